@@ -1,0 +1,1 @@
+"""Reports of an assessment: charts and documents for a company's management."""
