@@ -69,12 +69,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "SIZE_CLASSES",
     "WIDENING_FIELDS",
+    "nace_codes",
     "nace_ancestors",
     "nace_is_valid",
     "nace_normalize",
     "nace_section",
     "nace_title",
     "nuts_ancestors",
+    "nuts_codes",
     "nuts_is_valid",
     "nuts_level",
     "nuts_name",
@@ -534,3 +536,25 @@ def widen_chain(field: str, value: str) -> tuple[str | None, ...]:
     raise ValueError(
         f"cannot widen field {field!r} (fields that widen: {', '.join(WIDENING_FIELDS)})"
     )
+
+
+def nace_codes(level: int | None = None, *, under: str = "") -> tuple[str, ...]:
+    """NACE Rev. 2 codes of one level (1 section … 4 class), optionally under a parent code.
+
+    ``nace_codes(4, under="28")`` gives the classes of division 28.
+    """
+    out = []
+    for code, e in _nace().items():
+        if level is not None and e.level != level:
+            continue
+        if under and under not in nace_ancestors(code)[1:]:
+            continue
+        out.append(code)
+    return tuple(out)
+
+
+def nuts_codes(level: int | None = None, *, under: str = "") -> tuple[str, ...]:
+    """NUTS 2021 codes shipped with the package, of one level (0-3), optionally under a code."""
+    return tuple(code for code, e in _nuts().items()
+                 if (level is None or e.level == level) and code.startswith(under)
+                 and code != under)
