@@ -83,13 +83,17 @@ class Checker:
         required: Collection[str] = (),
         optional: Collection[str] = (),
         what: str = "a mapping",
+        any_keys: bool = False,
     ) -> dict[str, Any] | None:
-        """Check a mapping: its type, missing required keys and unknown keys (with a hint)."""
+        """Check a mapping: its type, missing required keys and unknown keys (with a hint).
+
+        With ``any_keys`` every key is allowed (a mapping keyed by names or ids).
+        """
         if not isinstance(value, dict):
             self.error("S003", path, expected=what, found=_kind(value))
             return None
         allowed = set(required) | set(optional)
-        for key in value:
+        for key in () if any_keys else value:
             if key not in allowed:
                 self.error("S001", (*path, key), key=True, name=key,
                            allowed=list_allowed(allowed), suggestion=suggest(key, allowed))

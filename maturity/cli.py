@@ -1,0 +1,314 @@
+"""The ``maturity`` command line: thin, it parses arguments and calls the public API.
+
+Every error the user can cause is printed as one line (``file:line:col: field: problem``) and
+ends the program with a non-zero status; never a traceback. Exit status: 0 success, 1 invalid
+input, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from maturity import __version__
+from maturity.errors import MaturityError, SpecError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from maturity.questionnaire import Dimension, Questionnaire
+    from maturity.text import Text
+
+__all__ = ["main"]
+
+Command = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    """Register a sub-command's implementation under ``name``."""
+
+    def register(fn: Command) -> Command:
+        _COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+# --------------------------------------------------------------------------------------
+# validate
+
+
+def _format_of(path: Path) -> str | None:
+    """The ``format:`` tag of a file, read cheaply from its first lines."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in head.splitlines():
+        if line.startswith("format:"):
+            return line.split(":", 1)[1].strip().strip("'\"")
+    return None
+
+
+def _load_any(source: str, strict: bool) -> object:
+    """Load a questionnaire or a scoring model, told apart by their ``format:`` tag."""
+    from maturity.bundle import bundled, resolve
+    from maturity.questionnaire import load_questionnaire
+
+    p = Path(source)
+    if not p.exists() and source in {b.id for b in bundled("scoring_model")}:
+        p = resolve(source, "scoring_model")
+    fmt = _format_of(p) if p.exists() else None
+    if fmt and fmt.startswith("maturity/scoring-model"):
+        from maturity.model import load_model  # type: ignore[import-not-found,unused-ignore]
+
+        return load_model(p, strict=strict)
+    return load_questionnaire(source, strict=strict)
+
+
+@command("validate")
+def _validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for source in args.files:
+        try:
+            obj = _load_any(source, args.strict)
+        except SpecError as exc:
+            bad += 1
+            for problem in exc.problems:
+                _out(str(problem))
+            continue
+        for w in getattr(obj, "warnings", ()):
+            _out(str(w))
+        if not args.quiet:
+            _err(f"{source}: valid ({obj!r})")
+    n = len(args.files)
+    if n > 1 or bad:
+        _err(f"{n} file{'s' if n != 1 else ''} checked, {bad} invalid")
+    return 1 if bad else 0
+
+
+# --------------------------------------------------------------------------------------
+# show
+
+
+def _texts(q: Questionnaire) -> Iterator[Text]:
+    yield q.title
+    if q.description is not None:
+        yield q.description
+    for s in q.scales:
+        if s.label is not None:
+            yield s.label
+        for o in s.options:
+            yield o.label
+    for d in q.dimensions:
+        yield d.title
+        if d.description is not None:
+            yield d.description
+    for i in q.items:
+        yield i.text
+        if i.help is not None:
+            yield i.help
+        if i.kind != "scale":
+            for o in i.options:
+                yield o.label
+
+
+def coverage_by_language(q: Questionnaire) -> dict[str, float]:
+    """Share of the questionnaire's text fields that have a translation, per language."""
+    texts = list(_texts(q))
+    return {lang: sum(lang in t for t in texts) / len(texts) for lang in q.languages}
+
+
+@command("show")
+def _show(args: argparse.Namespace) -> int:
+    from maturity.questionnaire import load_questionnaire
+
+    q = load_questionnaire(args.source)
+    lang = args.lang or q.languages[0]
+    cov = coverage_by_language(q)
+    kinds: dict[str, int] = {}
+    for i in q.items:
+        kinds[i.kind] = kinds.get(i.kind, 0) + 1
+    _out(f"{q.id} {q.version}: {q.title.lang(lang)}")
+    _out("languages: " + ", ".join(f"{k} {v:.0%}" for k, v in cov.items()))
+    _out(f"{len(q.items)} items (" + ", ".join(f"{n} {k}" for k, n in kinds.items())
+         + f"), {len(q.dimensions)} dimensions, "
+         f"{sum(1 for i in q.items if i.when or q.conditions_of(i.id))} conditional")
+    _out("")
+
+    def count(d: Dimension) -> int:
+        return sum(1 for _ in d.all_items())
+
+    def tree(d: Dimension, prefix: str) -> None:
+        children = [*d.dimensions]
+        for k, sub in enumerate(children):
+            last = k == len(children) - 1 and not (args.items and d.items)
+            mark = "└─ " if last else "├─ "
+            cond = "  [when]" if sub.when else ""
+            _out(f"{prefix}{mark}{sub.id}  {sub.title.lang(lang)}  ({count(sub)} items){cond}")
+            tree(sub, prefix + ("   " if last else "│  "))
+        if args.items:
+            for k, item in enumerate(d.items):
+                mark = "└─ " if k == len(d.items) - 1 else "├─ "
+                cond = "  [when]" if item.when else ""
+                _out(f"{prefix}{mark}{item.id} ({item.kind}){cond}")
+
+    _out(f"root  {q.title.lang(lang)}  ({len(q.items)} items)")
+    tree(q.root, "")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# score
+
+
+def _write_scores(scores: object, out: Path, force: bool) -> None:
+    if out.suffix.lower() == ".json":
+        scores.to_json(out, force=force)  # type: ignore[attr-defined]
+    elif out.suffix.lower() == ".csv":
+        scores.to_csv(out, force=force)  # type: ignore[attr-defined]
+    else:
+        raise ValueError(f"{out}: the output must end in .csv or .json")
+
+
+@command("score")
+def _score(args: argparse.Namespace) -> int:
+    from maturity.model import load_model
+    from maturity.questionnaire import load_questionnaire
+    from maturity.responses import read_responses
+    from maturity.scoring import score
+
+    q = load_questionnaire(args.questionnaire)
+    model = load_model(args.model, q)
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise ValueError(f"{out}: the file exists; use --force to overwrite it")
+    merged = _read_all(args.answers, q, args.skip_bad_rows, read_responses)
+    scores = score(merged, model, by="company" if args.by_company else "respondent")
+    _write_scores(scores, out, args.force)
+    _err(f"scored {len(scores)} {'companies' if args.by_company else 'respondents'} with "
+         f"{model.id} -> {out}")
+    return 0
+
+
+def _read_all(paths: Sequence[str], q: Questionnaire, skip: bool, reader: Callable[..., Any]
+              ) -> Any:
+    """Read several answer files into one Responses (ids must stay unique)."""
+    from maturity.errors import Problem, ResponseError
+    from maturity.responses import Responses
+
+    parts = [reader(p, q, on_error="skip" if skip else "raise") for p in paths]
+    for part in parts:
+        for problem in part.skipped:
+            _err(f"skipped: {problem}")
+    people = [r for part in parts for r in part.respondents]
+    seen: dict[str, str] = {}
+    for part in parts:
+        for r in part.respondents:
+            if r.id in seen and seen[r.id] != part.file:
+                raise ResponseError([Problem.make(
+                    "R008", file=part.file, path="respondent_id", found=r.id,
+                    first=f"{seen[r.id]}")])
+            seen[r.id] = part.file
+    return Responses(q, tuple(people), q.id, q.version, ", ".join(paths))
+
+
+@command("demo")
+def _demo(args: argparse.Namespace) -> int:
+    from maturity.demo import run_demo
+
+    run_demo(args.output, force=args.force)
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``maturity`` command."""
+    p = argparse.ArgumentParser(
+        prog="maturity",
+        description="Industry 4.0 maturity assessment: questionnaires, scoring, benchmarks, "
+        "reports.",
+    )
+    p.add_argument("--version", action="version", version=f"maturity {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    v = sub.add_parser("validate", help="check questionnaires and scoring models",
+                       description="Check questionnaire and scoring-model files. Prints every "
+                       "problem as file:line:col: field: message; exit status 1 if any file "
+                       "is invalid.")
+    v.add_argument("files", nargs="+", metavar="FILE", help="YAML files or bundled ids")
+    v.add_argument("--strict", action="store_true",
+                   help="treat warnings (e.g. missing translations) as errors")
+    v.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+
+    s = sub.add_parser("show", help="print a questionnaire's tree",
+                       description="Print the tree of a questionnaire with item counts per "
+                       "node and the languages covered.")
+    s.add_argument("source", metavar="FILE|ID")
+    s.add_argument("--lang", help="language of titles (default: the questionnaire's first)")
+    s.add_argument("--items", action="store_true", help="list the items too")
+
+    sc = sub.add_parser("score", help="score answers with a scoring model",
+                        description="Score answer files (CSV or JSON) with a scoring model and "
+                        "write the scores (CSV or JSON, by the output's suffix).")
+    sc.add_argument("answers", nargs="+", metavar="ANSWERS")
+    sc.add_argument("-q", "--questionnaire", required=True, metavar="Q",
+                    help="questionnaire file or bundled id")
+    sc.add_argument("-m", "--model", required=True, metavar="M",
+                    help="scoring-model file or bundled id")
+    sc.add_argument("-o", "--output", required=True, metavar="OUT",
+                    help="scores.csv or scores.json")
+    sc.add_argument("--by-company", action="store_true",
+                    help="combine the respondents of each company (the 'company' column)")
+    sc.add_argument("--skip-bad-rows", action="store_true",
+                    help="leave out rows with problems (reported) instead of refusing the file")
+    sc.add_argument("--force", action="store_true", help="overwrite the output")
+
+    d = sub.add_parser("demo", help="run the whole pipeline on the shipped data",
+                       description="Run the pipeline on the shipped questionnaires, models and "
+                       "sample answers, writing the results into a directory.")
+    d.add_argument("-o", "--output", default="maturity-demo", metavar="DIR")
+    d.add_argument("--force", action="store_true", help="overwrite existing files")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except SpecError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        return 1
+    except MaturityError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            _err(f"maturity: error: {line}")
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover
+        _err("maturity: interrupted")
+        return 130
+    except BrokenPipeError:  # pragma: no cover
+        return 0
+    except (OSError, ValueError) as exc:
+        _err(f"maturity: error: {exc}")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

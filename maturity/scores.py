@@ -1,0 +1,330 @@
+"""Scores: the result of scoring, with explanations and exports."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import numpy.typing as npt
+
+    from maturity.model import Level, ScoringModel
+    from maturity.responses import AnswerMatrix, Profile
+
+__all__ = ["ChildContribution", "Explanation", "Scores", "safe_cell"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (a leading ``'`` is added)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _num(x: float, digits: int = 4) -> float | None:
+    return None if x != x else round(float(x), digits)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildContribution:
+    """One child of an explained node: its score, weight and status."""
+
+    id: str
+    kind: str  # "item" or "node"
+    status: str  # "answered", "n/a", "not asked", "don't know", "missing", "no score"
+    value: float | None  # normalised 0..1 (None: no value)
+    score: float | None  # on the model's range
+    base_weight: float
+    weight: float  # effective weight after renormalisation (0 if not counted)
+    answer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """How the score of one node for one respondent was made (see :meth:`Scores.explain`)."""
+
+    respondent: str
+    node: str
+    operator: str
+    params: dict[str, Any]
+    children: tuple[ChildContribution, ...]
+    score: float | None
+    level: str | None
+    coverage: float | None
+    min_coverage: float
+    weight_source: str
+    range: tuple[float, float]
+
+    def __str__(self) -> str:
+        lines = [f"{self.node} for {self.respondent}: "
+                 + (f"{self.score:.2f}" if self.score is not None else "no score")
+                 + (f" (level {self.level})" if self.level else "")]
+        params = ", ".join(f"{k}={v:g}" for k, v in self.params.items()
+                           if isinstance(v, int | float))
+        lines.append(f"  operator {self.operator}{' (' + params + ')' if params else ''}, "
+                     f"weights {self.weight_source}, coverage "
+                     + (f"{self.coverage:.0%}" if self.coverage is not None else "n/a")
+                     + f" (minimum {self.min_coverage:.0%})")
+        w = max(len(c.id) for c in self.children) if self.children else 4
+        for c in self.children:
+            sc = f"{c.score:6.2f}" if c.score is not None else "     -"
+            ans = f"  answer {c.answer}" if c.answer is not None else ""
+            lines.append(f"  {c.id:<{w}}  {sc}  weight {c.base_weight:5.3f} -> {c.weight:5.3f}"
+                         f"  {c.status}{ans}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """Scores of respondents (or companies) for every node of a model.
+
+    ``score``, ``coverage`` and ``level`` are arrays of shape (rows × nodes); ``score`` is on the
+    model's range with NaN where a node has no score, ``level`` holds indices into
+    ``model.levels`` (-1 where there is no score). ``spread`` (companies only) is the highest
+    minus the lowest respondent score per node.
+    """
+
+    model: ScoringModel = field(repr=False)
+    ids: tuple[str, ...]
+    nodes: tuple[str, ...]
+    score: npt.NDArray[np.float64] = field(repr=False)
+    coverage: npt.NDArray[np.float64] = field(repr=False)
+    profiles: tuple[Profile, ...] = field(default=(), repr=False)
+    answers: AnswerMatrix | None = field(default=None, repr=False)
+    spread: npt.NDArray[np.float64] | None = field(default=None, repr=False)
+    n_respondents: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+
+    @property
+    def level(self) -> npt.NDArray[np.int64]:
+        """Level index per row and node (-1 where there is no score)."""
+        import numpy as np
+
+        mins = np.array([lv.min for lv in self.model.levels])
+        idx = np.searchsorted(mins, self.score + 1e-9, side="right") - 1
+        out: npt.NDArray[np.int64] = np.where(np.isnan(self.score), -1, idx)
+        return out
+
+    def _row(self, respondent: str) -> int:
+        try:
+            return self.ids.index(respondent)
+        except ValueError:
+            raise KeyError(f"no respondent '{respondent}'") from None
+
+    def _col(self, node: str) -> int:
+        try:
+            return self.nodes.index(node)
+        except ValueError:
+            raise KeyError(f"no scored node '{node}' (nodes: {', '.join(self.nodes)})") from None
+
+    def get(self, respondent: str, node: str = "root") -> float:
+        """The score of one node for one respondent (NaN if none)."""
+        return float(self.score[self._row(respondent), self._col(node)])
+
+    def level_of(self, respondent: str, node: str = "root") -> Level | None:
+        """The named level of one node for one respondent."""
+        return self.model.level_of(self.get(respondent, node))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        import numpy as np
+
+        root = self.score[:, self._col("root")]
+        have = root[~np.isnan(root)]
+        summary = (f", root median {np.median(have):.2f}" if have.size else "")
+        return (f"<Scores {self.model.id}: {len(self.ids)} rows × {len(self.nodes)} nodes"
+                f"{summary}>")
+
+    # -- explanation ------------------------------------------------------------------
+    def explain(self, respondent: str, node: str = "root") -> Explanation:
+        """How one node's score was made for one respondent: children, weights, operator,
+        what was missing. Re-scores that respondent alone (a batch of one)."""
+        import numpy as np
+
+        from maturity.responses import DONT_KNOW, NA
+        from maturity.scoring import _run_chunk, compile_model
+
+        if self.answers is None:
+            raise ValueError("these scores carry no answers to explain")
+        r = self._row(respondent)
+        rule = self.model.rules[node]
+        a = self.answers
+        cm = compile_model(self.model, a.item_ids)
+        sl = slice(r, r + 1)
+        nscores, ncov = _run_chunk(cm, a.values[sl], a.na[sl], a.dont_know[sl],
+                                   a.applicable[sl])
+        lo, hi = self.model.range
+        col_of = {iid: j for j, iid in enumerate(a.item_ids)}
+        node_pos = {n: k for k, n in enumerate(cm.node_ids)}
+        raw = None
+        children: list[ChildContribution] = []
+        values: list[float] = []
+        counted: list[bool] = []
+        for c, bw in zip(rule.children, rule.weights, strict=True):
+            if c in node_pos:
+                v = float(nscores[0, node_pos[c]])
+                off = bool(np.isnan(ncov[0, node_pos[c]]))
+                status = "n/a" if off else ("no score" if np.isnan(v) else "answered")
+                children.append(ChildContribution(c, "node", status, _num(v), _num(lo + v * (hi - lo)),
+                                                  bw, 0.0))
+            else:
+                j = col_of[c]
+                item = self.model.questionnaire.item(c)
+                span = cm.span[j]
+                v = (float(a.values[r, j]) - cm.lo[j]) / span
+                if not a.applicable[r, j]:
+                    status, off = "not asked", True
+                elif a.na[r, j]:
+                    status, off = "n/a", True
+                elif a.dont_know[r, j]:
+                    status, off = "don't know", False
+                    if self.model.dont_know == "lowest":
+                        v = 0.0
+                elif np.isnan(v):
+                    status, off = "missing", False
+                else:
+                    status, off = "answered", False
+                if np.isnan(v) and not off and self.model.missing == "lowest":
+                    v = 0.0
+                answer = raw
+                if self.answers.values is a.values and status == "answered":
+                    answer = _describe(item, float(a.values[r, j]))
+                elif status in ("n/a", "don't know"):
+                    answer = (NA if status == "n/a" else DONT_KNOW).code
+                children.append(ChildContribution(c, "item", status, _num(v),
+                                                  _num(lo + v * (hi - lo)), bw, 0.0, answer))
+            values.append(v)
+            counted.append(not off and not np.isnan(v))
+        got = sum(bw for bw, ok in zip(rule.weights, counted, strict=True) if ok)
+        children = [
+            ChildContribution(ch.id, ch.kind, ch.status, ch.value, ch.score, ch.base_weight,
+                              round(ch.base_weight / got, 6) if ok and got > 0 else 0.0,
+                              ch.answer)
+            for ch, ok in zip(children, counted, strict=True)
+        ]
+        k = node_pos[node]
+        s = float(nscores[0, k])
+        cov = float(ncov[0, k])
+        level = self.model.level_of(lo + s * (hi - lo)) if not np.isnan(s) else None
+        params = {k2: v2 for k2, v2 in rule.params.items() if k2 == "p"}
+        return Explanation(respondent, node, rule.operator, params, tuple(children),
+                           _num(lo + s * (hi - lo)), level.code if level else None,
+                           _num(cov), rule.min_coverage, rule.weight_source, (lo, hi))
+
+    # -- exports ----------------------------------------------------------------------
+    def records(self) -> list[dict[str, Any]]:
+        """One record per (row, node): id, node, score, level, coverage (and spread)."""
+        levels = self.level
+        out = []
+        for i, rid in enumerate(self.ids):
+            for j, node in enumerate(self.nodes):
+                s = float(self.score[i, j])
+                rec: dict[str, Any] = {
+                    "respondent_id": rid, "node": node, "score": _num(s),
+                    "level": self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else None,
+                    "coverage": _num(float(self.coverage[i, j])),
+                }
+                if self.spread is not None:
+                    rec["spread"] = _num(float(self.spread[i, j]))
+                out.append(rec)
+        return out
+
+    def to_json(self, path: str | Path | None = None, *, force: bool = False) -> str:
+        """Scores as JSON (model, questionnaire, nodes, one object per row); written to
+        ``path`` atomically if given."""
+        levels = self.level
+        rows = []
+        for i, rid in enumerate(self.ids):
+            row: dict[str, Any] = {"respondent_id": rid, "scores": {}}
+            if self.profiles:
+                p = self.profiles[i]
+                row["profile"] = {k: v for k, v in (
+                    ("company", p.company), ("sector", p.sector), ("size_class", p.size_class),
+                    ("region", p.region), ("employees", p.employees),
+                    ("date", p.date.isoformat() if p.date else None)) if v is not None}
+            if self.n_respondents is not None and self.spread is not None:
+                row["n_respondents"] = int(self.n_respondents[i])
+            for j, node in enumerate(self.nodes):
+                cell: dict[str, Any] = {
+                    "score": _num(float(self.score[i, j])),
+                    "level": self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else None,
+                    "coverage": _num(float(self.coverage[i, j])),
+                }
+                if self.spread is not None:
+                    cell["spread"] = _num(float(self.spread[i, j]))
+                row["scores"][node] = cell
+            rows.append(row)
+        doc = {"format": "maturity/scores@1",
+               "model": {"id": self.model.id, "version": self.model.version,
+                         "range": list(self.model.range)},
+               "questionnaire": {"id": self.model.questionnaire.id,
+                                 "version": self.model.questionnaire.version},
+               "nodes": list(self.nodes), "rows": rows}
+        text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+        if path is not None:
+            from maturity.responses import atomic_write
+
+            atomic_write(Path(path), text.encode("utf-8"), force=force)
+        return text
+
+    def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
+        """Scores as CSV in long form (one row per respondent and node), safe to open in a
+        spreadsheet: no cell can start a formula."""
+        buf = io.StringIO()
+        recs = self.records()
+        header = ["respondent_id", "node", "score", "level", "coverage"]
+        if self.spread is not None:
+            header.append("spread")
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(header)
+        for rec in recs:
+            w.writerow([safe_cell("" if rec[h] is None else str(rec[h])) for h in header])
+        text = buf.getvalue()
+        if path is not None:
+            from maturity.responses import atomic_write
+
+            atomic_write(Path(path), text.encode("utf-8"), force=force)
+        return text
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame in long form (needs ``pip install "maturity[pandas]"``)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("to_frame() needs pandas: pip install 'maturity[pandas]'") from None
+        return pd.DataFrame.from_records(self.records())
+
+    def _repr_html_(self) -> str:
+        levels = self.level
+        head = "".join(f"<th>{html.escape(n)}</th>" for n in self.nodes)
+        rows = []
+        for i, rid in enumerate(self.ids[:50]):
+            cells = []
+            for j in range(len(self.nodes)):
+                s = float(self.score[i, j])
+                lv = self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else ""
+                cells.append("<td>–</td>" if math.isnan(s) else
+                             f"<td title='{html.escape(lv)}'>{s:.2f}</td>")
+            rows.append(f"<tr><th>{html.escape(rid)}</th>{''.join(cells)}</tr>")
+        more = (f"<p>… {len(self.ids) - 50} more rows</p>" if len(self.ids) > 50 else "")
+        return (f"<p><b>Scores</b> {html.escape(self.model.id)} "
+                f"(range {self.model.range[0]:g}–{self.model.range[1]:g})</p>"
+                f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}"
+                f"</tbody></table>{more}")
+
+
+def _describe(item: Any, value: float) -> str:
+    """A short text for an answer's value (the option code for scale/choice items)."""
+    if item.kind in ("scale", "choice"):
+        for o in item.options:
+            if o.value == value:
+                return str(o.code)
+    return f"{value:g}"

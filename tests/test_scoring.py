@@ -1,0 +1,243 @@
+"""The scoring engine, checked against hand-worked examples."""
+
+import json
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+from maturity.errors import SpecError
+from maturity.model import parse_model, version_matches
+from maturity.responses import read_responses
+from maturity.scoring import score, score_arrays
+from tests.util import q_from
+
+Q = q_from("""\
+profile:
+  company: {}
+scales:
+  s4:
+    options:
+      - {code: a, value: 0, label: {en: A, it: A}}
+      - {code: b, value: 1, label: {en: B, it: B}}
+      - {code: c, value: 2, label: {en: C, it: C}}
+      - {code: d, value: 4, label: {en: D, it: D}}
+    na: true
+    dont_know: true
+dimensions:
+  - id: x
+    title: {en: X, it: X}
+    items:
+      - {id: x1, kind: scale, scale: s4, text: {en: q, it: q}}
+      - {id: x2, kind: scale, scale: s4, text: {en: q, it: q}}
+      - {id: x3, kind: boolean, text: {en: q, it: q}}
+  - id: y
+    title: {en: Y, it: Y}
+    items:
+      - {id: y1, kind: number, text: {en: q, it: q}, min: 0, max: 100, bands: [10, 50, 90]}
+      - {id: y2, kind: scale, scale: s4, text: {en: q, it: q}}
+      - {id: note, kind: text, text: {en: q, it: q}}
+""")
+
+MODEL = """\
+format: maturity/scoring-model@1
+id: m
+version: 1.0.0
+title: {en: M, it: M}
+questionnaire: {id: t, versions: ">=1.0,<2"}
+range: [0, 5]
+default: {min_coverage: 0.5}
+nodes:
+  root:
+    weights: {x: 3, y: 1}
+  x:
+    weights: {x1: 2, x2: 1, x3: 1}
+levels:
+  - {min: 0, code: l0, label: {en: L0, it: L0}}
+  - {min: 1, code: l1, label: {en: L1, it: L1}}
+  - {min: 2.5, code: l2, label: {en: L2, it: L2}}
+"""
+
+
+def model(text=MODEL, q=Q):
+    return parse_model(textwrap.dedent(text), q, file="m.yaml")
+
+
+def answers(tmp_path, text):
+    p = tmp_path / "a.csv"
+    p.write_text(textwrap.dedent(text))
+    return read_responses(p, Q)
+
+
+def test_hand_worked_weighted_means(tmp_path):
+    r = answers(tmp_path, """\
+        respondent_id,x1,x2,x3,y1,y2
+        r1,c,d,yes,55,b
+        """)
+    s = score(r, model())
+    # x: items normalised to [0,1]: x1 = 2/4, x2 = 4/4, x3 = 1/1; weights 2:1:1
+    x = (2 * 0.5 + 1 * 1.0 + 1 * 1.0) / 4
+    # y: y1 = 55 reaches bands 10 and 50 -> 2 of 3 -> 2/3; y2 = 1/4; equal weights
+    y = (2 / 3 + 0.25) / 2
+    assert s.get("r1", "x") == pytest.approx(5 * x)
+    assert s.get("r1", "y") == pytest.approx(5 * y)
+    assert s.get("r1", "root") == pytest.approx(5 * (3 * x + y) / 4)
+    assert s.level_of("r1", "root").code == "l2"
+    assert s.coverage[0, s.nodes.index("root")] == pytest.approx(1.0)
+
+
+def test_na_removes_weight_and_missing_is_renormalised(tmp_path):
+    r = answers(tmp_path, """\
+        respondent_id,x1,x2,x3,y1,y2
+        r1,n/a,d,,55,dont_know
+        """)
+    s = score(r, model())
+    # x: x1 N/A (weight 2 removed); x3 missing -> x2 alone = 1.0; coverage 1/(1+1) = 0.5
+    assert s.get("r1", "x") == pytest.approx(5.0)
+    assert s.coverage[0, s.nodes.index("x")] == pytest.approx(0.5)
+    # y: y2 "don't know" counts as missing by default: y1 alone = 2/3; coverage 0.5
+    assert s.get("r1", "y") == pytest.approx(5 * 2 / 3)
+
+
+def test_dont_know_as_lowest_and_missing_as_lowest(tmp_path):
+    r = answers(tmp_path, """\
+        respondent_id,x1,x2,x3,y1,y2
+        r1,n/a,d,,55,dont_know
+        """)
+    m = model(MODEL.replace("default: {min_coverage: 0.5}",
+                            "default: {min_coverage: 0.5, dont_know: lowest, missing: lowest}"))
+    s = score(r, m)
+    assert s.get("r1", "x") == pytest.approx(5 * (1 * 1.0 + 1 * 0.0) / 2)
+    assert s.get("r1", "y") == pytest.approx(5 * (2 / 3 + 0) / 2)
+
+
+def test_min_coverage_propagates_as_missing(tmp_path):
+    r = answers(tmp_path, """\
+        respondent_id,x1,x2,x3,y1,y2
+        r1,,,yes,55,b
+        """)
+    s = score(r, model())
+    # x: only x3 (weight 1 of 4) answered: coverage 0.25 < 0.5 -> no score
+    assert math.isnan(s.get("r1", "x"))
+    assert s.coverage[0, s.nodes.index("x")] == pytest.approx(0.25)
+    # root: x missing (weight 3 of 4): coverage 0.25 -> no score either
+    assert math.isnan(s.get("r1", "root"))
+    assert s.level[0, s.nodes.index("root")] == -1
+
+
+def test_weakest_link_and_staged(tmp_path):
+    r = answers(tmp_path, """\
+        respondent_id,x1,x2,x3,y1,y2
+        r1,d,d,yes,55,b
+        """)
+    weak = model(MODEL.replace("  root:\n    weights: {x: 3, y: 1}",
+                               "  root:\n    operator: minimum"))
+    s = score(r, weak)
+    assert s.get("r1", "root") == pytest.approx(min(s.get("r1", "x"), s.get("r1", "y")))
+    staged = model(MODEL.replace("  root:\n    weights: {x: 3, y: 1}",
+                                 "  root:\n    operator: staged"))
+    s2 = score(r, staged)
+    # x = 5, y = 5 * (2/3 + 1/4) / 2 = 2.29 -> every child reaches level l1 (1) but not l2
+    assert s2.get("r1", "root") == 1.0
+
+
+def test_ahp_weights_in_a_model(tmp_path):
+    text = MODEL.replace("    weights: {x1: 2, x2: 1, x3: 1}",
+                         "    weights: {ahp: [[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]], "
+                         "order: [x1, x2, x3]}")
+    m = model(text)
+    rule = m.rules["x"]
+    assert rule.weight_source == "ahp" and rule.ahp is not None
+    assert rule.weights == pytest.approx((0.648, 0.230, 0.122), abs=5e-4)
+
+
+def test_inconsistent_ahp_is_refused_unless_accepted():
+    text = MODEL.replace("    weights: {x1: 2, x2: 1, x3: 1}",
+                         "    weights: {ahp: [[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]], "
+                         "order: [x1, x2, x3]}")
+    with pytest.raises(SpecError) as info:
+        model(text)
+    assert info.value.codes == ["M004"]
+    ok = model(text.replace("order: [x1, x2, x3]}", "order: [x1, x2, x3], "
+                            "accept_inconsistent: true}"))
+    assert ok.rules["x"].ahp.cr > 0.1
+
+
+def test_model_errors_name_lines_and_suggest():
+    bad = MODEL.replace("    weights: {x1: 2, x2: 1, x3: 1}", "    weights: {x1: 2, x2: 1, x33: 1}")
+    bad = bad.replace("  x:\n", "  xx:\n    operator: minimun\n  x:\n")
+    with pytest.raises(SpecError) as info:
+        model(bad)
+    text = str(info.value)
+    assert "m.yaml:11:3: nodes.xx: unknown node or item 'xx'" in text
+    assert "unknown operator 'minimun'" in text and "did you mean 'minimum'?" in text
+    assert "did you mean 'x3'?" in text
+
+
+def test_model_version_binding():
+    with pytest.raises(SpecError, match="versions '>=2' of 't'"):
+        model(MODEL.replace('versions: ">=1.0,<2"', 'versions: ">=2"'))
+    assert version_matches("1.4.0", ">=1.0,<2") and not version_matches("2.0.0", ">=1.0,<2")
+
+
+def test_batch_equals_one_by_one(tmp_path):
+    rng = np.random.default_rng(1)
+    m = model()
+    values = np.column_stack([rng.choice([0, 1, 2, 4, np.nan], 50) for _ in range(2)]
+                             + [rng.choice([0, 1, np.nan], 50), rng.integers(0, 4, 50),
+                                rng.choice([0, 1, 2, 4], 50)]).astype(float)
+    batch, cov, _ = score_arrays(m, values)
+    for i in range(50):
+        one, c1, _ = score_arrays(m, values[i:i + 1])
+        np.testing.assert_array_equal(one[0], batch[i])
+        np.testing.assert_array_equal(c1[0], cov[i])
+
+
+def test_company_combines_respondents(tmp_path):
+    r = answers(tmp_path, """\
+        respondent_id,company,x1,x2,x3,y1,y2
+        a1,acme,a,d,yes,55,b
+        a2,acme,c,d,no,95,
+        b1,beta,d,d,yes,95,d
+        """)
+    s = score(r, model(), by="company")
+    assert s.ids == ("acme", "beta")
+    # combined acme answers: x1 mean(0, 2) = 1 -> 0.25; x2 4 -> 1; x3 mean(1, 0) = 0.5
+    x = (2 * 0.25 + 1.0 + 0.5) / 4
+    assert s.get("acme", "x") == pytest.approx(5 * x)
+    each = score(r, model())
+    spread = abs(each.get("a1", "x") - each.get("a2", "x"))
+    assert s.spread[0, s.nodes.index("x")] == pytest.approx(spread)
+    assert list(s.n_respondents) == [2, 1]
+
+
+def test_explain_shows_how_the_number_was_made(tmp_path):
+    r = answers(tmp_path, """\
+        respondent_id,x1,x2,x3,y1,y2
+        r1,n/a,d,,55,b
+        """)
+    s = score(r, model())
+    e = s.explain("r1", "x")
+    status = {c.id: c.status for c in e.children}
+    assert status == {"x1": "n/a", "x2": "answered", "x3": "missing"}
+    weights = {c.id: c.weight for c in e.children}
+    assert weights == {"x1": 0.0, "x2": 1.0, "x3": 0.0}
+    assert e.score == pytest.approx(s.get("r1", "x"))
+    assert "coverage 50%" in str(e)
+
+
+def test_exports_are_safe_and_complete(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("respondent_id,x1,x2,x3,y1,y2\n=cmd(),c,d,yes,55,b\n")
+    s = score(read_responses(p, Q), model())
+    csv_text = s.to_csv()
+    assert "'=cmd()" in csv_text and "\n=cmd()" not in csv_text
+    doc = json.loads(s.to_json())
+    assert doc["rows"][0]["scores"]["root"]["level"] == s.level_of("=cmd()").code
+    assert "<table>" in s._repr_html_() and "=cmd()" in s._repr_html_()
+    out = tmp_path / "s.json"
+    s.to_json(out)
+    with pytest.raises(FileExistsError):
+        s.to_json(out)
+    s.to_json(out, force=True)
