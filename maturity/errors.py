@@ -94,7 +94,7 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     # --- text and languages ---------------------------------------------------------
     ErrorCode("T001", "missing-translation", "missing translation for language(s) {langs}", ""),
     ErrorCode("T002", "unknown-language", "language '{lang}' is not declared in 'languages' "
-              "(declared: {declared})", ""),
+              "(declared: {declared}){hint}", ""),
     ErrorCode("T003", "empty-text", "text is empty", ""),
     # --- questionnaires -------------------------------------------------------------
     ErrorCode("Q001", "unknown-scale", "unknown scale '{found}' (scales: {allowed}){suggestion}",
@@ -210,6 +210,7 @@ class Problem:
         """Build a problem from a catalogue code, filling its template with ``fields``."""
         entry = CATALOGUE[code]
         fields.setdefault("suggestion", "")
+        fields.setdefault("hint", "")
         message = entry.template.format(**fields)
         return cls(code, message, file, line, column, path, severity)
 

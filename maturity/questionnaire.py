@@ -61,7 +61,8 @@ ROOT_ID = "root"
 _TOP_REQUIRED = ("format", "id", "version", "languages", "title")
 _TOP_OPTIONAL = ("description", "authors", "license", "sources", "date", "profile", "scales",
                  "dimensions", "items")
-_COMMON_ITEM_KEYS = ("id", "kind", "text", "help", "required", "na", "dont_know", "when")
+_COMMON_ITEM_KEYS = ("id", "kind", "text", "help", "required", "na", "dont_know", "when",
+                     "scored")
 _KIND_KEYS: Mapping[str, tuple[str, ...]] = {
     "scale": ("scale",),
     "choice": ("options",),
@@ -124,11 +125,12 @@ class Item:
     better: Literal["higher", "lower"] = "higher"
     max_points: float | None = None
     max_length: int = 2000
+    counts: bool = True
 
     @property
     def scored(self) -> bool:
-        """Whether the item has a numeric value for scoring (text and unbanded numbers do not)."""
-        if self.kind == "text":
+        """Whether the item counts in scores (not text, unbanded numbers or filter questions)."""
+        if self.kind == "text" or not self.counts:
             return False
         return not (self.kind == "number" and not self.bands)
 
@@ -147,11 +149,11 @@ class Item:
             return (min(values), max(values))
         if self.kind == "multi":
             return (0.0, self.points_cap)
-        if self.kind == "number":
+        if self.kind == "number" and self.bands:
             return (0.0, float(len(self.bands)))
         if self.kind == "boolean":
             return (0.0, 1.0)
-        raise ValueError(f"item '{self.id}' of kind {self.kind} is not scored")
+        raise ValueError(f"item '{self.id}' has no value range (kind {self.kind} without bands)")
 
     @property
     def points_cap(self) -> float:
@@ -644,7 +646,7 @@ class _Loader:
             required=self.flag(m, "required", path),
             na=self.flag(m, "na", path, na_default),
             dont_know=self.flag(m, "dont_know", path, dont_know_default),
-            when=when, **fields,
+            when=when, counts=self.flag(m, "scored", path, True), **fields,
         )
 
     def number_fields(self, path: tuple[str | int, ...], m: Mapping[str, Any],
@@ -822,6 +824,8 @@ def _item(i: Item) -> dict[str, Any]:
     out["required"] = i.required
     out["na"] = i.na
     out["dont_know"] = i.dont_know
+    if not i.counts:
+        out["scored"] = False
     if i.when is not None:
         out["when"] = i.when.source
     return out

@@ -238,7 +238,10 @@ class Checker:
             for lang, v in value.items():
                 p = (*path, lang)
                 if langs and lang not in langs:
-                    self.error("T002", p, key=True, lang=lang, declared=", ".join(langs))
+                    hint = ("; a comma inside {...} splits the text: put the text in quotes"
+                            if " " in lang else "")
+                    self.error("T002", p, key=True, lang=lang, declared=", ".join(langs),
+                               hint=hint)
                     continue
                 s = self.string(p, v)
                 if s is not None:
