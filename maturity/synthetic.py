@@ -17,6 +17,8 @@ generative model (``docs/methodology.md#synthetic-peers``):
    ``logistic(a (theta_d - b_option))``; numbers are drawn inside the band the model picks; yes/no
    items are a two-level scale. Conditions are respected: an item whose condition is false is
    left unanswered.
+   Filter questions (yes/no items that are not scored) describe the company, not its maturity:
+   "yes" with probability 0.8 in manufacturing (NACE section C) and 0.45 elsewhere.
 4. **Gaps.** Where an item allows them, "not applicable" (4 %) and "don't know" (3 %); any item is
    left blank with probability 3 %.
 
@@ -219,7 +221,12 @@ def generate(questionnaire: Questionnaire, n: int, *, seed: int = 0,
             if float(rng.random()) < s.missing_rate and not item.required:
                 continue
             a, bs = params[item.id]
-            ans = _answer(rng, item, dims.get(top_of.get(item.id, ""), theta), a, bs)
+            if item.kind == "boolean" and not item.counts:
+                # a filter question describes the company, not its maturity
+                share = 0.8 if prof.get("section") == "C" else 0.45
+                ans: Answer | None = float(rng.random()) < share
+            else:
+                ans = _answer(rng, item, dims.get(top_of.get(item.id, ""), theta), a, bs)
             if ans is not None:
                 answers[item.id] = ans
                 env[item.id] = ans
