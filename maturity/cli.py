@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maturity import __version__
-from maturity.errors import MaturityError, SpecError
+from maturity.errors import MaturityError, ResponseError, SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.questionnaire import Dimension, Questionnaire
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except SpecError as exc:
+    except (SpecError, ResponseError) as exc:
         for problem in exc.problems:
             _err(str(problem))
         return 1

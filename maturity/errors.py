@@ -101,7 +101,7 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
               ""),
     ErrorCode("Q002", "unknown-kind", "unknown item kind '{found}' (kinds: {allowed})"
               "{suggestion}", ""),
-    ErrorCode("Q003", "duplicate-code", "duplicate option code '{code}'", ""),
+    ErrorCode("Q003", "duplicate-code", "duplicate option code '{option}'", ""),
     ErrorCode("Q004", "too-few-options", "{what} needs at least {n} options, found {found}", ""),
     ErrorCode("Q005", "bad-bands", "{detail}", ""),
     ErrorCode("Q006", "empty-node", "dimension '{id}' has no items and no sub-dimensions", ""),
@@ -109,7 +109,7 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     ErrorCode("Q008", "unknown-profile-field", "unknown profile field '{found}' (fields: "
               "{allowed}){suggestion}", ""),
     ErrorCode("Q009", "option-values-not-ordered", "options of an ordinal scale must have "
-              "increasing values; '{code}' has {value} after {previous}", ""),
+              "increasing values; '{option}' has {value} after {previous}", ""),
     ErrorCode("Q010", "key-not-for-kind", "'{name}' is not allowed for an item of kind '{kind}'"
               " ({why})", ""),
     # --- conditions -----------------------------------------------------------------
@@ -225,7 +225,7 @@ class Problem:
             loc += f":{self.line}"
             if self.column is not None:
                 loc += f":{self.column}"
-        where = f" {self.path}:" if self.path else ""
+        where = f" {self.path or '<root>'}:"
         tag = "warning: " if self.severity == "warning" else ""
         return f"{loc}:{where} {tag}{self.message} [{self.code}]"
 

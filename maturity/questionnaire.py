@@ -485,7 +485,7 @@ class _Loader:
                 c.error("S006", (*p, "code"), found=code, rule="reserved for \"don't know\"")
                 code = None
             if code is not None and code in seen:
-                c.error("Q003", (*p, "code"), code=code)
+                c.error("Q003", (*p, "code"), option=code)
                 code = None
             x = c.number((*p, key), m.get(key)) if key in m else None
             label = c.text((*p, "label"), m.get("label")) if "label" in m else None
@@ -493,7 +493,7 @@ class _Loader:
             if code is None or x is None or label is None:
                 continue
             if ordinal and out and x <= out[-1].value:
-                c.error("Q009", (*p, key), code=code, value=f"{x:g}",
+                c.error("Q009", (*p, key), option=code, value=f"{x:g}",
                         previous=f"{out[-1].value:g}")
             seen.add(code)
             out.append(Option(code, label, x, exclusive))
