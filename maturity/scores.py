@@ -159,8 +159,10 @@ class Scores:
         a = self.answers
         cm = compile_model(self.model, a.item_ids)
         sl = slice(r, r + 1)
-        nscores, ncov = _run_chunk(cm, a.values[sl], a.na[sl], a.dont_know[sl],
-                                   a.applicable[sl])
+        xn, pn, cov_kn = _run_chunk(cm, a.values[sl], a.na[sl], a.dont_know[sl],
+                                    a.applicable[sl])
+        nscores = np.where(pn, xn, np.nan).T
+        ncov = cov_kn.T
         lo, hi = self.model.range
         col_of = {iid: j for j, iid in enumerate(a.item_ids)}
         node_pos = {n: k for k, n in enumerate(cm.node_ids)}

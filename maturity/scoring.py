@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["CompiledModel", "compile_model", "score", "score_arrays"]
 
-CHUNK = 32_768
+CHUNK = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,10 @@ class CompiledModel:
     level_mins: npt.NDArray[np.float64]
     dont_know_lowest: bool
     missing_lowest: bool
+    batch: npt.NDArray[np.intp]
+    batch_weights: npt.NDArray[np.float64]
+    batch_sw: npt.NDArray[np.float64]  # weights / span
+    batch_pw: npt.NDArray[np.float64]  # [weights · lo / span | weights]
 
     @property
     def m(self) -> int:
@@ -104,8 +108,15 @@ def compile_model(model: ScoringModel, item_ids: Sequence[str]) -> CompiledModel
                                      rule.operator, params, rule.min_coverage))
     r0, r1 = model.range
     mins = np.array([(lv.min - r0) / (r1 - r0) for lv in model.levels])
+    batch = [j for j, node in enumerate(compiled)
+             if node.operator == "weighted_mean" and bool((node.cols < m).all())]
+    bw = np.zeros((m, len(batch)))
+    for b, j in enumerate(batch):
+        bw[compiled[j].cols, b] = compiled[j].weights
     return CompiledModel(tuple(item_ids), lo, span, node_ids, tuple(compiled), mins,
-                         model.dont_know == "lowest", model.missing == "lowest")
+                         model.dont_know == "lowest", model.missing == "lowest",
+                         np.array(batch, dtype=np.intp), bw, bw / span[:, None],
+                         np.hstack([bw * (lo / span)[:, None], bw]))
 
 
 def _run_chunk(
@@ -114,44 +125,97 @@ def _run_chunk(
     na: npt.NDArray[np.bool_] | None,
     dont_know: npt.NDArray[np.bool_] | None,
     applicable: npt.NDArray[np.bool_] | None,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Scores and coverage (rows × nodes, normalised to [0, 1]) of one block of rows."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
+    """Node scores on [0, 1], whether each has a score, and coverage: nodes × rows.
+
+    Items: ``present`` says an item has a value that counts; ``off`` that it is not
+    applicable. The leaf nodes with a weighted mean (usually most of the work) are computed
+    for all rows at once by one matrix product on the raw values, with the linear mapping
+    onto [0, 1] folded into the weights; every other node goes through its operator.
+    """
     import numpy as np
 
     r, m = values.shape
     k = len(cm.nodes)
-    # every column's normalised value (NaN: no value) and whether it is not applicable
-    x = np.empty((r, m + k))
-    off = np.zeros((r, m + k), dtype=bool)
-    xi = x[:, :m]
-    np.subtract(values, cm.lo, out=xi)
-    xi /= cm.span
-    np.clip(xi, 0.0, 1.0, out=xi)
+    present = np.isnan(values)
+    np.logical_not(present, out=present)
+    any_off = na is not None or applicable is not None
+    off = np.zeros((r, m), dtype=bool)
     if na is not None:
-        off[:, :m] |= na
+        off |= na
     if applicable is not None:
-        off[:, :m] |= ~applicable
-    if dont_know is not None and cm.dont_know_lowest:
-        xi[dont_know & ~off[:, :m]] = 0.0
-    if cm.missing_lowest:  # "don't know" as missing follows the missing policy too
-        xi[np.isnan(xi) & ~off[:, :m]] = 0.0
-    coverage = np.empty((r, k))
-    for j, node in enumerate(cm.nodes):
-        xc = x[:, node.cols]
-        oc = off[:, node.cols]
-        present = ~np.isnan(xc) & ~oc
-        total = (~oc) @ node.weights
-        got = present @ node.weights
+        off |= ~applicable
+    raw = values
+    lowest = np.zeros((r, m), dtype=bool) if (cm.missing_lowest or (
+        dont_know is not None and cm.dont_know_lowest)) else None
+    if lowest is not None:
+        if dont_know is not None and cm.dont_know_lowest:
+            lowest |= dont_know & ~off
+        if cm.missing_lowest:  # "don't know" as missing follows the missing policy too
+            lowest |= ~present & ~off
+        raw = np.where(lowest, cm.lo, values)
+        present |= lowest
+    if any_off:
+        present &= ~off
+    v0 = np.where(present, raw, 0.0)
+    pf = present.astype(np.float64)
+
+    # node arrays are kept nodes × rows, so that writing one node is a contiguous row
+    xn = np.zeros((k, r))  # node scores on [0, 1], 0 where none
+    pn = np.zeros((k, r), dtype=bool)
+    on = np.zeros((k, r), dtype=bool)
+    coverage = np.empty((k, r))
+    mins = np.array([node.min_coverage for node in cm.nodes])
+
+    def finish(j: Any, s: npt.NDArray[np.float64], got: npt.NDArray[np.float64],
+               total: npt.NDArray[np.float64]) -> None:
+        """Store node(s) j: score s, answered weight got, applicable weight total."""
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = got / total
-            w = np.where(present, node.weights, 0.0) / got[:, None]
-        s = OPERATORS[node.operator].fn(np.where(present, xc, 0.0), w, **node.params)
-        none = (got <= 0) | (cov < node.min_coverage - 1e-12)
-        s = np.where(none, np.nan, s)
-        x[:, m + j] = s
-        off[:, m + j] = total <= 0
-        coverage[:, j] = np.where(total > 0, cov, np.nan)
-    return x[:, m:], coverage
+        mc = mins[j][:, None] if np.ndim(j) else mins[j]
+        keep = (got > 0) & (cov >= mc - 1e-12)
+        pn[j] = keep
+        on[j] = total <= 0
+        xn[j] = np.where(keep, np.clip(s, 0.0, 1.0), 0.0)
+        coverage[j] = np.where(total > 0, cov, np.nan)
+
+    if cm.batch.size:
+        w = cm.batch_weights
+        both = pf @ cm.batch_pw  # [Σ w·lo/span, Σ w] over the present items, in one product
+        L = w.shape[1]
+        num = v0 @ cm.batch_sw - both[:, :L]
+        got = both[:, L:]
+        total = (~off).astype(np.float64) @ w if any_off else \
+            np.broadcast_to(w.sum(axis=0), got.shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = num / got
+        finish(cm.batch, mean.T, got.T, np.ascontiguousarray(total.T))
+    batched = set(cm.batch.tolist())
+    for j, node in enumerate(cm.nodes):
+        if j in batched:
+            continue
+        c = len(node.cols)
+        xc = np.empty((r, c))
+        pc = np.empty((r, c), dtype=bool)
+        oc = np.empty((r, c), dtype=bool)
+        for t, col in enumerate(node.cols.tolist()):
+            if col < m:
+                xc[:, t] = np.clip(np.where(present[:, col], (raw[:, col] - cm.lo[col])
+                                            / cm.span[col], 0.0), 0.0, 1.0)
+                pc[:, t] = present[:, col]
+                oc[:, t] = off[:, col]
+            else:
+                xc[:, t] = xn[col - m]
+                pc[:, t] = pn[col - m]
+                oc[:, t] = on[col - m]
+        total = (~oc) @ node.weights
+        got = pc @ node.weights
+        wn = pc * node.weights
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wn /= got[:, None]
+        s = OPERATORS[node.operator].fn(xc, wn, **node.params)
+        finish(j, s, got, total)
+    return xn, pn, coverage
 
 
 def score_arrays(
@@ -163,36 +227,60 @@ def score_arrays(
     dont_know: npt.NDArray[np.bool_] | None = None,
     applicable: npt.NDArray[np.bool_] | None = None,
     chunk: int = CHUNK,
+    workers: int | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], tuple[str, ...]]:
     """Score a raw answer matrix (rows × items, item values, NaN = no answer).
+
+    Blocks of ``chunk`` rows are scored on ``workers`` threads (default: one per CPU).
 
     Returns ``(scores, coverage, node_ids)``: scores on the model's range (NaN = no score) and
     coverage in ``[0, 1]``, rows × nodes, nodes children-first (the root last).
     """
     import numpy as np
 
+    import os
+
     ids = tuple(item_ids) if item_ids is not None else model.items
     cm = compile_model(model, ids)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     values = np.asarray(values, dtype=float)
     if values.ndim != 2 or values.shape[1] != len(ids):
         raise ValueError(f"expected a matrix with {len(ids)} item columns, got shape "
                          f"{values.shape}")
     n = values.shape[0]
     k = len(cm.nodes)
-    scores = np.empty((n, k))
-    coverage = np.empty((n, k))
-    for a in range(0, n, chunk):
+    # filled node by node: nodes × rows keeps every write contiguous; the transposed views
+    # returned are rows × nodes
+    scores = np.empty((k, n))
+    coverage = np.empty((k, n))
+    r0, r1 = model.range
+
+    def run(a: int) -> None:
         b = min(a + chunk, n)
 
         def part(arr: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_] | None:
             return None if arr is None else arr[a:b]
 
-        s, c = _run_chunk(cm, values[a:b], part(na), part(dont_know), part(applicable))
-        scores[a:b] = s
-        coverage[a:b] = c
-    r0, r1 = model.range
-    scores *= r1 - r0
-    scores += r0
+        xn, pn, cov = _run_chunk(cm, values[a:b], part(na), part(dont_know), part(applicable))
+        np.copyto(scores[:, a:b], np.where(pn, r0 + xn * (r1 - r0), np.nan))
+        coverage[:, a:b] = cov
+
+    starts = range(0, n, chunk)
+    if len(starts) > 1 and workers > 1:
+        # numpy releases the GIL in its loops: chunks on several threads use every core;
+        # each chunk writes its own columns of the outputs
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        # the products are small: BLAS's own threads would only fight ours
+        with threadpool_limits(limits=1, user_api="blas"), \
+                ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, starts))
+    else:
+        for a in starts:
+            run(a)
+    scores, coverage = scores.T, coverage.T
     return scores, coverage, cm.node_ids
 
 
