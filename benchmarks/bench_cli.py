@@ -38,12 +38,23 @@ def main() -> None:
     rows = [
         ("python -c pass", [py, "-c", "pass"]),
         ("import maturity", [py, "-c", "import maturity"]),
-        (f"maturity validate ({n_items}-item questionnaire)",
-         [py, "-m", "maturity.cli", "validate", "-q", q]),
-        ("maturity validate (both questionnaires + 4 models)",
-         [py, "-m", "maturity.cli", "validate", "-q", q,
-          str(ROOT / "questionnaires" / "digital-maturity.yaml"),
-          *map(str, sorted((ROOT / "scoring_models").glob("*.yaml")))]),
+        (
+            f"maturity validate ({n_items}-item questionnaire)",
+            [py, "-m", "maturity.cli", "validate", "-q", q],
+        ),
+        (
+            "maturity validate (both questionnaires + 4 models)",
+            [
+                py,
+                "-m",
+                "maturity.cli",
+                "validate",
+                "-q",
+                q,
+                str(ROOT / "questionnaires" / "digital-maturity.yaml"),
+                *map(str, sorted((ROOT / "scoring_models").glob("*.yaml"))),
+            ],
+        ),
     ]
     for name, cmd in rows:
         print(f"{name:<55} median {median_time(cmd, args.runs) * 1000:7.1f} ms")

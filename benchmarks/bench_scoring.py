@@ -25,19 +25,30 @@ DIMS, SUBS, ITEMS = 5, 4, 5  # root -> 5 dimensions -> 20 sub-dimensions -> 100 
 
 
 def build():
-    lines = ["format: maturity/questionnaire@1", "id: bench", "version: 1.0.0",
-             "languages: [en]", "title: Bench", "scales:", "  s:", "    options:"]
+    lines = [
+        "format: maturity/questionnaire@1",
+        "id: bench",
+        "version: 1.0.0",
+        "languages: [en]",
+        "title: Bench",
+        "scales:",
+        "  s:",
+        "    options:",
+    ]
     lines += [f"      - {{code: c{k}, value: {k}, label: L{k}}}" for k in range(6)]
     lines.append("dimensions:")
     for d in range(DIMS):
         lines += [f"  - id: d{d}", f"    title: D{d}", "    dimensions:"]
         for s in range(SUBS):
             lines += [f"      - id: d{d}.s{s}", f"        title: S{s}", "        items:"]
-            lines += [f"          - {{id: i{d}.{s}.{i}, kind: scale, scale: s, text: Q}}"
-                      for i in range(ITEMS)]
+            lines += [
+                f"          - {{id: i{d}.{s}.{i}, kind: scale, scale: s, text: Q}}"
+                for i in range(ITEMS)
+            ]
     q = parse_questionnaire("\n".join(lines) + "\n")
     weights = ", ".join(f"d{d}: {d + 1}" for d in range(DIMS))
-    model = parse_model(f"""\
+    model = parse_model(
+        f"""\
 format: maturity/scoring-model@1
 id: bench-model
 version: 1.0.0
@@ -50,7 +61,9 @@ nodes:
 levels:
   - {{min: 0, code: l0, label: L0}}
   - {{min: 2.5, code: l1, label: L1}}
-""", q)
+""",
+        q,
+    )
     return q, model
 
 
@@ -86,14 +99,16 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--baseline-rows", type=int, default=5_000)
     args = ap.parse_args()
-    q, model = build()
+    _, model = build()
     ids = model.items
     rng = np.random.default_rng(0)
     values = rng.integers(0, 6, size=(args.rows, len(ids))).astype(float)
     values[rng.random(values.shape) < 0.05] = np.nan  # 5 % missing answers
     matrix_mb = values.nbytes / 1e6
-    print(f"answer matrix: {args.rows:,} respondents x {len(ids)} items "
-          f"({len(model.nodes)} nodes, 3 levels), {matrix_mb:.0f} MB")
+    print(
+        f"answer matrix: {args.rows:,} respondents x {len(ids)} items "
+        f"({len(model.nodes)} nodes, 3 levels), {matrix_mb:.0f} MB"
+    )
 
     score_arrays(model, values[:1000], item_ids=ids)  # warm-up
     best = math.inf
@@ -115,11 +130,12 @@ def main() -> None:
     base_full = per_row * args.rows
 
     print(f"engine:   {best:8.3f} s (best of 3)   {args.rows / best / 1e6:6.2f} M respondents/s")
-    print(f"baseline: {base_full:8.1f} s (per-respondent Python, {k:,} rows timed and "
-          f"scaled)")
+    print(f"baseline: {base_full:8.1f} s (per-respondent Python, {k:,} rows timed and scaled)")
     print(f"speed-up: {base_full / best:8.0f} x")
-    print(f"peak memory while scoring (tracemalloc, beyond the input): {peak / 1e6:.0f} MB = "
-          f"{peak / values.nbytes:.2f} x the answer matrix")
+    print(
+        f"peak memory while scoring (tracemalloc, beyond the input): {peak / 1e6:.0f} MB = "
+        f"{peak / values.nbytes:.2f} x the answer matrix"
+    )
 
 
 if __name__ == "__main__":

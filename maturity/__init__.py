@@ -32,22 +32,39 @@ _EXPORTS: dict[str, str] = {
     "read_responses": "maturity.responses",
     "write_responses": "maturity.responses",
     "size_class": "maturity.classify",
+    "ScoringModel": "maturity.model",
+    "load_model": "maturity.model",
+    "parse_model": "maturity.model",
+    "ahp": "maturity.weights",
+    "AHPResult": "maturity.weights",
+    "score": "maturity.scoring",
+    "Scores": "maturity.scores",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
-    from maturity.bundle import bundled
-    from maturity.classify import size_class
-    from maturity.errors import MaturityError, Problem, ResponseError, SpecError
-    from maturity.questionnaire import (
-        Questionnaire,
-        dump_questionnaire,
-        load_questionnaire,
-        parse_questionnaire,
-    )
-    from maturity.responses import Responses, read_responses, write_responses
-    from maturity.text import Text
+    from maturity.bundle import bundled as bundled
+    from maturity.classify import size_class as size_class
+    from maturity.errors import MaturityError as MaturityError
+    from maturity.errors import Problem as Problem
+    from maturity.errors import ResponseError as ResponseError
+    from maturity.errors import SpecError as SpecError
+    from maturity.model import ScoringModel as ScoringModel
+    from maturity.model import load_model as load_model
+    from maturity.model import parse_model as parse_model
+    from maturity.questionnaire import Questionnaire as Questionnaire
+    from maturity.questionnaire import dump_questionnaire as dump_questionnaire
+    from maturity.questionnaire import load_questionnaire as load_questionnaire
+    from maturity.questionnaire import parse_questionnaire as parse_questionnaire
+    from maturity.responses import Responses as Responses
+    from maturity.responses import read_responses as read_responses
+    from maturity.responses import write_responses as write_responses
+    from maturity.scores import Scores as Scores
+    from maturity.scoring import score as score
+    from maturity.text import Text as Text
+    from maturity.weights import AHPResult as AHPResult
+    from maturity.weights import ahp as ahp
 
 
 def __getattr__(name: str) -> Any:

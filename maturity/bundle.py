@@ -38,8 +38,10 @@ def bundled(kind: Kind | None = None) -> tuple[BundledFile, ...]:
     for k in kinds:
         d = _directory(k)
         if d.is_dir():
-            out.extend(BundledFile(k, p.stem, p)  # type: ignore[arg-type]
-                       for p in sorted(d.glob("*.yaml")))
+            out.extend(
+                BundledFile(k, p.stem, p)  # type: ignore[arg-type]
+                for p in sorted(d.glob("*.yaml"))
+            )
     return tuple(out)
 
 
@@ -54,7 +56,13 @@ def resolve(source: str | Path, kind: Kind) -> Path:
     if source in ids:
         return ids[source]
     what = kind.replace("_", " ")
-    raise SpecError([Problem.make(
-        "Y011", file=source,
-        detail=f"no such file, and no bundled {what} has this id (bundled: "
-        f"{', '.join(sorted(ids)) or 'none'}){suggest(source, ids)}")])
+    raise SpecError(
+        [
+            Problem.make(
+                "Y011",
+                file=source,
+                detail=f"no such file, and no bundled {what} has this id (bundled: "
+                f"{', '.join(sorted(ids)) or 'none'}){suggest(source, ids)}",
+            )
+        ]
+    )

@@ -69,8 +69,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "SIZE_CLASSES",
     "WIDENING_FIELDS",
-    "nace_codes",
     "nace_ancestors",
+    "nace_codes",
     "nace_is_valid",
     "nace_normalize",
     "nace_section",
@@ -555,6 +555,8 @@ def nace_codes(level: int | None = None, *, under: str = "") -> tuple[str, ...]:
 
 def nuts_codes(level: int | None = None, *, under: str = "") -> tuple[str, ...]:
     """NUTS 2021 codes shipped with the package, of one level (0-3), optionally under a code."""
-    return tuple(code for code, e in _nuts().items()
-                 if (level is None or e.level == level) and code.startswith(under)
-                 and code != under)
+    return tuple(
+        code
+        for code, e in _nuts().items()
+        if (level is None or e.level == level) and code.startswith(under) and code != under
+    )

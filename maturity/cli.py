@@ -142,9 +142,12 @@ def _show(args: argparse.Namespace) -> int:
         kinds[i.kind] = kinds.get(i.kind, 0) + 1
     _out(f"{q.id} {q.version}: {q.title.lang(lang)}")
     _out("languages: " + ", ".join(f"{k} {v:.0%}" for k, v in cov.items()))
-    _out(f"{len(q.items)} items (" + ", ".join(f"{n} {k}" for k, n in kinds.items())
-         + f"), {len(q.dimensions)} dimensions, "
-         f"{sum(1 for i in q.items if i.when or q.conditions_of(i.id))} conditional")
+    _out(
+        f"{len(q.items)} items ("
+        + ", ".join(f"{n} {k}" for k, n in kinds.items())
+        + f"), {len(q.dimensions)} dimensions, "
+        f"{sum(1 for i in q.items if i.when or q.conditions_of(i.id))} conditional"
+    )
     _out("")
 
     def count(d: Dimension) -> int:
@@ -197,13 +200,16 @@ def _score(args: argparse.Namespace) -> int:
     merged = _read_all(args.answers, q, args.skip_bad_rows, read_responses)
     scores = score(merged, model, by="company" if args.by_company else "respondent")
     _write_scores(scores, out, args.force)
-    _err(f"scored {len(scores)} {'companies' if args.by_company else 'respondents'} with "
-         f"{model.id} -> {out}")
+    _err(
+        f"scored {len(scores)} {'companies' if args.by_company else 'respondents'} with "
+        f"{model.id} -> {out}"
+    )
     return 0
 
 
-def _read_all(paths: Sequence[str], q: Questionnaire, skip: bool, reader: Callable[..., Any]
-              ) -> Any:
+def _read_all(
+    paths: Sequence[str], q: Questionnaire, skip: bool, reader: Callable[..., Any]
+) -> Any:
     """Read several answer files into one Responses (ids must stay unique)."""
     from maturity.errors import Problem, ResponseError
     from maturity.responses import Responses
@@ -217,9 +223,17 @@ def _read_all(paths: Sequence[str], q: Questionnaire, skip: bool, reader: Callab
     for part in parts:
         for r in part.respondents:
             if r.id in seen and seen[r.id] != part.file:
-                raise ResponseError([Problem.make(
-                    "R008", file=part.file, path="respondent_id", found=r.id,
-                    first=f"{seen[r.id]}")])
+                raise ResponseError(
+                    [
+                        Problem.make(
+                            "R008",
+                            file=part.file,
+                            path="respondent_id",
+                            found=r.id,
+                            first=f"{seen[r.id]}",
+                        )
+                    ]
+                )
             seen[r.id] = part.file
     return Responses(q, tuple(people), q.id, q.version, ", ".join(paths))
 
@@ -246,41 +260,63 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"maturity {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    v = sub.add_parser("validate", help="check questionnaires and scoring models",
-                       description="Check questionnaire and scoring-model files. Prints every "
-                       "problem as file:line:col: field: message; exit status 1 if any file "
-                       "is invalid.")
+    v = sub.add_parser(
+        "validate",
+        help="check questionnaires and scoring models",
+        description="Check questionnaire and scoring-model files. Prints every "
+        "problem as file:line:col: field: message; exit status 1 if any file "
+        "is invalid.",
+    )
     v.add_argument("files", nargs="+", metavar="FILE", help="YAML files or bundled ids")
-    v.add_argument("--strict", action="store_true",
-                   help="treat warnings (e.g. missing translations) as errors")
+    v.add_argument(
+        "--strict", action="store_true", help="treat warnings (e.g. missing translations) as errors"
+    )
     v.add_argument("-q", "--quiet", action="store_true", help="print problems only")
 
-    s = sub.add_parser("show", help="print a questionnaire's tree",
-                       description="Print the tree of a questionnaire with item counts per "
-                       "node and the languages covered.")
+    s = sub.add_parser(
+        "show",
+        help="print a questionnaire's tree",
+        description="Print the tree of a questionnaire with item counts per "
+        "node and the languages covered.",
+    )
     s.add_argument("source", metavar="FILE|ID")
     s.add_argument("--lang", help="language of titles (default: the questionnaire's first)")
     s.add_argument("--items", action="store_true", help="list the items too")
 
-    sc = sub.add_parser("score", help="score answers with a scoring model",
-                        description="Score answer files (CSV or JSON) with a scoring model and "
-                        "write the scores (CSV or JSON, by the output's suffix).")
+    sc = sub.add_parser(
+        "score",
+        help="score answers with a scoring model",
+        description="Score answer files (CSV or JSON) with a scoring model and "
+        "write the scores (CSV or JSON, by the output's suffix).",
+    )
     sc.add_argument("answers", nargs="+", metavar="ANSWERS")
-    sc.add_argument("-q", "--questionnaire", required=True, metavar="Q",
-                    help="questionnaire file or bundled id")
-    sc.add_argument("-m", "--model", required=True, metavar="M",
-                    help="scoring-model file or bundled id")
-    sc.add_argument("-o", "--output", required=True, metavar="OUT",
-                    help="scores.csv or scores.json")
-    sc.add_argument("--by-company", action="store_true",
-                    help="combine the respondents of each company (the 'company' column)")
-    sc.add_argument("--skip-bad-rows", action="store_true",
-                    help="leave out rows with problems (reported) instead of refusing the file")
+    sc.add_argument(
+        "-q", "--questionnaire", required=True, metavar="Q", help="questionnaire file or bundled id"
+    )
+    sc.add_argument(
+        "-m", "--model", required=True, metavar="M", help="scoring-model file or bundled id"
+    )
+    sc.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="scores.csv or scores.json"
+    )
+    sc.add_argument(
+        "--by-company",
+        action="store_true",
+        help="combine the respondents of each company (the 'company' column)",
+    )
+    sc.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="leave out rows with problems (reported) instead of refusing the file",
+    )
     sc.add_argument("--force", action="store_true", help="overwrite the output")
 
-    d = sub.add_parser("demo", help="run the whole pipeline on the shipped data",
-                       description="Run the pipeline on the shipped questionnaires, models and "
-                       "sample answers, writing the results into a directory.")
+    d = sub.add_parser(
+        "demo",
+        help="run the whole pipeline on the shipped data",
+        description="Run the pipeline on the shipped questionnaires, models and "
+        "sample answers, writing the results into a directory.",
+    )
     d.add_argument("-o", "--output", default="maturity-demo", metavar="DIR")
     d.add_argument("--force", action="store_true", help="overwrite existing files")
     return p

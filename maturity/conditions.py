@@ -57,6 +57,7 @@ class ConditionSyntaxError(MaturityError, ValueError):
 
 # --- tree --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Literal_:
     """A string, number or boolean constant."""
@@ -150,14 +151,17 @@ def _wrap(n: Node) -> str:
 
 # --- tokenizer ---------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<num>-?\d+(?:\.\d+)?)
   | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<op>==|!=|<=|>=|<|>)
   | (?P<punct>[()\[\],.])
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _KEYWORDS = ("and", "or", "not", "in", "true", "false", "answer", "profile")
 
 
@@ -218,21 +222,24 @@ class _Parser:
     def expect(self, text: str, after: str) -> _Tok:
         if self.tok.text != text or self.tok.kind == "str":
             found = "the end" if self.tok.kind == "end" else f"'{self.tok.text}'"
-            raise ConditionSyntaxError(f"expected '{text}' after {after}, found {found}",
-                                       self.tok.offset)
+            raise ConditionSyntaxError(
+                f"expected '{text}' after {after}, found {found}", self.tok.offset
+            )
         return self.take()
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ConditionSyntaxError(f"the condition is nested deeper than {MAX_DEPTH} "
-                                       "levels", self.tok.offset)
+            raise ConditionSyntaxError(
+                f"the condition is nested deeper than {MAX_DEPTH} levels", self.tok.offset
+            )
 
     def parse(self) -> Node:
         node = self.or_expr()
         if self.tok.kind != "end":
-            raise ConditionSyntaxError(f"unexpected '{self.tok.text}' (expected 'and', 'or' or "
-                                       "the end)", self.tok.offset)
+            raise ConditionSyntaxError(
+                f"unexpected '{self.tok.text}' (expected 'and', 'or' or the end)", self.tok.offset
+            )
         return node
 
     def or_expr(self) -> Node:
@@ -307,22 +314,25 @@ class _Parser:
                 lit = self.literal()
                 if lit is None:
                     found = "the end" if self.tok.kind == "end" else f"'{self.tok.text}'"
-                    raise ConditionSyntaxError(f"a list holds only strings, numbers, true or "
-                                               f"false; found {found}", self.tok.offset)
+                    raise ConditionSyntaxError(
+                        f"a list holds only strings, numbers, true or false; found {found}",
+                        self.tok.offset,
+                    )
                 values.append(lit)
                 if self.tok.text == ",":
                     self.take()
                 elif self.tok.text != "]":
-                    raise ConditionSyntaxError("expected ',' or ']' in the list",
-                                               self.tok.offset)
+                    raise ConditionSyntaxError("expected ',' or ']' in the list", self.tok.offset)
             self.take()
             return ListLit(tuple(values), t.offset)
         if t.kind == "name" and t.text == "answer":
             self.take()
             self.expect("(", "'answer'")
             if self.tok.kind != "str":
-                raise ConditionSyntaxError('answer() takes an item id in quotes, e.g. '
-                                           'answer("sf.machines")', self.tok.offset)
+                raise ConditionSyntaxError(
+                    'answer() takes an item id in quotes, e.g. answer("sf.machines")',
+                    self.tok.offset,
+                )
             item = _unquote(self.take().text)
             self.expect(")", f'answer("{item}"')
             return Answer(item, t.offset)
@@ -330,13 +340,17 @@ class _Parser:
             self.take()
             self.expect(".", "'profile'")
             if self.tok.kind != "name":
-                raise ConditionSyntaxError("expected a profile field after 'profile.'",
-                                           self.tok.offset)
+                raise ConditionSyntaxError(
+                    "expected a profile field after 'profile.'", self.tok.offset
+                )
             return ProfileRef(self.take().text, t.offset)
         if t.kind == "name":
             close = difflib.get_close_matches(t.text, _KEYWORDS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else \
-                " (use answer(\"id\"), profile.NAME, a string in quotes, a number, true or false)"
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else ' (use answer("id"), profile.NAME, a quoted string, a number, true, false)'
+            )
             raise ConditionSyntaxError(f"unknown name '{t.text}'{hint}", t.offset)
         if t.kind == "end":
             raise ConditionSyntaxError("the condition ends too early", t.offset)
@@ -345,10 +359,12 @@ class _Parser:
 
 # --- public objects ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class ValueType:
     """The type of a value in conditions: ``code``, ``codes`` (a multi answer), ``number``,
-    ``bool`` or ``text``; ``codes`` lists the allowed option codes."""
+    ``bool`` or ``text``; ``codes`` lists the allowed option codes.
+    """
 
     kind: Literal["code", "codes", "number", "bool", "text"]
     codes: frozenset[str] | None = None
@@ -407,15 +423,17 @@ class Condition:
         """The profile names the condition uses."""
         return frozenset(n.name for n in _walk(self.tree) if isinstance(n, ProfileRef))
 
-    def evaluate(self, answers: Mapping[str, object], profile: Mapping[str, object]
-                 ) -> bool | None:
+    def evaluate(self, answers: Mapping[str, object], profile: Mapping[str, object]) -> bool | None:
         """True, False, or None when it depends on a missing answer (Kleene logic)."""
         r = _eval(self.tree, answers, profile)
         return r if r is None or isinstance(r, bool) else bool(r)
 
-    def evaluate_batch(self, answers: Mapping[str, Sequence[object]],
-                       profile: Mapping[str, Sequence[object]], n: int
-                       ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    def evaluate_batch(
+        self,
+        answers: Mapping[str, Sequence[object]],
+        profile: Mapping[str, Sequence[object]],
+        n: int,
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         """Evaluate for ``n`` rows of column arrays; returns ``(value, known)``."""
         import numpy as np
 
@@ -442,14 +460,16 @@ def _cell(x: object) -> object:
 def parse(source: str) -> Condition:
     """Parse a condition (raises :class:`ConditionSyntaxError` with an offset)."""
     if len(source) > MAX_LENGTH:
-        raise ConditionSyntaxError(f"the condition is longer than {MAX_LENGTH} characters",
-                                   MAX_LENGTH)
+        raise ConditionSyntaxError(
+            f"the condition is longer than {MAX_LENGTH} characters", MAX_LENGTH
+        )
     if not source.strip():
         raise ConditionSyntaxError("the condition is empty", 0)
     return Condition(source, _Parser(source).parse())
 
 
 # --- evaluation --------------------------------------------------------------------------
+
 
 def _value(n: Node, answers: Mapping[str, object], profile: Mapping[str, object]) -> Any:
     if isinstance(n, Literal_):
@@ -492,8 +512,9 @@ def _eval(n: Node, answers: Mapping[str, object], profile: Mapping[str, object])
             if op in ("in", "not in"):
                 inside = a in b
                 return inside if op == "in" else not inside
-            return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b,
-                    ">=": a >= b}[op]
+            return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[
+                op
+            ]
         except TypeError:
             return None
     v = _value(n, answers, profile)
@@ -504,30 +525,39 @@ def _eval(n: Node, answers: Mapping[str, object], profile: Mapping[str, object])
 
 # --- type checking -----------------------------------------------------------------------
 
-def check(cond: Condition, items: Mapping[str, ValueType],
-          profile: Mapping[str, ValueType]) -> list[ConditionIssue]:
+
+def check(
+    cond: Condition, items: Mapping[str, ValueType], profile: Mapping[str, ValueType]
+) -> list[ConditionIssue]:
     """Every unknown id and type mismatch in a condition (an empty list when it is sound)."""
     issues: list[ConditionIssue] = []
 
     def type_of(n: Node) -> ValueType | str | None:
         """A ValueType for references, 'str'/'number'/'bool'/'list' for literals, None if
-        unknown (already reported)."""
+        unknown (already reported).
+        """
         if isinstance(n, Answer):
             if n.item not in items:
-                issues.append(ConditionIssue("unknown-item", f"unknown item '{n.item}'",
-                                             n.offset, n.item))
+                issues.append(
+                    ConditionIssue("unknown-item", f"unknown item '{n.item}'", n.offset, n.item)
+                )
                 return None
             return items[n.item]
         if isinstance(n, ProfileRef):
             if n.name not in profile:
-                issues.append(ConditionIssue("unknown-profile",
-                                             f"unknown profile field '{n.name}'", n.offset,
-                                             n.name))
+                issues.append(
+                    ConditionIssue(
+                        "unknown-profile", f"unknown profile field '{n.name}'", n.offset, n.name
+                    )
+                )
                 return None
             return profile[n.name]
         if isinstance(n, Literal_):
-            return "bool" if isinstance(n.value, bool) else (
-                "str" if isinstance(n.value, str) else "number")
+            return (
+                "bool"
+                if isinstance(n.value, bool)
+                else ("str" if isinstance(n.value, str) else "number")
+            )
         if isinstance(n, ListLit):
             return "list"
         boolean(n)
@@ -535,8 +565,13 @@ def check(cond: Condition, items: Mapping[str, ValueType],
 
     def scalar_kind(t: ValueType | str) -> str:
         if isinstance(t, ValueType):
-            return {"code": "str", "text": "str", "number": "number", "bool": "bool",
-                    "codes": "codes"}[t.kind]
+            return {
+                "code": "str",
+                "text": "str",
+                "number": "number",
+                "bool": "bool",
+                "codes": "codes",
+            }[t.kind]
         return "bool" if t == "boolexpr" else t
 
     def check_codes(t: ValueType | str, lits: Sequence[Literal_], where: Node) -> None:
@@ -544,9 +579,14 @@ def check(cond: Condition, items: Mapping[str, ValueType],
             for lit in lits:
                 if isinstance(lit.value, str) and lit.value not in t.codes:
                     allowed = ", ".join(sorted(t.codes))
-                    issues.append(ConditionIssue(
-                        "type", f"'{lit.value}' is not an option of {where} (options: "
-                        f"{allowed})", lit.offset, lit.value))
+                    issues.append(
+                        ConditionIssue(
+                            "type",
+                            f"'{lit.value}' is not an option of {where} (options: {allowed})",
+                            lit.offset,
+                            lit.value,
+                        )
+                    )
 
     def compare(n: Compare) -> None:
         lt, rt = type_of(n.left), type_of(n.right)
@@ -557,39 +597,79 @@ def check(cond: Condition, items: Mapping[str, ValueType],
             if rk == "list":
                 assert isinstance(n.right, ListLit)
                 if lk not in ("str", "number"):
-                    issues.append(ConditionIssue("type", f"'{n.op}' with a list needs a code, "
-                                                 f"text or number on the left, not {lk}",
-                                                 n.offset, str(n.left)))
+                    issues.append(
+                        ConditionIssue(
+                            "type",
+                            f"'{n.op}' with a list needs a code, "
+                            f"text or number on the left, not {lk}",
+                            n.offset,
+                            str(n.left),
+                        )
+                    )
                     return
                 for lit in n.right.values:
-                    k = scalar_kind("bool" if isinstance(lit.value, bool) else
-                                    "str" if isinstance(lit.value, str) else "number")
+                    k = scalar_kind(
+                        "bool"
+                        if isinstance(lit.value, bool)
+                        else "str"
+                        if isinstance(lit.value, str)
+                        else "number"
+                    )
                     if k != lk:
-                        issues.append(ConditionIssue("type", f"the list holds {k} {lit} but "
-                                                     f"{n.left} is {lk}", lit.offset,
-                                                     str(lit)))
+                        issues.append(
+                            ConditionIssue(
+                                "type",
+                                f"the list holds {k} {lit} but {n.left} is {lk}",
+                                lit.offset,
+                                str(lit),
+                            )
+                        )
                 check_codes(lt, n.right.values, n.left)
             elif rk == "codes":
                 if lk != "str" or not isinstance(n.left, Literal_):
-                    issues.append(ConditionIssue("type", f"'{n.op}' with a multiple-choice "
-                                                 "answer needs an option code in quotes on "
-                                                 "the left", n.offset, str(n.left)))
+                    issues.append(
+                        ConditionIssue(
+                            "type",
+                            f"'{n.op}' with a multiple-choice "
+                            "answer needs an option code in quotes on "
+                            "the left",
+                            n.offset,
+                            str(n.left),
+                        )
+                    )
                     return
                 check_codes(rt, [n.left], n.right)
             else:
-                issues.append(ConditionIssue("type", f"'{n.op}' needs a list or a "
-                                             "multiple-choice answer on the right",
-                                             n.offset, str(n.right)))
+                issues.append(
+                    ConditionIssue(
+                        "type",
+                        f"'{n.op}' needs a list or a multiple-choice answer on the right",
+                        n.offset,
+                        str(n.right),
+                    )
+                )
             return
         if n.op in ("<", "<=", ">", ">="):
             for side, k in ((n.left, lk), (n.right, rk)):
                 if k != "number":
-                    issues.append(ConditionIssue("type", f"'{n.op}' compares numbers, but "
-                                                 f"{side} is {k}", n.offset, str(side)))
+                    issues.append(
+                        ConditionIssue(
+                            "type",
+                            f"'{n.op}' compares numbers, but {side} is {k}",
+                            n.offset,
+                            str(side),
+                        )
+                    )
             return
         if lk != rk or lk in ("codes", "list"):
-            issues.append(ConditionIssue("type", f"cannot compare {n.left} ({lk}) with "
-                                         f"{n.right} ({rk})", n.offset, str(n.right)))
+            issues.append(
+                ConditionIssue(
+                    "type",
+                    f"cannot compare {n.left} ({lk}) with {n.right} ({rk})",
+                    n.offset,
+                    str(n.right),
+                )
+            )
             return
         if isinstance(n.right, Literal_):
             check_codes(lt, [n.right], n.left)
@@ -609,9 +689,14 @@ def check(cond: Condition, items: Mapping[str, ValueType],
             if t is None:
                 return
             if scalar_kind(t) != "bool":
-                issues.append(ConditionIssue("type", f"{n} is not a yes/no value; compare it "
-                                             "(e.g. == \"code\")", getattr(n, "offset", 0),
-                                             str(n)))
+                issues.append(
+                    ConditionIssue(
+                        "type",
+                        f'{n} is not a yes/no value; compare it (e.g. == "code")',
+                        getattr(n, "offset", 0),
+                        str(n),
+                    )
+                )
 
     boolean(cond.tree)
     return issues

@@ -8,8 +8,10 @@ from pathlib import Path
 __all__ = ["SAMPLES", "run_demo"]
 
 #: Shipped sample answers of fictitious companies, per questionnaire id.
-SAMPLES = {"i40-readiness": "samples/i40-readiness-companies.csv",
-           "digital-maturity": "samples/digital-maturity-companies.csv"}
+SAMPLES = {
+    "i40-readiness": "samples/i40-readiness-companies.csv",
+    "digital-maturity": "samples/digital-maturity-companies.csv",
+}
 
 
 def sample_path(questionnaire_id: str) -> Path:
@@ -34,8 +36,10 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     models = [load_model(b.path) for b in bundled("scoring_model")]
     for b in bundled("questionnaire"):
         q = load_questionnaire(b.path, strict=True)
-        say(f"questionnaire {q.ref}: {len(q.items)} items in {len(q.dimensions)} dimensions, "
-            f"languages {', '.join(q.languages)}\n")
+        say(
+            f"questionnaire {q.ref}: {len(q.items)} items in {len(q.dimensions)} dimensions, "
+            f"languages {', '.join(q.languages)}\n"
+        )
         if q.id not in SAMPLES:
             continue
         answers = read_responses(sample_path(q.id), q)
@@ -45,8 +49,7 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
             target = out / f"scores-{model.id}.json"
             scores.to_json(target, force=force)
             written.append(target)
-            root = ", ".join(
-                f"{cid} {scores.get(cid):.2f}" for cid in scores.ids)
+            root = ", ".join(f"{cid} {scores.get(cid):.2f}" for cid in scores.ids)
             say(f"  {model.id}: {root}\n")
     for p in written:
         say(f"wrote {p}\n")

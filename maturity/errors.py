@@ -25,8 +25,8 @@ __all__ = [
     "ErrorCode",
     "MaturityError",
     "Problem",
-    "Severity",
     "ResponseError",
+    "Severity",
     "SpecError",
     "format_path",
     "list_allowed",
@@ -64,16 +64,31 @@ def _catalogue(*codes: ErrorCode) -> dict[str, ErrorCode]:
 CATALOGUE: dict[str, ErrorCode] = _catalogue(
     # --- YAML reading -------------------------------------------------------------
     ErrorCode("Y001", "yaml-syntax", "{detail}", "check indentation, colons and quotes"),
-    ErrorCode("Y002", "duplicate-key", "duplicate key '{name}' (first defined on line {first})",
-              "each key may appear once in a mapping"),
-    ErrorCode("Y003", "alias-not-allowed", "YAML anchors and aliases are not allowed ({what})",
-              "write the value out, or use a named scale"),
-    ErrorCode("Y004", "tag-not-allowed", "YAML tag '{tag}' is not allowed (no tags are allowed)",
-              "remove the tag; values are typed by the format"),
-    ErrorCode("Y005", "too-deep", "nesting deeper than {limit} levels",
-              "flatten the structure"),
-    ErrorCode("Y006", "multiple-documents", "more than one YAML document in the file",
-              "remove the '---' separating documents"),
+    ErrorCode(
+        "Y002",
+        "duplicate-key",
+        "duplicate key '{name}' (first defined on line {first})",
+        "each key may appear once in a mapping",
+    ),
+    ErrorCode(
+        "Y003",
+        "alias-not-allowed",
+        "YAML anchors and aliases are not allowed ({what})",
+        "write the value out, or use a named scale",
+    ),
+    ErrorCode(
+        "Y004",
+        "tag-not-allowed",
+        "YAML tag '{tag}' is not allowed (no tags are allowed)",
+        "remove the tag; values are typed by the format",
+    ),
+    ErrorCode("Y005", "too-deep", "nesting deeper than {limit} levels", "flatten the structure"),
+    ErrorCode(
+        "Y006",
+        "multiple-documents",
+        "more than one YAML document in the file",
+        "remove the '---' separating documents",
+    ),
     ErrorCode("Y007", "complex-key", "mapping keys must be plain strings, not {what}", ""),
     ErrorCode("Y008", "empty-file", "the file is empty (expected a mapping)", ""),
     ErrorCode("Y009", "encoding", "{detail}", "save the file as UTF-8"),
@@ -87,66 +102,125 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     ErrorCode("S005", "unknown-format", "unknown format '{found}' (allowed: {allowed})", ""),
     ErrorCode("S006", "bad-id", "invalid id '{found}' ({rule})", ""),
     ErrorCode("S007", "duplicate-id", "duplicate id '{id}' (first used at line {first})", ""),
-    ErrorCode("S008", "bad-version", "invalid version '{found}' (expected MAJOR.MINOR.PATCH, "
-              "e.g. 1.0.0)", ""),
+    ErrorCode(
+        "S008",
+        "bad-version",
+        "invalid version '{found}' (expected MAJOR.MINOR.PATCH, e.g. 1.0.0)",
+        "",
+    ),
     ErrorCode("S009", "bad-date", "invalid date '{found}' (expected YYYY-MM-DD)", ""),
     ErrorCode("S010", "not-finite", "{what} must be a finite number, found {found}", ""),
     # --- text and languages ---------------------------------------------------------
     ErrorCode("T001", "missing-translation", "missing translation for language(s) {langs}", ""),
-    ErrorCode("T002", "unknown-language", "language '{lang}' is not declared in 'languages' "
-              "(declared: {declared}){hint}", ""),
+    ErrorCode(
+        "T002",
+        "unknown-language",
+        "language '{lang}' is not declared in 'languages' (declared: {declared}){hint}",
+        "",
+    ),
     ErrorCode("T003", "empty-text", "text is empty", ""),
     # --- questionnaires -------------------------------------------------------------
-    ErrorCode("Q001", "unknown-scale", "unknown scale '{found}' (scales: {allowed}){suggestion}",
-              ""),
-    ErrorCode("Q002", "unknown-kind", "unknown item kind '{found}' (kinds: {allowed})"
-              "{suggestion}", ""),
+    ErrorCode(
+        "Q001", "unknown-scale", "unknown scale '{found}' (scales: {allowed}){suggestion}", ""
+    ),
+    ErrorCode(
+        "Q002", "unknown-kind", "unknown item kind '{found}' (kinds: {allowed}){suggestion}", ""
+    ),
     ErrorCode("Q003", "duplicate-code", "duplicate option code '{option}'", ""),
     ErrorCode("Q004", "too-few-options", "{what} needs at least {n} options, found {found}", ""),
     ErrorCode("Q005", "bad-bands", "{detail}", ""),
     ErrorCode("Q006", "empty-node", "dimension '{id}' has no items and no sub-dimensions", ""),
     ErrorCode("Q007", "bad-range", "{detail}", ""),
-    ErrorCode("Q008", "unknown-profile-field", "unknown profile field '{found}' (fields: "
-              "{allowed}){suggestion}", ""),
-    ErrorCode("Q009", "option-values-not-ordered", "options of an ordinal scale must have "
-              "increasing values; '{option}' has {value} after {previous}", ""),
-    ErrorCode("Q010", "key-not-for-kind", "'{name}' is not allowed for an item of kind '{kind}'"
-              " ({why})", ""),
+    ErrorCode(
+        "Q008",
+        "unknown-profile-field",
+        "unknown profile field '{found}' (fields: {allowed}){suggestion}",
+        "",
+    ),
+    ErrorCode(
+        "Q009",
+        "option-values-not-ordered",
+        "options of an ordinal scale must have "
+        "increasing values; '{option}' has {value} after {previous}",
+        "",
+    ),
+    ErrorCode(
+        "Q010",
+        "key-not-for-kind",
+        "'{name}' is not allowed for an item of kind '{kind}' ({why})",
+        "",
+    ),
     # --- conditions -----------------------------------------------------------------
     ErrorCode("C001", "condition-syntax", "invalid condition: {detail}", ""),
-    ErrorCode("C002", "condition-unknown-id", "condition refers to unknown {what} '{found}'"
-              "{suggestion}", ""),
+    ErrorCode(
+        "C002",
+        "condition-unknown-id",
+        "condition refers to unknown {what} '{found}'{suggestion}",
+        "",
+    ),
     ErrorCode("C003", "condition-type", "condition type mismatch: {detail}", ""),
-    ErrorCode("C004", "condition-forward", "condition refers to item '{found}', which is not "
-              "asked before this one", "conditions may only use earlier answers"),
+    ErrorCode(
+        "C004",
+        "condition-forward",
+        "condition refers to item '{found}', which is not asked before this one",
+        "conditions may only use earlier answers",
+    ),
     ErrorCode("C005", "condition-cycle", "conditions form a cycle: {cycle}", ""),
     # --- scoring models -------------------------------------------------------------
-    ErrorCode("M001", "unknown-node", "unknown node or item '{found}' in questionnaire "
-              "'{questionnaire}'{suggestion}", ""),
-    ErrorCode("M002", "unknown-operator", "unknown operator '{found}' (operators: {allowed})"
-              "{suggestion}", ""),
+    ErrorCode(
+        "M001",
+        "unknown-node",
+        "unknown node or item '{found}' in questionnaire '{questionnaire}'{suggestion}",
+        "",
+    ),
+    ErrorCode(
+        "M002",
+        "unknown-operator",
+        "unknown operator '{found}' (operators: {allowed}){suggestion}",
+        "",
+    ),
     ErrorCode("M003", "bad-weights", "{detail}", ""),
-    ErrorCode("M004", "ahp-inconsistent", "AHP matrix is inconsistent: CR = {cr:.3f} > 0.10 "
-              "(lambda_max = {lambda_max:.3f}); revise the judgements or set "
-              "'accept_inconsistent: true'", ""),
+    ErrorCode(
+        "M004",
+        "ahp-inconsistent",
+        "AHP matrix is inconsistent: CR = {cr:.3f} > 0.10 "
+        "(lambda_max = {lambda_max:.3f}); revise the judgements or set "
+        "'accept_inconsistent: true'",
+        "",
+    ),
     ErrorCode("M005", "bad-ahp", "{detail}", ""),
     ErrorCode("M006", "bad-levels", "{detail}", ""),
     ErrorCode("M007", "version-mismatch", "{detail}", ""),
     ErrorCode("M008", "bad-questionnaire-ref", "{detail}", ""),
     # --- responses ------------------------------------------------------------------
-    ErrorCode("R001", "unknown-column", "unknown column '{found}' (not an item of "
-              "'{questionnaire}' nor a profile field){suggestion}", ""),
-    ErrorCode("R002", "bad-code", "'{found}' is not an option of '{item}' (allowed: {allowed})",
-              ""),
+    ErrorCode(
+        "R001",
+        "unknown-column",
+        "unknown column '{found}' (not an item of "
+        "'{questionnaire}' nor a profile field){suggestion}",
+        "",
+    ),
+    ErrorCode(
+        "R002", "bad-code", "'{found}' is not an option of '{item}' (allowed: {allowed})", ""
+    ),
     ErrorCode("R003", "bad-number", "'{found}' is not a valid number{why}", ""),
-    ErrorCode("R004", "out-of-range", "{value} is out of range for '{item}' (allowed: {allowed})",
-              ""),
-    ErrorCode("R005", "condition-false", "'{item}' is answered but its condition is false "
-              "({condition})", "leave the cell empty"),
+    ErrorCode(
+        "R004", "out-of-range", "{value} is out of range for '{item}' (allowed: {allowed})", ""
+    ),
+    ErrorCode(
+        "R005",
+        "condition-false",
+        "'{item}' is answered but its condition is false ({condition})",
+        "leave the cell empty",
+    ),
     ErrorCode("R006", "missing-required", "required item '{item}' is not answered", ""),
     ErrorCode("R007", "missing-id", "missing respondent_id", ""),
-    ErrorCode("R008", "duplicate-respondent", "duplicate respondent_id '{found}' (first on row "
-              "{first})", ""),
+    ErrorCode(
+        "R008",
+        "duplicate-respondent",
+        "duplicate respondent_id '{found}' (first on row {first})",
+        "",
+    ),
     ErrorCode("R009", "wrong-questionnaire", "{detail}", ""),
     ErrorCode("R010", "bad-profile", "{detail}", ""),
     ErrorCode("R011", "bad-answer", "{detail}", ""),
@@ -161,7 +235,7 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
 
 
 def format_path(path: Sequence[str | int]) -> str:
-    """Render a field path: ``('dimensions', 1, 'items', 3, 'scale')`` → ``dimensions[1].items[3].scale``."""
+    """Render a field path, e.g. ``('items', 3, 'scale')`` → ``items[3].scale``."""
     out = ""
     for part in path:
         if isinstance(part, int):

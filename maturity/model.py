@@ -37,8 +37,16 @@ __all__ = [
 #: The format tag of scoring-model files.
 FORMAT = "maturity/scoring-model@1"
 _TOP_REQUIRED = ("format", "id", "version", "title", "questionnaire", "range", "levels")
-_TOP_OPTIONAL = ("description", "authors", "license", "sources", "default", "nodes", "items",
-                 "combine")
+_TOP_OPTIONAL = (
+    "description",
+    "authors",
+    "license",
+    "sources",
+    "default",
+    "nodes",
+    "items",
+    "combine",
+)
 _NODE_KEYS = ("operator", "weights", "p", "thresholds", "min_coverage", "importance")
 _DEFAULT_KEYS = ("operator", "weights", "p", "missing", "dont_know", "min_coverage")
 _CLAUSE_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)?\s*(\d+(?:\.\d+){0,2})\s*$")
@@ -62,8 +70,7 @@ def version_matches(version: str, spec: str) -> bool:
         if not m:
             raise ValueError(f"invalid version clause '{clause.strip()}' (e.g. '>=1.0,<2')")
         op, w = m.group(1) or "==", _vtuple(m.group(2))
-        ok = {">=": v >= w, "<=": v <= w, ">": v > w, "<": v < w, "==": v == w,
-              "!=": v != w}[op]
+        ok = {">=": v >= w, "<=": v <= w, ">": v > w, "<": v < w, "==": v == w, "!=": v != w}[op]
         if not ok:
             return False
     return True
@@ -157,9 +164,11 @@ class ScoringModel:
         return self.questionnaire.node(node).title
 
     def __repr__(self) -> str:
-        return (f"<ScoringModel {self.id}@{self.version} for {self.questionnaire.id} "
-                f"{self.questionnaire_versions}: range {self.range[0]:g}-{self.range[1]:g}, "
-                f"{len(self.rules)} nodes, {len(self.levels)} levels>")
+        return (
+            f"<ScoringModel {self.id}@{self.version} for {self.questionnaire.id} "
+            f"{self.questionnaire_versions}: range {self.range[0]:g}-{self.range[1]:g}, "
+            f"{len(self.rules)} nodes, {len(self.levels)} levels>"
+        )
 
 
 def scored_children(node: Dimension) -> tuple[str, ...]:
@@ -177,8 +186,13 @@ class _ModelLoader:
 
     def load(self) -> ScoringModel:
         c = self.c
-        top = c.mapping((), self.doc.data, required=_TOP_REQUIRED, optional=_TOP_OPTIONAL,
-                        what="a mapping (the scoring model)")
+        top = c.mapping(
+            (),
+            self.doc.data,
+            required=_TOP_REQUIRED,
+            optional=_TOP_OPTIONAL,
+            what="a mapping (the scoring model)",
+        )
         if top is None:
             c.raise_if_errors()
             raise AssertionError  # pragma: no cover
@@ -189,15 +203,20 @@ class _ModelLoader:
         q, versions = self.bind(top.get("questionnaire"))
         c.languages = q.languages if q else ()
         title = c.text(("title",), top.get("title")) if "title" in top else None
-        description = c.text(("description",), top["description"]) \
-            if "description" in top else None
-        authors = tuple(a for p, v in c.items(("authors",), top["authors"])
-                        if (a := c.string(p, v))) if "authors" in top else ()
+        description = c.text(("description",), top["description"]) if "description" in top else None
+        authors = (
+            tuple(a for p, v in c.items(("authors",), top["authors"]) if (a := c.string(p, v)))
+            if "authors" in top
+            else ()
+        )
         lic = c.string(("license",), top["license"]) if "license" in top else None
         rng = self.range(top.get("range")) if "range" in top else None
         defaults = self.defaults(top.get("default", {}))
-        combine = c.choice(("combine",), top["combine"], ("mean", "median")) \
-            if "combine" in top else "mean"
+        combine = (
+            c.choice(("combine",), top["combine"], ("mean", "median"))
+            if "combine" in top
+            else "mean"
+        )
         if "items" in top:
             im = c.mapping(("items",), top["items"], optional=("mapping",))
             if im and "mapping" in im:
@@ -209,23 +228,39 @@ class _ModelLoader:
         c.raise_if_errors()
         assert mid and version and title and q and rng and versions is not None
         return ScoringModel(
-            id=mid, version=version, title=title, questionnaire=q,
-            questionnaire_versions=versions, range=rng, levels=levels, rules=rules,
-            missing=defaults["missing"], dont_know=defaults["dont_know"],
+            id=mid,
+            version=version,
+            title=title,
+            questionnaire=q,
+            questionnaire_versions=versions,
+            range=rng,
+            levels=levels,
+            rules=rules,
+            missing=defaults["missing"],
+            dont_know=defaults["dont_know"],
             combine=combine or "mean",  # type: ignore[arg-type]
-            description=description, authors=authors, license=lic, file=self.doc.file,
+            description=description,
+            authors=authors,
+            license=lic,
+            file=self.doc.file,
             warnings=c.warnings,
         )
 
     def bind(self, value: object) -> tuple[Questionnaire | None, str | None]:
         c = self.c
-        m = c.mapping(("questionnaire",), value, required=("id",), optional=("versions",),
-                      what="{id, versions}")
+        m = c.mapping(
+            ("questionnaire",),
+            value,
+            required=("id",),
+            optional=("versions",),
+            what="{id, versions}",
+        )
         if m is None or "id" not in m:
             return None, None
         qid = c.string(("questionnaire", "id"), m["id"])
-        versions = c.string(("questionnaire", "versions"), m["versions"]) \
-            if "versions" in m else "*"
+        versions = (
+            c.string(("questionnaire", "versions"), m["versions"]) if "versions" in m else "*"
+        )
         if qid is None or versions is None:
             return None, None
         try:
@@ -240,19 +275,28 @@ class _ModelLoader:
 
             ids = {b.id for b in bundled("questionnaire")}
             if qid not in ids:
-                c.error("M008", ("questionnaire", "id"),
-                        detail=f"questionnaire '{qid}' is not bundled; give the questionnaire "
-                        f"file too (bundled: {list_allowed(ids)}){suggest(qid, ids)}")
+                c.error(
+                    "M008",
+                    ("questionnaire", "id"),
+                    detail=f"questionnaire '{qid}' is not bundled; give the questionnaire "
+                    f"file too (bundled: {list_allowed(ids)}){suggest(qid, ids)}",
+                )
                 return None, versions
             q = load_questionnaire(qid)
         if q.id != qid:
-            c.error("M007", ("questionnaire", "id"),
-                    detail=f"the model is for questionnaire '{qid}', not '{q.id}'")
+            c.error(
+                "M007",
+                ("questionnaire", "id"),
+                detail=f"the model is for questionnaire '{qid}', not '{q.id}'",
+            )
             return None, versions
         if not version_matches(q.version, versions):
-            c.error("M007", ("questionnaire", "versions"),
-                    detail=f"the model is for versions '{versions}' of '{qid}', but the "
-                    f"questionnaire is version {q.version}")
+            c.error(
+                "M007",
+                ("questionnaire", "versions"),
+                detail=f"the model is for versions '{versions}' of '{qid}', but the "
+                f"questionnaire is version {q.version}",
+            )
             return None, versions
         return q, versions
 
@@ -275,9 +319,14 @@ class _ModelLoader:
 
     def defaults(self, value: object) -> dict[str, Any]:
         c = self.c
-        out: dict[str, Any] = {"operator": "weighted_mean", "weights": "equal", "params": {},
-                               "missing": "renormalize", "dont_know": "missing",
-                               "min_coverage": 0.5}
+        out: dict[str, Any] = {
+            "operator": "weighted_mean",
+            "weights": "equal",
+            "params": {},
+            "missing": "renormalize",
+            "dont_know": "missing",
+            "min_coverage": 0.5,
+        }
         m = c.mapping(("default",), value, optional=_DEFAULT_KEYS)
         if not m:
             return out
@@ -287,17 +336,22 @@ class _ModelLoader:
             if op:
                 out["operator"] = op
         if "missing" in m:
-            out["missing"] = c.choice((*p, "missing"), m["missing"],
-                                      ("renormalize", "lowest")) or "renormalize"
+            out["missing"] = (
+                c.choice((*p, "missing"), m["missing"], ("renormalize", "lowest")) or "renormalize"
+            )
         if "dont_know" in m:
-            out["dont_know"] = c.choice((*p, "dont_know"), m["dont_know"],
-                                        ("missing", "lowest")) or "missing"
+            out["dont_know"] = (
+                c.choice((*p, "dont_know"), m["dont_know"], ("missing", "lowest")) or "missing"
+            )
         if "min_coverage" in m:
             out["min_coverage"] = self.share((*p, "min_coverage"), m["min_coverage"])
-        if "weights" in m:
-            if m["weights"] != "equal":
-                c.error("S004", (*p, "weights"), detail="the default weights can only be "
-                        "'equal'; give explicit or AHP weights per node")
+        if "weights" in m and m["weights"] != "equal":
+            c.error(
+                "S004",
+                (*p, "weights"),
+                detail="the default weights can only be "
+                "'equal'; give explicit or AHP weights per node",
+            )
         out["params"] = self.params(p, m, out["operator"])
         return out
 
@@ -315,19 +369,28 @@ class _ModelLoader:
         if s is None:
             return None
         if s not in OPERATORS:
-            self.c.error("M002", path, found=s, allowed=", ".join(OPERATORS),
-                         suggestion=suggest(s, OPERATORS))
+            self.c.error(
+                "M002",
+                path,
+                found=s,
+                allowed=", ".join(OPERATORS),
+                suggestion=suggest(s, OPERATORS),
+            )
             return None
         return s
 
-    def params(self, path: tuple[str | int, ...], m: Mapping[str, Any],
-               operator: str) -> dict[str, Any]:
+    def params(
+        self, path: tuple[str | int, ...], m: Mapping[str, Any], operator: str
+    ) -> dict[str, Any]:
         spec = OPERATORS[operator].params
         out: dict[str, Any] = {}
         if "p" in m:
             if "p" not in spec:
-                self.c.error("S004", (*path, "p"),
-                             detail=f"'p' is a parameter of power_mean, not of {operator}")
+                self.c.error(
+                    "S004",
+                    (*path, "p"),
+                    detail=f"'p' is a parameter of power_mean, not of {operator}",
+                )
             else:
                 x = self.c.number((*path, "p"), m["p"])
                 if x is not None:
@@ -341,8 +404,13 @@ class _ModelLoader:
         out: list[Level] = []
         codes: set[str] = set()
         for p, v in c.items(("levels",), value):
-            m = c.mapping(p, v, required=("min", "code", "label"), optional=("description",),
-                          what="a level {min, code, label}")
+            m = c.mapping(
+                p,
+                v,
+                required=("min", "code", "label"),
+                optional=("description",),
+                what="a level {min, code, label}",
+            )
             if m is None:
                 continue
             lo = c.number((*p, "min"), m.get("min")) if "min" in m else None
@@ -355,36 +423,61 @@ class _ModelLoader:
                 c.error("M006", (*p, "code"), detail=f"duplicate level code '{code}'")
             codes.add(code)
             if not out and lo != rng[0]:
-                c.error("M006", (*p, "min"), detail=f"the first level must start at the "
-                        f"bottom of the range ({rng[0]:g}), found {lo:g}")
+                c.error(
+                    "M006",
+                    (*p, "min"),
+                    detail=f"the first level must start at the "
+                    f"bottom of the range ({rng[0]:g}), found {lo:g}",
+                )
             if out and lo <= out[-1].min:
-                c.error("M006", (*p, "min"), detail=f"levels must have increasing 'min'; "
-                        f"{lo:g} comes after {out[-1].min:g}")
+                c.error(
+                    "M006",
+                    (*p, "min"),
+                    detail=f"levels must have increasing 'min'; {lo:g} comes after {out[-1].min:g}",
+                )
             if lo > rng[1]:
-                c.error("M006", (*p, "min"), detail=f"{lo:g} is above the range's top "
-                        f"({rng[1]:g})")
+                c.error("M006", (*p, "min"), detail=f"{lo:g} is above the range's top ({rng[1]:g})")
             out.append(Level(code, lo, label, desc))
         if isinstance(value, list) and not value:
             c.error("M006", ("levels",), detail="define at least one level")
         return tuple(out)
 
-    def rules(self, q: Questionnaire, nodes_value: object, defaults: dict[str, Any],
-              levels: tuple[Level, ...], rng: tuple[float, float]) -> dict[str, NodeRule]:
+    def rules(
+        self,
+        q: Questionnaire,
+        nodes_value: object,
+        defaults: dict[str, Any],
+        levels: tuple[Level, ...],
+        rng: tuple[float, float],
+    ) -> dict[str, NodeRule]:
         c = self.c
-        nodes = c.mapping(("nodes",), nodes_value, what="a mapping node id → rule",
-                          any_keys=True) or {}
+        nodes = (
+            c.mapping(("nodes",), nodes_value, what="a mapping node id → rule", any_keys=True) or {}
+        )
         scored = {d.id: d for d in q.root.walk() if any(i.scored for i in d.all_items())}
         # a node's mapping keys are ids, not fixed keys: check them against the questionnaire
         for key in nodes:
             if key not in scored:
                 everything = [*scored, *(i.id for i in q.items)]
                 if key in q and isinstance(q._index.get(key), Item):
-                    c.error("M001", ("nodes", key), key=True, found=key, questionnaire=q.id,
-                            suggestion=" (it is an item: give item weights in its parent "
-                            f"node '{q.parents[key]}')")
+                    c.error(
+                        "M001",
+                        ("nodes", key),
+                        key=True,
+                        found=key,
+                        questionnaire=q.id,
+                        suggestion=" (it is an item: give item weights in its parent "
+                        f"node '{q.parents[key]}')",
+                    )
                 else:
-                    c.error("M001", ("nodes", key), key=True, found=key, questionnaire=q.id,
-                            suggestion=suggest(key, everything))
+                    c.error(
+                        "M001",
+                        ("nodes", key),
+                        key=True,
+                        found=key,
+                        questionnaire=q.id,
+                        suggestion=suggest(key, everything),
+                    )
                 # still check what the rule says, so that every problem shows at once
                 rule = c.mapping(("nodes", key), nodes[key] or {}, optional=_NODE_KEYS)
                 if rule and "operator" in rule:
@@ -398,34 +491,66 @@ class _ModelLoader:
             m = m or {}
             op = self.operator((*p, "operator"), m["operator"]) if "operator" in m else None
             operator = op or defaults["operator"]
-            params = self.params(p, m, operator) if "operator" in m else (
-                dict(defaults["params"]) if operator == defaults["operator"] else {})
+            params = (
+                self.params(p, m, operator)
+                if "operator" in m
+                else (dict(defaults["params"]) if operator == defaults["operator"] else {})
+            )
             if "p" in m and "operator" not in m:
                 params = self.params(p, m, operator)
-            weights, source, ahp_result = self.weights(p, m.get("weights"), children) \
-                if "weights" in m else ((1.0 / len(children),) * len(children), "equal", None)
+            weights, source, ahp_result = (
+                self.weights(p, m.get("weights"), children)
+                if "weights" in m
+                else ((1.0 / len(children),) * len(children), "equal", None)
+            )
             if operator == "staged":
                 params.update(self.thresholds(p, m.get("thresholds"), children, levels, rng))
             elif "thresholds" in m:
-                c.error("S004", (*p, "thresholds"), detail="'thresholds' belong to the "
-                        "staged operator")
-            min_cov = self.share((*p, "min_coverage"), m["min_coverage"]) \
-                if "min_coverage" in m else defaults["min_coverage"]
-            importance = c.number((*p, "importance"), m["importance"], positive=True) \
-                if "importance" in m else 1.0
-            rules[node_id] = NodeRule(node_id, operator, children, weights, source, ahp_result,
-                                      params, min_cov, importance or 1.0)
+                c.error(
+                    "S004", (*p, "thresholds"), detail="'thresholds' belong to the staged operator"
+                )
+            min_cov = (
+                self.share((*p, "min_coverage"), m["min_coverage"])
+                if "min_coverage" in m
+                else defaults["min_coverage"]
+            )
+            importance = (
+                c.number((*p, "importance"), m["importance"], positive=True)
+                if "importance" in m
+                else 1.0
+            )
+            rules[node_id] = NodeRule(
+                node_id,
+                operator,
+                children,
+                weights,
+                source,
+                ahp_result,
+                params,
+                min_cov,
+                importance or 1.0,
+            )
         return rules
 
-    def thresholds(self, path: tuple[str | int, ...], value: object, children: tuple[str, ...],
-                   levels: tuple[Level, ...], rng: tuple[float, float]) -> dict[str, Any]:
+    def thresholds(
+        self,
+        path: tuple[str | int, ...],
+        value: object,
+        children: tuple[str, ...],
+        levels: tuple[Level, ...],
+        rng: tuple[float, float],
+    ) -> dict[str, Any]:
         """Staged thresholds, normalised to [0, 1]: per level, per child (default: level mins)."""
         lo, hi = rng
         base = [(lv.min - lo) / (hi - lo) for lv in levels]
         table = [[b] * len(children) for b in base]
         if value is not None:
-            m = self.c.mapping((*path, "thresholds"), value, optional=children,
-                               what="a mapping child → list of thresholds")
+            m = self.c.mapping(
+                (*path, "thresholds"),
+                value,
+                optional=children,
+                what="a mapping child → list of thresholds",
+            )
             for child, ts in (m or {}).items():
                 if child not in children:
                     continue
@@ -433,9 +558,11 @@ class _ModelLoader:
                 if seq is None:
                     continue
                 if len(seq) != len(levels):
-                    self.c.error("S004", (*path, "thresholds", child),
-                                 detail=f"give one threshold per level ({len(levels)}), "
-                                 f"found {len(seq)}")
+                    self.c.error(
+                        "S004",
+                        (*path, "thresholds", child),
+                        detail=f"give one threshold per level ({len(levels)}), found {len(seq)}",
+                    )
                     continue
                 j = children.index(child)
                 for k, t in enumerate(seq):
@@ -444,9 +571,9 @@ class _ModelLoader:
                         table[k][j] = (x - lo) / (hi - lo)
         return {"thresholds": table, "values": base}
 
-    def weights(self, path: tuple[str | int, ...], value: object, children: tuple[str, ...]
-                ) -> tuple[tuple[float, ...], Literal["equal", "explicit", "ahp"],
-                           AHPResult | None]:
+    def weights(
+        self, path: tuple[str | int, ...], value: object, children: tuple[str, ...]
+    ) -> tuple[tuple[float, ...], Literal["equal", "explicit", "ahp"], AHPResult | None]:
         c = self.c
         p = (*path, "weights")
         equal = (1.0 / len(children),) * len(children)
@@ -454,8 +581,9 @@ class _ModelLoader:
             return equal, "equal", None
         if isinstance(value, dict) and "ahp" in value:
             return self.ahp_weights(p, value, children)
-        m = c.mapping(p, value, what="'equal', a mapping child → weight, or {ahp, order}",
-                      any_keys=True)
+        m = c.mapping(
+            p, value, what="'equal', a mapping child → weight, or {ahp, order}", any_keys=True
+        )
         if m is None:
             return equal, "equal", None
         out: list[float] = []
@@ -466,13 +594,23 @@ class _ModelLoader:
             out.append(x if x is not None else 0.0)
         unknown = [k for k in m if k not in children]
         for k in unknown:
-            c.error("M001", (*p, k), key=True, found=k, questionnaire=self.q.id if self.q
-                    else "", suggestion=suggest(k, children) + f" (children of this node: "
-                    f"{', '.join(children)})")
+            c.error(
+                "M001",
+                (*p, k),
+                key=True,
+                found=k,
+                questionnaire=self.q.id if self.q else "",
+                suggestion=suggest(k, children) + f" (children of this node: "
+                f"{', '.join(children)})",
+            )
         missing = [ch for ch in children if ch not in m]
         if missing:
-            c.error("M003", p, detail=f"no weight for {', '.join(missing)} (give every child "
-                    "a weight, or use 'equal')")
+            c.error(
+                "M003",
+                p,
+                detail=f"no weight for {', '.join(missing)} (give every child "
+                "a weight, or use 'equal')",
+            )
             return equal, "equal", None
         total = sum(out)
         if total <= 0:
@@ -480,31 +618,45 @@ class _ModelLoader:
             return equal, "equal", None
         return tuple(x / total for x in out), "explicit", None
 
-    def ahp_weights(self, p: tuple[str | int, ...], m: dict[str, Any], children: tuple[str, ...]
-                    ) -> tuple[tuple[float, ...], Literal["equal", "explicit", "ahp"],
-                               AHPResult | None]:
+    def ahp_weights(
+        self, p: tuple[str | int, ...], m: dict[str, Any], children: tuple[str, ...]
+    ) -> tuple[tuple[float, ...], Literal["equal", "explicit", "ahp"], AHPResult | None]:
         c = self.c
         equal = (1.0 / len(children),) * len(children)
-        c.mapping(p, m, required=("ahp", "order"),
-                  optional=("method", "accept_inconsistent"))
+        c.mapping(p, m, required=("ahp", "order"), optional=("method", "accept_inconsistent"))
         order: list[str] = []
         for ip, v in c.items((*p, "order"), m.get("order")):
             s = c.string(ip, v)
             if s is None:
                 continue
             if s not in children:
-                c.error("M001", ip, found=s, questionnaire=self.q.id if self.q else "",
-                        suggestion=suggest(s, children) + f" (children of this node: "
-                        f"{', '.join(children)})")
+                c.error(
+                    "M001",
+                    ip,
+                    found=s,
+                    questionnaire=self.q.id if self.q else "",
+                    suggestion=suggest(s, children) + f" (children of this node: "
+                    f"{', '.join(children)})",
+                )
             order.append(s)
-        if isinstance(m.get("order"), list) and sorted(order) != sorted(children) and all(
-                o in children for o in order):
-            c.error("M003", (*p, "order"), detail=f"'order' must list every child once: "
-                    f"{', '.join(children)}")
-        method = c.choice((*p, "method"), m["method"], AHP_METHODS) if "method" in m \
-            else "eigenvector"
-        accept = c.boolean((*p, "accept_inconsistent"), m["accept_inconsistent"]) \
-            if "accept_inconsistent" in m else False
+        if (
+            isinstance(m.get("order"), list)
+            and sorted(order) != sorted(children)
+            and all(o in children for o in order)
+        ):
+            c.error(
+                "M003",
+                (*p, "order"),
+                detail=f"'order' must list every child once: {', '.join(children)}",
+            )
+        method = (
+            c.choice((*p, "method"), m["method"], AHP_METHODS) if "method" in m else "eigenvector"
+        )
+        accept = (
+            c.boolean((*p, "accept_inconsistent"), m["accept_inconsistent"])
+            if "accept_inconsistent" in m
+            else False
+        )
         rows = c.seq((*p, "ahp"), m.get("ahp"), what="a square matrix (a list of rows)")
         if rows is None:
             return equal, "equal", None
@@ -519,8 +671,11 @@ class _ModelLoader:
             for j, cell in enumerate(r):
                 raw = self.doc.raw_text((*p, "ahp", i, j))
                 try:
-                    vals.append(parse_judgement(cell if isinstance(cell, str) else
-                                                (raw if raw is not None else cell)))
+                    vals.append(
+                        parse_judgement(
+                            cell if isinstance(cell, str) else (raw if raw is not None else cell)
+                        )
+                    )
                 except (ValueError, TypeError) as exc:
                     c.error("M005", (*p, "ahp", i, j), detail=str(exc))
                     ok = False
@@ -528,8 +683,12 @@ class _ModelLoader:
         if not ok:
             return equal, "equal", None
         if len(matrix) != len(children):
-            c.error("M005", (*p, "ahp"), detail=f"the matrix has {len(matrix)} rows but the "
-                    f"node has {len(children)} children ({', '.join(children)})")
+            c.error(
+                "M005",
+                (*p, "ahp"),
+                detail=f"the matrix has {len(matrix)} rows but the "
+                f"node has {len(children)} children ({', '.join(children)})",
+            )
             return equal, "equal", None
         try:
             res = ahp(matrix, method=method or "eigenvector")
@@ -544,14 +703,23 @@ class _ModelLoader:
         return tuple(by_child[ch] for ch in children), "ahp", res
 
 
-def parse_model(text: str | bytes, questionnaire: Questionnaire | None = None, *,
-                file: str = "<string>", strict: bool = False) -> ScoringModel:
+def parse_model(
+    text: str | bytes,
+    questionnaire: Questionnaire | None = None,
+    *,
+    file: str = "<string>",
+    strict: bool = False,
+) -> ScoringModel:
     """Load a scoring model from YAML text (see :func:`load_model`)."""
     return _ModelLoader(read_yaml(text, file=file), questionnaire, strict).load()
 
 
-def load_model(source: str | Path, questionnaire: Questionnaire | str | Path | None = None, *,
-               strict: bool = False) -> ScoringModel:
+def load_model(
+    source: str | Path,
+    questionnaire: Questionnaire | str | Path | None = None,
+    *,
+    strict: bool = False,
+) -> ScoringModel:
     """Load and validate a scoring model.
 
     ``source`` is a path or the id of a bundled model. The model is checked against
@@ -562,7 +730,9 @@ def load_model(source: str | Path, questionnaire: Questionnaire | str | Path | N
     from maturity.bundle import resolve
     from maturity.questionnaire import load_questionnaire
 
-    q = questionnaire if isinstance(questionnaire, Questionnaire) or questionnaire is None \
+    q = (
+        questionnaire
+        if isinstance(questionnaire, Questionnaire) or questionnaire is None
         else load_questionnaire(questionnaire)
+    )
     return _ModelLoader(read_yaml(resolve(source, "scoring_model")), q, strict).load()
-

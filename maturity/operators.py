@@ -59,8 +59,13 @@ class Operator:
 OPERATORS: dict[str, Operator] = {}
 
 
-def register(name: str, *, params: Mapping[str, str] | None = None, monotone: bool = True,
-             description: str = "") -> Callable[[OperatorFn], OperatorFn]:
+def register(
+    name: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    monotone: bool = True,
+    description: str = "",
+) -> Callable[[OperatorFn], OperatorFn]:
     """Register an aggregation operator under ``name`` (a decorator).
 
     ``params`` maps each parameter the operator takes to a short description (they are
@@ -70,8 +75,13 @@ def register(name: str, *, params: Mapping[str, str] | None = None, monotone: bo
     def deco(fn: OperatorFn) -> OperatorFn:
         if name in OPERATORS:
             raise ValueError(f"operator '{name}' is already registered")
-        OPERATORS[name] = Operator(name, fn, dict(params or {}), monotone,
-                                   description or (fn.__doc__ or "").strip().split("\n")[0])
+        OPERATORS[name] = Operator(
+            name,
+            fn,
+            dict(params or {}),
+            monotone,
+            description or (fn.__doc__ or "").strip().split("\n")[0],
+        )
         return fn
 
     return deco
@@ -148,8 +158,12 @@ def maximum(x: Array, w: Array) -> Array:
     return np.where(np.isinf(out), np.nan, out)
 
 
-@register("staged", params={"thresholds": "per level, the score every child must reach "
-                            "(set from the model's levels)"})
+@register(
+    "staged",
+    params={
+        "thresholds": "per level, the score every child must reach (set from the model's levels)"
+    },
+)
 def staged(x: Array, w: Array, *, thresholds: Array, values: Array) -> Array:
     """Staged levels: a node reaches level k only when every present child reaches the
     threshold of level k and of every lower level (CMMI staged representation, acatech).

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from maturity.conditions import Condition, ConditionSyntaxError, ValueType, check, parse
 from maturity.errors import Problem, list_allowed, suggest
-from maturity.spec.check import Checker, get
+from maturity.spec.check import Checker
 from maturity.spec.yamlio import Document, read_yaml
 from maturity.text import Text
 
@@ -59,10 +59,18 @@ PROFILE_FIELDS: Mapping[str, str] = {
 ROOT_ID = "root"
 
 _TOP_REQUIRED = ("format", "id", "version", "languages", "title")
-_TOP_OPTIONAL = ("description", "authors", "license", "sources", "date", "profile", "scales",
-                 "dimensions", "items")
-_COMMON_ITEM_KEYS = ("id", "kind", "text", "help", "required", "na", "dont_know", "when",
-                     "scored")
+_TOP_OPTIONAL = (
+    "description",
+    "authors",
+    "license",
+    "sources",
+    "date",
+    "profile",
+    "scales",
+    "dimensions",
+    "items",
+)
+_COMMON_ITEM_KEYS = ("id", "kind", "text", "help", "required", "na", "dont_know", "when", "scored")
 _KIND_KEYS: Mapping[str, tuple[str, ...]] = {
     "scale": ("scale",),
     "choice": ("options",),
@@ -79,7 +87,7 @@ _CODE_RULE = "1-32 characters: letters, digits, '_' or '-'"
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """An answer option: a code, a label and its value (``scale``/``choice``) or points (``multi``)."""
+    """An answer option: code, label, and value (``scale``, ``choice``) or points (``multi``)."""
 
     code: str
     label: Text
@@ -106,7 +114,8 @@ class Scale:
 @dataclass(frozen=True, slots=True)
 class Item:
     """A question. ``options`` holds the options of ``scale``, ``choice`` and ``multi`` items
-    (for a scale item, the scale's options); ``bands`` the thresholds of a ``number`` item."""
+    (for a scale item, the scale's options); ``bands`` the thresholds of a ``number`` item.
+    """
 
     id: str
     kind: ItemKind
@@ -184,8 +193,14 @@ class Item:
 
     def value_type(self) -> ValueType:
         """The type of the answer as seen by conditions."""
-        kind = {"scale": "code", "choice": "code", "multi": "codes", "number": "number",
-                "boolean": "bool", "text": "text"}[self.kind]
+        kind = {
+            "scale": "code",
+            "choice": "code",
+            "multi": "codes",
+            "number": "number",
+            "boolean": "bool",
+            "text": "text",
+        }[self.kind]
         codes = frozenset(self.codes) if kind in ("code", "codes") else None
         return ValueType(kind, codes)  # type: ignore[arg-type]
 
@@ -284,16 +299,20 @@ class Questionnaire:
         found = self._index.get(item_id)
         if isinstance(found, Item):
             return found
-        raise KeyError(f"no item '{item_id}' in questionnaire '{self.id}'"
-                       f"{suggest(item_id, [i.id for i in self.items])}")
+        raise KeyError(
+            f"no item '{item_id}' in questionnaire '{self.id}'"
+            f"{suggest(item_id, [i.id for i in self.items])}"
+        )
 
     def node(self, node_id: str) -> Dimension:
         """The dimension with this id (``root`` for the whole questionnaire)."""
         found = self._index.get(node_id)
         if isinstance(found, Dimension):
             return found
-        raise KeyError(f"no dimension '{node_id}' in questionnaire '{self.id}'"
-                       f"{suggest(node_id, [d.id for d in self.root.walk()])}")
+        raise KeyError(
+            f"no dimension '{node_id}' in questionnaire '{self.id}'"
+            f"{suggest(node_id, [d.id for d in self.root.walk()])}"
+        )
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._index
@@ -330,8 +349,10 @@ class Questionnaire:
         return f"{self.id}@{self.version}"
 
     def __repr__(self) -> str:
-        return (f"<Questionnaire {self.ref}: {len(self.dimensions)} dimensions, "
-                f"{len(self.items)} items, languages {', '.join(self.languages)}>")
+        return (
+            f"<Questionnaire {self.ref}: {len(self.dimensions)} dimensions, "
+            f"{len(self.items)} items, languages {', '.join(self.languages)}>"
+        )
 
     def to_data(self) -> dict[str, Any]:
         """The questionnaire as plain data in the file format (see :func:`dump_questionnaire`)."""
@@ -349,8 +370,14 @@ def profile_types() -> dict[str, ValueType]:
     text = ValueType("text", None)
     number = ValueType("number", None)
     return {
-        "company": text, "sector": text, "section": text, "division": text, "region": text,
-        "employees": number, "turnover": number, "balance_sheet": number,
+        "company": text,
+        "sector": text,
+        "section": text,
+        "division": text,
+        "region": text,
+        "employees": number,
+        "turnover": number,
+        "balance_sheet": number,
         "size_class": ValueType("code", frozenset(SIZE_CLASSES)),
     }
 
@@ -367,25 +394,40 @@ class _Loader:
 
     def load(self) -> Questionnaire:
         c, data = self.c, self.doc.data
-        top = c.mapping((), data, required=_TOP_REQUIRED, optional=_TOP_OPTIONAL,
-                        what="a mapping (the questionnaire)")
+        top = c.mapping(
+            (),
+            data,
+            required=_TOP_REQUIRED,
+            optional=_TOP_OPTIONAL,
+            what="a mapping (the questionnaire)",
+        )
         if top is None:
             c.raise_if_errors()
             raise AssertionError  # pragma: no cover
         fmt = top.get("format")
         if "format" in top and fmt != FORMAT:
             c.error("S005", ("format",), found=fmt, allowed=FORMAT)
-        qid = c.ident(("id",), top.get("id"), pattern=_QID_RE,
-                      rule="lower-case letters, digits, '-' and '_', starting with a letter")
+        qid = c.ident(
+            ("id",),
+            top.get("id"),
+            pattern=_QID_RE,
+            rule="lower-case letters, digits, '-' and '_', starting with a letter",
+        )
         version = c.version(("version",), top.get("version"))
-        c.languages = c.language_list(("languages",), top.get("languages")) \
-            if "languages" in top else ()
+        c.languages = (
+            c.language_list(("languages",), top.get("languages")) if "languages" in top else ()
+        )
         title = c.text(("title",), top.get("title"))
         description = self.opt_text(top, "description", ())
-        authors = tuple(
-            a for p, v in c.items(("authors",), top["authors"])
-            if (a := c.string(p, v)) is not None
-        ) if "authors" in top else ()
+        authors = (
+            tuple(
+                a
+                for p, v in c.items(("authors",), top["authors"])
+                if (a := c.string(p, v)) is not None
+            )
+            if "authors" in top
+            else ()
+        )
         lic = c.string(("license",), top["license"]) if "license" in top else None
         sources = self.sources(top["sources"]) if "sources" in top else ()
         date = c.date(("date",), top["date"]) if "date" in top else None
@@ -406,9 +448,19 @@ class _Loader:
         c.raise_if_errors()
         assert qid and version and title
         return Questionnaire(
-            id=qid, version=version, languages=c.languages, title=title, root=root,
-            scales=tuple(self.scales.values()), profile=profile, description=description,
-            authors=authors, license=lic, sources=sources, date=date, file=self.doc.file,
+            id=qid,
+            version=version,
+            languages=c.languages,
+            title=title,
+            root=root,
+            scales=tuple(self.scales.values()),
+            profile=profile,
+            description=description,
+            authors=authors,
+            license=lic,
+            sources=sources,
+            date=date,
+            file=self.doc.file,
             warnings=c.warnings,
         )
 
@@ -416,8 +468,9 @@ class _Loader:
     def opt_text(self, m: Mapping[str, Any], key: str, path: tuple[str | int, ...]) -> Text | None:
         return self.c.text((*path, key), m[key]) if key in m else None
 
-    def flag(self, m: Mapping[str, Any], key: str, path: tuple[str | int, ...],
-             default: bool = False) -> bool:
+    def flag(
+        self, m: Mapping[str, Any], key: str, path: tuple[str | int, ...], default: bool = False
+    ) -> bool:
         if key not in m:
             return default
         b = self.c.boolean((*path, key), m[key])
@@ -457,8 +510,12 @@ class _Loader:
         if ident is None:
             return None
         if ident == ROOT_ID:
-            self.c.error("S006", (*path, "id"), found=ident,
-                         rule="'root' is reserved for the whole questionnaire")
+            self.c.error(
+                "S006",
+                (*path, "id"),
+                found=ident,
+                rule="'root' is reserved for the whole questionnaire",
+            )
             return None
         if ident in self.ids:
             self.c.error("S007", (*path, "id"), id=ident, first=self.ids[ident])
@@ -467,22 +524,31 @@ class _Loader:
         self.ids[ident] = mark.line if mark else 0
         return ident
 
-    def options(self, path: tuple[str | int, ...], value: object, *, points: bool,
-                ordinal: bool) -> tuple[Option, ...]:
+    def options(
+        self, path: tuple[str | int, ...], value: object, *, points: bool, ordinal: bool
+    ) -> tuple[Option, ...]:
         c = self.c
         key = "points" if points else "value"
         out: list[Option] = []
         seen: set[str] = set()
         optional = ("exclusive",) if points else ()
         for p, v in c.items(path, value):
-            m = c.mapping(p, v, required=("code", key, "label"), optional=optional,
-                          what="an option {code, " + key + ", label}")
+            m = c.mapping(
+                p,
+                v,
+                required=("code", key, "label"),
+                optional=optional,
+                what="an option {code, " + key + ", label}",
+            )
             if m is None:
                 continue
-            code = c.ident((*p, "code"), m.get("code"), pattern=_CODE_RE, rule=_CODE_RULE) \
-                if "code" in m else None
+            code = (
+                c.ident((*p, "code"), m.get("code"), pattern=_CODE_RE, rule=_CODE_RULE)
+                if "code" in m
+                else None
+            )
             if code == DONT_KNOW_CODE:
-                c.error("S006", (*p, "code"), found=code, rule="reserved for \"don't know\"")
+                c.error("S006", (*p, "code"), found=code, rule='reserved for "don\'t know"')
                 code = None
             if code is not None and code in seen:
                 c.error("Q003", (*p, "code"), option=code)
@@ -493,8 +559,9 @@ class _Loader:
             if code is None or x is None or label is None:
                 continue
             if ordinal and out and x <= out[-1].value:
-                c.error("Q009", (*p, key), option=code, value=f"{x:g}",
-                        previous=f"{out[-1].value:g}")
+                c.error(
+                    "Q009", (*p, key), option=code, value=f"{x:g}", previous=f"{out[-1].value:g}"
+                )
             seen.add(code)
             out.append(Option(code, label, x, exclusive))
         if isinstance(value, list) and len(value) < 2:
@@ -511,17 +578,25 @@ class _Loader:
             if not _CODE_RE.match(name):
                 c.error("S006", p, key=True, found=name, rule=_CODE_RULE)
                 continue
-            sm = c.mapping(p, spec, required=("options",),
-                           optional=("label", "na", "dont_know"))
+            sm = c.mapping(p, spec, required=("options",), optional=("label", "na", "dont_know"))
             if sm is None:
                 continue
-            opts = self.options((*p, "options"), sm.get("options"), points=False,
-                                ordinal=True) if "options" in sm else ()
-            self.scales[name] = Scale(name, opts, self.opt_text(sm, "label", p),
-                                      self.flag(sm, "na", p), self.flag(sm, "dont_know", p))
+            opts = (
+                self.options((*p, "options"), sm.get("options"), points=False, ordinal=True)
+                if "options" in sm
+                else ()
+            )
+            self.scales[name] = Scale(
+                name,
+                opts,
+                self.opt_text(sm, "label", p),
+                self.flag(sm, "na", p),
+                self.flag(sm, "dont_know", p),
+            )
 
-    def condition(self, path: tuple[str | int, ...], owner: str | None,
-                  value: object) -> Condition | None:
+    def condition(
+        self, path: tuple[str | int, ...], owner: str | None, value: object
+    ) -> Condition | None:
         s = self.c.string(path, value, what="a condition")
         if s is None:
             return None
@@ -530,9 +605,16 @@ class _Loader:
         except ConditionSyntaxError as exc:
             m = self.doc.mark(path)
             col = (m.column if m else 0) + exc.offset + self._quote_offset(path)
-            self.c.problems.append(Problem.make(
-                "C001", file=self.doc.file, line=m.line if m else None, column=col,
-                path=_fmt(path), detail=exc.message))
+            self.c.problems.append(
+                Problem.make(
+                    "C001",
+                    file=self.doc.file,
+                    line=m.line if m else None,
+                    column=col,
+                    path=_fmt(path),
+                    detail=exc.message,
+                )
+            )
             return None
         if owner is not None:
             self.conditions.append((path, owner, cond))
@@ -544,9 +626,13 @@ class _Loader:
 
     def dimension(self, path: tuple[str | int, ...], value: object) -> Dimension | None:
         c = self.c
-        m = c.mapping(path, value, required=("id", "title"),
-                      optional=("description", "when", "dimensions", "items"),
-                      what="a dimension {id, title, ...}")
+        m = c.mapping(
+            path,
+            value,
+            required=("id", "title"),
+            optional=("description", "when", "dimensions", "items"),
+            what="a dimension {id, title, ...}",
+        )
         if m is None:
             return None
         ident = self.new_id(path, m.get("id")) if "id" in m else None
@@ -586,23 +672,37 @@ class _Loader:
         if "kind" in value:
             kind = c.string((*path, "kind"), kind_raw)
             if kind is not None and kind not in ITEM_KINDS:
-                c.error("Q002", (*path, "kind"), found=kind, allowed=", ".join(ITEM_KINDS),
-                        suggestion=suggest(kind, ITEM_KINDS))
+                c.error(
+                    "Q002",
+                    (*path, "kind"),
+                    found=kind,
+                    allowed=", ".join(ITEM_KINDS),
+                    suggestion=suggest(kind, ITEM_KINDS),
+                )
                 kind = None
         own = _KIND_KEYS.get(kind or "", ())
         allowed = set(_COMMON_ITEM_KEYS) | (set(own) if kind else _ALL_KIND_KEYS)
         for key in value:
             if key in _ALL_KIND_KEYS and key not in allowed:
-                c.error("Q010", (*path, key), key=True, name=key, kind=kind,
-                        why=f"{kind} items take: " + (", ".join(own) or "no extra keys"))
+                c.error(
+                    "Q010",
+                    (*path, key),
+                    key=True,
+                    name=key,
+                    kind=kind,
+                    why=f"{kind} items take: " + (", ".join(own) or "no extra keys"),
+                )
         required = ["id", "kind", "text"]
         if kind in ("scale",):
             required.append("scale")
         if kind in ("choice", "multi"):
             required.append("options")
-        c.mapping(path, {k: v for k, v in value.items() if k not in _ALL_KIND_KEYS or
-                         k in allowed},
-                  required=required, optional=allowed)
+        c.mapping(
+            path,
+            {k: v for k, v in value.items() if k not in _ALL_KIND_KEYS or k in allowed},
+            required=required,
+            optional=allowed,
+        )
         m = value
         ident = self.new_id(path, m.get("id")) if "id" in m else None
         if ident:
@@ -617,18 +717,24 @@ class _Loader:
             if name is not None:
                 scale = self.scales.get(name)
                 if scale is None:
-                    c.error("Q001", (*path, "scale"), found=name,
-                            allowed=list_allowed(self.scales),
-                            suggestion=suggest(name, self.scales))
+                    c.error(
+                        "Q001",
+                        (*path, "scale"),
+                        found=name,
+                        allowed=list_allowed(self.scales),
+                        suggestion=suggest(name, self.scales),
+                    )
                 else:
                     fields.update(scale=name, options=scale.options)
                     na_default, dont_know_default = scale.na, scale.dont_know
         elif kind in ("choice", "multi") and "options" in m:
-            fields["options"] = self.options((*path, "options"), m["options"],
-                                             points=kind == "multi", ordinal=False)
+            fields["options"] = self.options(
+                (*path, "options"), m["options"], points=kind == "multi", ordinal=False
+            )
             if kind == "multi" and "max_points" in m:
-                fields["max_points"] = c.number((*path, "max_points"), m["max_points"],
-                                                positive=True)
+                fields["max_points"] = c.number(
+                    (*path, "max_points"), m["max_points"], positive=True
+                )
         elif kind == "number":
             self.number_fields(path, m, fields)
         elif kind == "text" and "max_length" in m:
@@ -636,27 +742,37 @@ class _Loader:
         if kind == "choice" and fields.get("options") is not None:
             values = {o.value for o in fields["options"]}
             if len(values) < 2 and len(fields["options"]) >= 2:
-                c.error("S004", (*path, "options"),
-                        detail="all options have the same value; the item cannot discriminate")
+                c.error(
+                    "S004",
+                    (*path, "options"),
+                    detail="all options have the same value; the item cannot discriminate",
+                )
         if ident is None or kind is None or text is None:
             return None
         fields = {k: v for k, v in fields.items() if v is not None}
         return Item(
-            id=ident, kind=kind, text=text, help=help_,  # type: ignore[arg-type]
+            id=ident,
+            kind=kind,  # type: ignore[arg-type]  # checked against ITEM_KINDS above
+            text=text,
+            help=help_,
             required=self.flag(m, "required", path),
             na=self.flag(m, "na", path, na_default),
             dont_know=self.flag(m, "dont_know", path, dont_know_default),
-            when=when, counts=self.flag(m, "scored", path, True), **fields,
+            when=when,
+            counts=self.flag(m, "scored", path, True),
+            **fields,
         )
 
-    def number_fields(self, path: tuple[str | int, ...], m: Mapping[str, Any],
-                      fields: dict[str, Any]) -> None:
+    def number_fields(
+        self, path: tuple[str | int, ...], m: Mapping[str, Any], fields: dict[str, Any]
+    ) -> None:
         c = self.c
         lo = c.number((*path, "min"), m["min"]) if "min" in m else None
         hi = c.number((*path, "max"), m["max"]) if "max" in m else None
         if lo is not None and hi is not None and lo >= hi:
-            c.error("Q007", (*path, "max"), detail=f"max ({hi:g}) must be greater than min "
-                    f"({lo:g})")
+            c.error(
+                "Q007", (*path, "max"), detail=f"max ({hi:g}) must be greater than min ({lo:g})"
+            )
         fields.update(min=lo, max=hi)
         if "unit" in m:
             fields["unit"] = c.string((*path, "unit"), m["unit"])
@@ -669,15 +785,23 @@ class _Loader:
                 if x is None:
                     continue
                 if bands and x <= bands[-1]:
-                    c.error("Q005", p, detail=f"bands must be strictly increasing; {x:g} comes "
-                            f"after {bands[-1]:g}")
+                    c.error(
+                        "Q005",
+                        p,
+                        detail=f"bands must be strictly increasing; {x:g} comes "
+                        f"after {bands[-1]:g}",
+                    )
                 bands.append(x)
             if isinstance(m["bands"], list) and not m["bands"]:
                 c.error("Q005", (*path, "bands"), detail="bands needs at least one threshold")
-            if lo is not None and bands and bands[-1] < lo or hi is not None and bands and \
-                    bands[0] > hi:
-                c.error("Q005", (*path, "bands"), detail="the bands lie outside [min, max]; "
-                        "no answer could reach them")
+            if (lo is not None and bands and bands[-1] < lo) or (
+                hi is not None and bands and bands[0] > hi
+            ):
+                c.error(
+                    "Q005",
+                    (*path, "bands"),
+                    detail="the bands lie outside [min, max]; no answer could reach them",
+                )
             fields["bands"] = tuple(bands)
 
     # -- conditions across the tree -----------------------------------------------------
@@ -694,23 +818,45 @@ class _Loader:
                 col = self._col(path, issue.offset)
                 m = self.doc.mark(path)
                 if issue.kind == "unknown-item":
-                    p = Problem.make("C002", file=self.doc.file, line=m.line if m else None,
-                                     column=col, path=_fmt(path), what="item",
-                                     found=issue.found,
-                                     suggestion=suggest(issue.found, items))
+                    p = Problem.make(
+                        "C002",
+                        file=self.doc.file,
+                        line=m.line if m else None,
+                        column=col,
+                        path=_fmt(path),
+                        what="item",
+                        found=issue.found,
+                        suggestion=suggest(issue.found, items),
+                    )
                 elif issue.kind == "unknown-profile":
-                    p = Problem.make("C002", file=self.doc.file, line=m.line if m else None,
-                                     column=col, path=_fmt(path), what="profile field",
-                                     found=issue.found,
-                                     suggestion=suggest(issue.found, ptypes))
+                    p = Problem.make(
+                        "C002",
+                        file=self.doc.file,
+                        line=m.line if m else None,
+                        column=col,
+                        path=_fmt(path),
+                        what="profile field",
+                        found=issue.found,
+                        suggestion=suggest(issue.found, ptypes),
+                    )
                 else:
-                    p = Problem.make("C003", file=self.doc.file, line=m.line if m else None,
-                                     column=col, path=_fmt(path), detail=issue.message)
+                    p = Problem.make(
+                        "C003",
+                        file=self.doc.file,
+                        line=m.line if m else None,
+                        column=col,
+                        path=_fmt(path),
+                        detail=issue.message,
+                    )
                 c.problems.append(p)
             for name in sorted(cond.profile_refs):
                 if name in ptypes and name not in available:
-                    c.error("Q008", path, found=name,
-                            allowed=list_allowed(available) + "; add it under 'profile:'")
+                    c.error(
+                        "Q008",
+                        path,
+                        found=name,
+                        allowed=list_allowed(available) + "; add it under 'profile:'",
+                    )
         self.check_cycles(root)
 
     def _col(self, path: tuple[str | int, ...], offset: int) -> int | None:
@@ -720,6 +866,7 @@ class _Loader:
     def check_cycles(self, root: Dimension) -> None:
         """An item must not depend, through conditions, on itself."""
         deps: dict[str, set[str]] = {}
+
         # conditions of a dimension govern all items inside it
         def visit(d: Dimension, inherited: frozenset[str]) -> None:
             here = inherited | (d.when.answer_refs if d.when else frozenset())
@@ -727,6 +874,7 @@ class _Loader:
                 deps[i.id] = set(here | (i.when.answer_refs if i.when else frozenset()))
             for s in d.dimensions:
                 visit(s, here)
+
         visit(root, frozenset())
         state: dict[str, int] = {}
         reported: set[frozenset[str]] = set()
@@ -747,13 +895,14 @@ class _Loader:
                 if nxt not in deps:
                     continue
                 if state.get(nxt) == 1:
-                    cycle = [*trail[trail.index(nxt):], nxt]
+                    cycle = [*trail[trail.index(nxt) :], nxt]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
                         path = self.item_paths.get(nxt, ())
-                        self.c.error("C005", (*path, "when") if path else (),
-                                     cycle=" -> ".join(cycle))
+                        self.c.error(
+                            "C005", (*path, "when") if path else (), cycle=" -> ".join(cycle)
+                        )
                 elif not state.get(nxt):
                     state[nxt] = 1
                     stack.append((nxt, iter(sorted(deps[nxt]))))
@@ -766,8 +915,9 @@ def _fmt(path: tuple[str | int, ...]) -> str:
     return format_path(path)
 
 
-def parse_questionnaire(text: str | bytes, *, file: str = "<string>",
-                        strict: bool = False) -> Questionnaire:
+def parse_questionnaire(
+    text: str | bytes, *, file: str = "<string>", strict: bool = False
+) -> Questionnaire:
     """Load a questionnaire from YAML text (see :func:`load_questionnaire`)."""
     return _Loader(read_yaml(text, file=file), strict).load()
 
@@ -845,8 +995,13 @@ def _dimension(d: Dimension) -> dict[str, Any]:
 
 
 def _to_data(q: Questionnaire) -> dict[str, Any]:
-    out: dict[str, Any] = {"format": FORMAT, "id": q.id, "version": q.version,
-                           "languages": list(q.languages), "title": q.title.to_data()}
+    out: dict[str, Any] = {
+        "format": FORMAT,
+        "id": q.id,
+        "version": q.version,
+        "languages": list(q.languages),
+        "title": q.title.to_data(),
+    }
     if q.description is not None:
         out["description"] = _text(q.description)
     if q.authors:
@@ -854,9 +1009,14 @@ def _to_data(q: Questionnaire) -> dict[str, Any]:
     if q.license is not None:
         out["license"] = q.license
     if q.sources:
-        out["sources"] = [{k: v for k, v in (("title", s.title), ("url", s.url),
-                                              ("year", s.year), ("note", s.note))
-                           if v is not None} for s in q.sources]
+        out["sources"] = [
+            {
+                k: v
+                for k, v in (("title", s.title), ("url", s.url), ("year", s.year), ("note", s.note))
+                if v is not None
+            }
+            for s in q.sources
+        ]
     if q.date is not None:
         out["date"] = q.date.isoformat()
     if q.profile:

@@ -103,10 +103,15 @@ class Profile:
     def for_conditions(self) -> dict[str, object]:
         """The names conditions can use (``profile.section``, ``profile.size_class``, ...)."""
         out: dict[str, object] = {
-            "company": self.company, "sector": self.sector, "employees": self.employees,
-            "turnover": self.turnover, "balance_sheet": self.balance_sheet,
-            "region": self.region, "size_class": self.size_class,
-            "section": None, "division": None,
+            "company": self.company,
+            "sector": self.sector,
+            "employees": self.employees,
+            "turnover": self.turnover,
+            "balance_sheet": self.balance_sheet,
+            "region": self.region,
+            "size_class": self.size_class,
+            "section": None,
+            "division": None,
         }
         if self.sector is not None:
             from maturity.classify import nace_ancestors
@@ -121,9 +126,17 @@ class Profile:
         out = {}
         for name in PROFILE_FIELDS:
             v = getattr(self, name)
-            out[name] = "" if v is None else (v.isoformat() if isinstance(v, _dt.date)
-                                              else _fmt_number(v) if isinstance(v, float)
-                                              else str(v))
+            out[name] = (
+                ""
+                if v is None
+                else (
+                    v.isoformat()
+                    if isinstance(v, _dt.date)
+                    else _fmt_number(v)
+                    if isinstance(v, float)
+                    else str(v)
+                )
+            )
         return out
 
 
@@ -198,10 +211,12 @@ class Responses:
         return tuple(r.id for r in self.respondents)
 
     def __repr__(self) -> str:
-        return (f"<Responses to {self.questionnaire_id}@{self.questionnaire_version}: "
-                f"{len(self)} respondents"
-                + (f", {len(self.skipped)} problems in skipped rows" if self.skipped else "")
-                + ">")
+        return (
+            f"<Responses to {self.questionnaire_id}@{self.questionnaire_version}: "
+            f"{len(self)} respondents"
+            + (f", {len(self.skipped)} problems in skipped rows" if self.skipped else "")
+            + ">"
+        )
 
     @cached_property
     def _matrix(self) -> AnswerMatrix:
@@ -269,9 +284,16 @@ class _RowReader:
             line, col = self.cell_marks.get(column, (self.line, None))
         else:
             line, col = self.line, self.col_index.get(column)
-        self.problems.append(Problem.make(
-            code, file=self.file, line=line, column=col,
-            path=column if line is not None else f"[{self.record}].{column}", **fields))
+        self.problems.append(
+            Problem.make(
+                code,
+                file=self.file,
+                line=line,
+                column=col,
+                path=column if line is not None else f"[{self.record}].{column}",
+                **fields,
+            )
+        )
 
     # -- cells ------------------------------------------------------------------------
     def number(self, column: str, cell: object, *, item: str = "") -> float | None:
@@ -306,14 +328,18 @@ class _RowReader:
             low = s.lower()
             if low == NA_CODE:
                 if not item.na:
-                    self.fail("R011", col, detail=f"'not applicable' (n/a) is not allowed for "
-                              f"'{item.id}'")
+                    self.fail(
+                        "R011", col, detail=f"'not applicable' (n/a) is not allowed for '{item.id}'"
+                    )
                     return None
                 return NA
             if low == DONT_KNOW_CODE:
                 if not item.dont_know:
-                    self.fail("R011", col, detail=f"'don't know' (dont_know) is not allowed "
-                              f"for '{item.id}'")
+                    self.fail(
+                        "R011",
+                        col,
+                        detail=f"'don't know' (dont_know) is not allowed for '{item.id}'",
+                    )
                     return None
                 return DONT_KNOW
         if item.kind in ("scale", "choice"):
@@ -332,8 +358,11 @@ class _RowReader:
                 return None
             excl = [o.code for o in item.options if o.exclusive and o.code in codes]
             if excl and len(codes) > 1:
-                self.fail("R011", col, detail=f"'{excl[0]}' excludes every other option "
-                          f"(found: {'|'.join(codes)})")
+                self.fail(
+                    "R011",
+                    col,
+                    detail=f"'{excl[0]}' excludes every other option (found: {'|'.join(codes)})",
+                )
                 return None
             return frozenset(codes)
         if item.kind == "number":
@@ -343,8 +372,13 @@ class _RowReader:
             lo = item.min if item.min is not None else -math.inf
             hi = item.max if item.max is not None else math.inf
             if not lo <= x <= hi:
-                self.fail("R004", col, value=_fmt_number(x), item=item.id,
-                          allowed=f"{_fmt_number(lo)} to {_fmt_number(hi)}")
+                self.fail(
+                    "R004",
+                    col,
+                    value=_fmt_number(x),
+                    item=item.id,
+                    allowed=f"{_fmt_number(lo)} to {_fmt_number(hi)}",
+                )
                 return None
             return x
         if item.kind == "boolean":
@@ -371,8 +405,14 @@ class _RowReader:
         folded = [c for c in codes if c.lower() == s.lower()]
         if len(folded) == 1:
             return folded[0]
-        self.fail("R002", item.id, found=s, item=item.id,
-                  allowed=", ".join(codes) + _special(item), suggestion="")
+        self.fail(
+            "R002",
+            item.id,
+            found=s,
+            item=item.id,
+            allowed=", ".join(codes) + _special(item),
+            suggestion="",
+        )
         return None
 
     def profile(self, cells: Mapping[str, object]) -> Profile:
@@ -393,8 +433,7 @@ class _RowReader:
                     x = self.number(name, cell)
                     if x is not None:
                         if x < 0 or not x.is_integer():
-                            raise ValueError(f"employees must be a whole number >= 0, "
-                                             f"found {s}")
+                            raise ValueError(f"employees must be a whole number >= 0, found {s}")
                         values[name] = int(x)
                 elif name in ("turnover", "balance_sheet"):
                     x = self.number(name, cell)
@@ -414,17 +453,22 @@ class _RowReader:
             except ValueError as exc:
                 self.fail("R010", name, detail=str(exc))
         for pf in self.q.profile:
-            if pf.required and pf.name not in values and not any(
-                    p.path.endswith(pf.name) and p.line == self.line for p in self.problems):
-                self.fail("R010", pf.name, detail=f"required profile field '{pf.name}' is "
-                          "empty")
+            if (
+                pf.required
+                and pf.name not in values
+                and not any(p.path.endswith(pf.name) and p.line == self.line for p in self.problems)
+            ):
+                self.fail("R010", pf.name, detail=f"required profile field '{pf.name}' is empty")
         return Profile(**values)
 
     def row(self, cells: Mapping[str, object], seen: dict[str, int]) -> Respondent | None:
         before = len(self.problems)
         rid_cell = cells.get(ID_COLUMN)
-        rid = "" if rid_cell is None else (_json_scalar(rid_cell) if not isinstance(
-            rid_cell, str) else rid_cell).strip()
+        rid = (
+            ""
+            if rid_cell is None
+            else (_json_scalar(rid_cell) if not isinstance(rid_cell, str) else rid_cell).strip()
+        )
         if not rid:
             self.fail("R007", ID_COLUMN)
         elif rid in seen:
@@ -437,12 +481,19 @@ class _RowReader:
                 continue
             found = str(cell).strip()
             if meta == "questionnaire" and found != expected:
-                self.fail("R009", meta, detail=f"these answers are to questionnaire "
-                          f"'{found}', not '{expected}'")
+                self.fail(
+                    "R009",
+                    meta,
+                    detail=f"these answers are to questionnaire '{found}', not '{expected}'",
+                )
             elif meta == "questionnaire_version" and not _compatible(found, expected):
-                self.fail("R009", meta, detail=f"these answers are to version {found} of "
-                          f"'{self.q.id}', but the questionnaire is version {expected} "
-                          "(answers are compatible only within the same MAJOR.MINOR)")
+                self.fail(
+                    "R009",
+                    meta,
+                    detail=f"these answers are to version {found} of "
+                    f"'{self.q.id}', but the questionnaire is version {expected} "
+                    "(answers are compatible only within the same MAJOR.MINOR)",
+                )
         profile = self.profile(cells)
         answers: dict[str, Answer] = {}
         for item in self.q.items:
@@ -526,9 +577,16 @@ def _read_csv(text: str, reader: _RowReader) -> Iterator[tuple[int, dict[str, st
             continue
         reader.line = line
         if len(raw) != len(header):
-            reader.problems.append(Problem.make(
-                "R012", file=reader.file, line=line, column=None, path="",
-                detail=f"row has {len(raw)} cells but the header has {len(header)}"))
+            reader.problems.append(
+                Problem.make(
+                    "R012",
+                    file=reader.file,
+                    line=line,
+                    column=None,
+                    path="",
+                    detail=f"row has {len(raw)} cells but the header has {len(header)}",
+                )
+            )
             yield line, {}
             continue
         yield line, dict(zip(header, raw, strict=True))
@@ -558,8 +616,11 @@ def read_responses(
     """
     from maturity.questionnaire import load_questionnaire
 
-    q = questionnaire if isinstance(questionnaire, Questionnaire) else \
-        load_questionnaire(questionnaire)
+    q = (
+        questionnaire
+        if isinstance(questionnaire, Questionnaire)
+        else load_questionnaire(questionnaire)
+    )
     if on_error not in ("raise", "skip"):
         raise ValueError("on_error must be 'raise' or 'skip'")
     p = Path(path)
@@ -567,13 +628,19 @@ def read_responses(
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise ResponseError([Problem.make("R012", file=name, detail=f"cannot read the file: "
-                                          f"{exc.strerror or exc}")]) from None
+        raise ResponseError(
+            [Problem.make("R012", file=name, detail=f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
     try:
         text = _decode(data)
     except UnicodeDecodeError:
-        raise ResponseError([Problem.make("R012", file=name, detail="the file is neither "
-                                          "UTF-8 nor Windows-1252 text")]) from None
+        raise ResponseError(
+            [
+                Problem.make(
+                    "R012", file=name, detail="the file is neither UTF-8 nor Windows-1252 text"
+                )
+            ]
+        ) from None
     reader = _RowReader(q, name, ())
     if p.suffix.lower() == ".json":
         records = _json_records(text, name)
@@ -615,19 +682,34 @@ def _check_columns(q: Questionnaire, columns: Iterable[str], reader: _RowReader)
     cols = list(columns)
     for c in cols:
         if c not in known:
-            out.append(Problem.make("R001", file=reader.file, line=1 if reader.line is None
-                                    and not reader.file.endswith(".json") else None,
-                                    column=reader.col_index.get(c), path=c, found=c,
-                                    questionnaire=q.id, suggestion=suggest(c, known)))
+            out.append(
+                Problem.make(
+                    "R001",
+                    file=reader.file,
+                    line=1 if reader.line is None and not reader.file.endswith(".json") else None,
+                    column=reader.col_index.get(c),
+                    path=c,
+                    found=c,
+                    questionnaire=q.id,
+                    suggestion=suggest(c, known),
+                )
+            )
     if ID_COLUMN not in cols:
-        out.append(Problem.make("R012", file=reader.file, line=1, path=ID_COLUMN,
-                                detail=f"no '{ID_COLUMN}' column (columns: "
-                                f"{list_allowed(cols)})"))
+        out.append(
+            Problem.make(
+                "R012",
+                file=reader.file,
+                line=1,
+                path=ID_COLUMN,
+                detail=f"no '{ID_COLUMN}' column (columns: {list_allowed(cols)})",
+            )
+        )
     return out
 
 
-def _json_records(text: str, name: str
-                  ) -> list[tuple[int, dict[str, Any], dict[str, tuple[int, int]]]]:
+def _json_records(
+    text: str, name: str
+) -> list[tuple[int, dict[str, Any], dict[str, tuple[int, int]]]]:
     """Records of a JSON file with the line each starts on (via the strict YAML reader)."""
     from maturity.errors import SpecError
     from maturity.spec.yamlio import read_yaml
@@ -642,14 +724,27 @@ def _json_records(text: str, name: str
             line = getattr(exc, "lineno", None)
             col = getattr(exc, "colno", None)
             msg = getattr(exc, "msg", str(exc))
-            raise ResponseError([Problem.make("R012", file=name, line=line, column=col,
-                                              detail=f"invalid JSON: {msg}")]) from None
+            raise ResponseError(
+                [
+                    Problem.make(
+                        "R012", file=name, line=line, column=col, detail=f"invalid JSON: {msg}"
+                    )
+                ]
+            ) from None
         marks = {}
     if isinstance(data, dict) and isinstance(data.get("respondents"), list):
         data = data["respondents"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ResponseError([Problem.make("R012", file=name, line=1, detail="expected a "
-                                          "JSON list of records (one object per respondent)")])
+        raise ResponseError(
+            [
+                Problem.make(
+                    "R012",
+                    file=name,
+                    line=1,
+                    detail="expected a JSON list of records (one object per respondent)",
+                )
+            ]
+        )
     out = []
     for i, rec in enumerate(data):
         m = marks.get((i,))
@@ -699,8 +794,9 @@ def _json_value(item: Item, a: Answer) -> object:
 def atomic_write(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write ``data`` to ``path`` atomically; refuse to replace a file unless ``force``."""
     if path.exists() and not force:
-        raise OutputExistsError(f"{path}: the file exists; use --force (force=True) to "
-                                "overwrite it")
+        raise OutputExistsError(
+            f"{path}: the file exists; use --force (force=True) to overwrite it"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -722,8 +818,12 @@ def responses_to_csv(responses: Responses) -> str:
     w.writerow(header)
     for r in responses:
         cells = r.profile.to_cells()
-        row = [r.id, responses.questionnaire_id, responses.questionnaire_version,
-               *(cells[f] for f in PROFILE_FIELDS)]
+        row = [
+            r.id,
+            responses.questionnaire_id,
+            responses.questionnaire_version,
+            *(cells[f] for f in PROFILE_FIELDS),
+        ]
         row += ["" if (a := r.answers.get(i.id)) is None else _cell(i, a) for i in q.items]
         w.writerow(row)
     return buf.getvalue()
@@ -734,8 +834,11 @@ def responses_to_json(responses: Responses) -> str:
     q = responses.questionnaire
     records = []
     for r in responses:
-        rec: dict[str, object] = {ID_COLUMN: r.id, "questionnaire": responses.questionnaire_id,
-                                  "questionnaire_version": responses.questionnaire_version}
+        rec: dict[str, object] = {
+            ID_COLUMN: r.id,
+            "questionnaire": responses.questionnaire_id,
+            "questionnaire_version": responses.questionnaire_version,
+        }
         for name in PROFILE_FIELDS:
             v = getattr(r.profile, name)
             if v is not None:
@@ -755,7 +858,8 @@ def write_responses(responses: Responses, path: str | Path, *, force: bool = Fal
     would run as a formula are written with a leading ``'``, which reading removes again.
     """
     p = Path(path)
-    text = responses_to_json(responses) if p.suffix.lower() == ".json" \
-        else responses_to_csv(responses)
+    text = (
+        responses_to_json(responses) if p.suffix.lower() == ".json" else responses_to_csv(responses)
+    )
     atomic_write(p, text.encode("utf-8"), force=force)
     return p

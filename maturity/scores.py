@@ -63,21 +63,28 @@ class Explanation:
     range: tuple[float, float]
 
     def __str__(self) -> str:
-        lines = [f"{self.node} for {self.respondent}: "
-                 + (f"{self.score:.2f}" if self.score is not None else "no score")
-                 + (f" (level {self.level})" if self.level else "")]
-        params = ", ".join(f"{k}={v:g}" for k, v in self.params.items()
-                           if isinstance(v, int | float))
-        lines.append(f"  operator {self.operator}{' (' + params + ')' if params else ''}, "
-                     f"weights {self.weight_source}, coverage "
-                     + (f"{self.coverage:.0%}" if self.coverage is not None else "n/a")
-                     + f" (minimum {self.min_coverage:.0%})")
+        lines = [
+            f"{self.node} for {self.respondent}: "
+            + (f"{self.score:.2f}" if self.score is not None else "no score")
+            + (f" (level {self.level})" if self.level else "")
+        ]
+        params = ", ".join(
+            f"{k}={v:g}" for k, v in self.params.items() if isinstance(v, int | float)
+        )
+        lines.append(
+            f"  operator {self.operator}{' (' + params + ')' if params else ''}, "
+            f"weights {self.weight_source}, coverage "
+            + (f"{self.coverage:.0%}" if self.coverage is not None else "n/a")
+            + f" (minimum {self.min_coverage:.0%})"
+        )
         w = max(len(c.id) for c in self.children) if self.children else 4
         for c in self.children:
             sc = f"{c.score:6.2f}" if c.score is not None else "     -"
             ans = f"  answer {c.answer}" if c.answer is not None else ""
-            lines.append(f"  {c.id:<{w}}  {sc}  weight {c.base_weight:5.3f} -> {c.weight:5.3f}"
-                         f"  {c.status}{ans}")
+            lines.append(
+                f"  {c.id:<{w}}  {sc}  weight {c.base_weight:5.3f} -> {c.weight:5.3f}"
+                f"  {c.status}{ans}"
+            )
         return "\n".join(lines)
 
 
@@ -139,14 +146,14 @@ class Scores:
 
         root = self.score[:, self._col("root")]
         have = root[~np.isnan(root)]
-        summary = (f", root median {np.median(have):.2f}" if have.size else "")
-        return (f"<Scores {self.model.id}: {len(self.ids)} rows × {len(self.nodes)} nodes"
-                f"{summary}>")
+        summary = f", root median {np.median(have):.2f}" if have.size else ""
+        return f"<Scores {self.model.id}: {len(self.ids)} rows × {len(self.nodes)} nodes{summary}>"
 
     # -- explanation ------------------------------------------------------------------
     def explain(self, respondent: str, node: str = "root") -> Explanation:
         """How one node's score was made for one respondent: children, weights, operator,
-        what was missing. Re-scores that respondent alone (a batch of one)."""
+        what was missing. Re-scores that respondent alone (a batch of one).
+        """
         import numpy as np
 
         from maturity.responses import DONT_KNOW, NA
@@ -159,8 +166,7 @@ class Scores:
         a = self.answers
         cm = compile_model(self.model, a.item_ids)
         sl = slice(r, r + 1)
-        xn, pn, cov_kn = _run_chunk(cm, a.values[sl], a.na[sl], a.dont_know[sl],
-                                    a.applicable[sl])
+        xn, pn, cov_kn = _run_chunk(cm, a.values[sl], a.na[sl], a.dont_know[sl], a.applicable[sl])
         nscores = np.where(pn, xn, np.nan).T
         ncov = cov_kn.T
         lo, hi = self.model.range
@@ -175,8 +181,9 @@ class Scores:
                 v = float(nscores[0, node_pos[c]])
                 off = bool(np.isnan(ncov[0, node_pos[c]]))
                 status = "n/a" if off else ("no score" if np.isnan(v) else "answered")
-                children.append(ChildContribution(c, "node", status, _num(v), _num(lo + v * (hi - lo)),
-                                                  bw, 0.0))
+                children.append(
+                    ChildContribution(c, "node", status, _num(v), _num(lo + v * (hi - lo)), bw, 0.0)
+                )
             else:
                 j = col_of[c]
                 item = self.model.questionnaire.item(c)
@@ -201,15 +208,25 @@ class Scores:
                     answer = _describe(item, float(a.values[r, j]))
                 elif status in ("n/a", "don't know"):
                     answer = (NA if status == "n/a" else DONT_KNOW).code
-                children.append(ChildContribution(c, "item", status, _num(v),
-                                                  _num(lo + v * (hi - lo)), bw, 0.0, answer))
+                children.append(
+                    ChildContribution(
+                        c, "item", status, _num(v), _num(lo + v * (hi - lo)), bw, 0.0, answer
+                    )
+                )
             values.append(v)
             counted.append(not off and not np.isnan(v))
         got = sum(bw for bw, ok in zip(rule.weights, counted, strict=True) if ok)
         children = [
-            ChildContribution(ch.id, ch.kind, ch.status, ch.value, ch.score, ch.base_weight,
-                              round(ch.base_weight / got, 6) if ok and got > 0 else 0.0,
-                              ch.answer)
+            ChildContribution(
+                ch.id,
+                ch.kind,
+                ch.status,
+                ch.value,
+                ch.score,
+                ch.base_weight,
+                round(ch.base_weight / got, 6) if ok and got > 0 else 0.0,
+                ch.answer,
+            )
             for ch, ok in zip(children, counted, strict=True)
         ]
         k = node_pos[node]
@@ -217,9 +234,19 @@ class Scores:
         cov = float(ncov[0, k])
         level = self.model.level_of(lo + s * (hi - lo)) if not np.isnan(s) else None
         params = {k2: v2 for k2, v2 in rule.params.items() if k2 == "p"}
-        return Explanation(respondent, node, rule.operator, params, tuple(children),
-                           _num(lo + s * (hi - lo)), level.code if level else None,
-                           _num(cov), rule.min_coverage, rule.weight_source, (lo, hi))
+        return Explanation(
+            respondent,
+            node,
+            rule.operator,
+            params,
+            tuple(children),
+            _num(lo + s * (hi - lo)),
+            level.code if level else None,
+            _num(cov),
+            rule.min_coverage,
+            rule.weight_source,
+            (lo, hi),
+        )
 
     # -- exports ----------------------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:
@@ -230,7 +257,9 @@ class Scores:
             for j, node in enumerate(self.nodes):
                 s = float(self.score[i, j])
                 rec: dict[str, Any] = {
-                    "respondent_id": rid, "node": node, "score": _num(s),
+                    "respondent_id": rid,
+                    "node": node,
+                    "score": _num(s),
                     "level": self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else None,
                     "coverage": _num(float(self.coverage[i, j])),
                 }
@@ -241,17 +270,26 @@ class Scores:
 
     def to_json(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """Scores as JSON (model, questionnaire, nodes, one object per row); written to
-        ``path`` atomically if given."""
+        ``path`` atomically if given.
+        """
         levels = self.level
         rows = []
         for i, rid in enumerate(self.ids):
             row: dict[str, Any] = {"respondent_id": rid, "scores": {}}
             if self.profiles:
                 p = self.profiles[i]
-                row["profile"] = {k: v for k, v in (
-                    ("company", p.company), ("sector", p.sector), ("size_class", p.size_class),
-                    ("region", p.region), ("employees", p.employees),
-                    ("date", p.date.isoformat() if p.date else None)) if v is not None}
+                row["profile"] = {
+                    k: v
+                    for k, v in (
+                        ("company", p.company),
+                        ("sector", p.sector),
+                        ("size_class", p.size_class),
+                        ("region", p.region),
+                        ("employees", p.employees),
+                        ("date", p.date.isoformat() if p.date else None),
+                    )
+                    if v is not None
+                }
             if self.n_respondents is not None and self.spread is not None:
                 row["n_respondents"] = int(self.n_respondents[i])
             for j, node in enumerate(self.nodes):
@@ -264,12 +302,20 @@ class Scores:
                     cell["spread"] = _num(float(self.spread[i, j]))
                 row["scores"][node] = cell
             rows.append(row)
-        doc = {"format": "maturity/scores@1",
-               "model": {"id": self.model.id, "version": self.model.version,
-                         "range": list(self.model.range)},
-               "questionnaire": {"id": self.model.questionnaire.id,
-                                 "version": self.model.questionnaire.version},
-               "nodes": list(self.nodes), "rows": rows}
+        doc = {
+            "format": "maturity/scores@1",
+            "model": {
+                "id": self.model.id,
+                "version": self.model.version,
+                "range": list(self.model.range),
+            },
+            "questionnaire": {
+                "id": self.model.questionnaire.id,
+                "version": self.model.questionnaire.version,
+            },
+            "nodes": list(self.nodes),
+            "rows": rows,
+        }
         text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
         if path is not None:
             from maturity.responses import atomic_write
@@ -279,7 +325,8 @@ class Scores:
 
     def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """Scores as CSV in long form (one row per respondent and node), safe to open in a
-        spreadsheet: no cell can start a formula."""
+        spreadsheet: no cell can start a formula.
+        """
         buf = io.StringIO()
         recs = self.records()
         header = ["respondent_id", "node", "score", "level", "coverage"]
@@ -313,14 +360,17 @@ class Scores:
             for j in range(len(self.nodes)):
                 s = float(self.score[i, j])
                 lv = self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else ""
-                cells.append("<td>–</td>" if math.isnan(s) else
-                             f"<td title='{html.escape(lv)}'>{s:.2f}</td>")
+                cells.append(
+                    "<td>–</td>" if math.isnan(s) else f"<td title='{html.escape(lv)}'>{s:.2f}</td>"
+                )
             rows.append(f"<tr><th>{html.escape(rid)}</th>{''.join(cells)}</tr>")
-        more = (f"<p>… {len(self.ids) - 50} more rows</p>" if len(self.ids) > 50 else "")
-        return (f"<p><b>Scores</b> {html.escape(self.model.id)} "
-                f"(range {self.model.range[0]:g}–{self.model.range[1]:g})</p>"
-                f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}"
-                f"</tbody></table>{more}")
+        more = f"<p>… {len(self.ids) - 50} more rows</p>" if len(self.ids) > 50 else ""
+        return (
+            f"<p><b>Scores</b> {html.escape(self.model.id)} "
+            f"(range {self.model.range[0]:g}–{self.model.range[1]:g})</p>"
+            f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}"
+            f"</tbody></table>{more}"
+        )
 
 
 def _describe(item: Any, value: float) -> str:

@@ -98,25 +98,49 @@ def compile_model(model: ScoringModel, item_ids: Sequence[str]) -> CompiledModel
     compiled = []
     for n in node_ids:
         rule = model.rules[n]
-        ccols = np.array([node_col[c] if c in node_col else cols[c] for c in rule.children],
-                         dtype=np.intp)
+        ccols = np.array(
+            [node_col[c] if c in node_col else cols[c] for c in rule.children], dtype=np.intp
+        )
         params = dict(rule.params)
         if rule.operator == "staged":
-            params = {"thresholds": np.asarray(params["thresholds"], dtype=float),
-                      "values": np.asarray(params["values"], dtype=float)}
-        compiled.append(CompiledNode(n, ccols, np.asarray(rule.weights, dtype=float),
-                                     rule.operator, params, rule.min_coverage))
+            params = {
+                "thresholds": np.asarray(params["thresholds"], dtype=float),
+                "values": np.asarray(params["values"], dtype=float),
+            }
+        compiled.append(
+            CompiledNode(
+                n,
+                ccols,
+                np.asarray(rule.weights, dtype=float),
+                rule.operator,
+                params,
+                rule.min_coverage,
+            )
+        )
     r0, r1 = model.range
     mins = np.array([(lv.min - r0) / (r1 - r0) for lv in model.levels])
-    batch = [j for j, node in enumerate(compiled)
-             if node.operator == "weighted_mean" and bool((node.cols < m).all())]
+    batch = [
+        j
+        for j, node in enumerate(compiled)
+        if node.operator == "weighted_mean" and bool((node.cols < m).all())
+    ]
     bw = np.zeros((m, len(batch)))
     for b, j in enumerate(batch):
         bw[compiled[j].cols, b] = compiled[j].weights
-    return CompiledModel(tuple(item_ids), lo, span, node_ids, tuple(compiled), mins,
-                         model.dont_know == "lowest", model.missing == "lowest",
-                         np.array(batch, dtype=np.intp), bw, bw / span[:, None],
-                         np.hstack([bw * (lo / span)[:, None], bw]))
+    return CompiledModel(
+        tuple(item_ids),
+        lo,
+        span,
+        node_ids,
+        tuple(compiled),
+        mins,
+        model.dont_know == "lowest",
+        model.missing == "lowest",
+        np.array(batch, dtype=np.intp),
+        bw,
+        bw / span[:, None],
+        np.hstack([bw * (lo / span)[:, None], bw]),
+    )
 
 
 def _run_chunk(
@@ -146,8 +170,11 @@ def _run_chunk(
     if applicable is not None:
         off |= ~applicable
     raw = values
-    lowest = np.zeros((r, m), dtype=bool) if (cm.missing_lowest or (
-        dont_know is not None and cm.dont_know_lowest)) else None
+    lowest = (
+        np.zeros((r, m), dtype=bool)
+        if (cm.missing_lowest or (dont_know is not None and cm.dont_know_lowest))
+        else None
+    )
     if lowest is not None:
         if dont_know is not None and cm.dont_know_lowest:
             lowest |= dont_know & ~off
@@ -167,8 +194,12 @@ def _run_chunk(
     coverage = np.empty((k, r))
     mins = np.array([node.min_coverage for node in cm.nodes])
 
-    def finish(j: Any, s: npt.NDArray[np.float64], got: npt.NDArray[np.float64],
-               total: npt.NDArray[np.float64]) -> None:
+    def finish(
+        j: Any,
+        s: npt.NDArray[np.float64],
+        got: npt.NDArray[np.float64],
+        total: npt.NDArray[np.float64],
+    ) -> None:
         """Store node(s) j: score s, answered weight got, applicable weight total."""
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = got / total
@@ -185,8 +216,9 @@ def _run_chunk(
         L = w.shape[1]
         num = v0 @ cm.batch_sw - both[:, :L]
         got = both[:, L:]
-        total = (~off).astype(np.float64) @ w if any_off else \
-            np.broadcast_to(w.sum(axis=0), got.shape)
+        total = (
+            (~off).astype(np.float64) @ w if any_off else np.broadcast_to(w.sum(axis=0), got.shape)
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = num / got
         finish(cm.batch, mean.T, got.T, np.ascontiguousarray(total.T))
@@ -200,8 +232,11 @@ def _run_chunk(
         oc = np.empty((r, c), dtype=bool)
         for t, col in enumerate(node.cols.tolist()):
             if col < m:
-                xc[:, t] = np.clip(np.where(present[:, col], (raw[:, col] - cm.lo[col])
-                                            / cm.span[col], 0.0), 0.0, 1.0)
+                xc[:, t] = np.clip(
+                    np.where(present[:, col], (raw[:, col] - cm.lo[col]) / cm.span[col], 0.0),
+                    0.0,
+                    1.0,
+                )
                 pc[:, t] = present[:, col]
                 oc[:, t] = off[:, col]
             else:
@@ -236,17 +271,18 @@ def score_arrays(
     Returns ``(scores, coverage, node_ids)``: scores on the model's range (NaN = no score) and
     coverage in ``[0, 1]``, rows × nodes, nodes children-first (the root last).
     """
-    import numpy as np
-
     import os
+
+    import numpy as np
 
     ids = tuple(item_ids) if item_ids is not None else model.items
     cm = compile_model(model, ids)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     values = np.asarray(values, dtype=float)
     if values.ndim != 2 or values.shape[1] != len(ids):
-        raise ValueError(f"expected a matrix with {len(ids)} item columns, got shape "
-                         f"{values.shape}")
+        raise ValueError(
+            f"expected a matrix with {len(ids)} item columns, got shape {values.shape}"
+        )
     n = values.shape[0]
     k = len(cm.nodes)
     # filled node by node: nodes × rows keeps every write contiguous; the transposed views
@@ -274,8 +310,10 @@ def score_arrays(
         from threadpoolctl import threadpool_limits
 
         # the products are small: BLAS's own threads would only fight ours
-        with threadpool_limits(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(max_workers=workers) as pool:
+        with (
+            threadpool_limits(limits=1, user_api="blas"),
+            ThreadPoolExecutor(max_workers=workers) as pool,
+        ):
             list(pool.map(run, starts))
     else:
         for a in starts:
@@ -284,8 +322,9 @@ def score_arrays(
     return scores, coverage, cm.node_ids
 
 
-def _combine(mat: AnswerMatrix, groups: npt.NDArray[np.intp], n_groups: int,
-             how: Literal["mean", "median"]) -> dict[str, npt.NDArray[Any]]:
+def _combine(
+    mat: AnswerMatrix, groups: npt.NDArray[np.intp], n_groups: int, how: Literal["mean", "median"]
+) -> dict[str, npt.NDArray[Any]]:
     """Answers of several respondents per company combined into one row per company."""
     import numpy as np
 
@@ -297,7 +336,7 @@ def _combine(mat: AnswerMatrix, groups: npt.NDArray[np.intp], n_groups: int,
     order = np.argsort(groups, kind="stable")
     bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
     for g in range(n_groups):
-        rows = order[bounds[g]:bounds[g + 1]]
+        rows = order[bounds[g] : bounds[g + 1]]
         v = mat.values[rows]
         have = ~np.isnan(v)
         with np.errstate(all="ignore"):
@@ -333,16 +372,30 @@ def score(
     from maturity.scores import Scores
 
     if responses.questionnaire_id != model.questionnaire.id:
-        raise ValueError(f"the responses answer '{responses.questionnaire_id}' but the model "
-                         f"scores '{model.questionnaire.id}'")
+        raise ValueError(
+            f"the responses answer '{responses.questionnaire_id}' but the model "
+            f"scores '{model.questionnaire.id}'"
+        )
     mat = responses.matrix()
     profiles = tuple(r.profile for r in responses)
-    kw = {"item_ids": mat.item_ids, "na": mat.na, "dont_know": mat.dont_know,
-          "applicable": mat.applicable}
+    kw = {
+        "item_ids": mat.item_ids,
+        "na": mat.na,
+        "dont_know": mat.dont_know,
+        "applicable": mat.applicable,
+    }
     s, cov, nodes = score_arrays(model, mat.values, **kw)  # type: ignore[arg-type]
     if by == "respondent":
-        return Scores(model, responses.ids, nodes, s, cov, profiles=profiles, answers=mat,
-                      n_respondents=np.ones(len(responses), dtype=np.int64))
+        return Scores(
+            model,
+            responses.ids,
+            nodes,
+            s,
+            cov,
+            profiles=profiles,
+            answers=mat,
+            n_respondents=np.ones(len(responses), dtype=np.int64),
+        )
     if by != "company":
         raise ValueError("by must be 'respondent' or 'company'")
     how = combine or model.combine
@@ -357,8 +410,14 @@ def score(
         groups[i] = names[key]
     g = len(names)
     comb = _combine(mat, groups, g, how)
-    cs, ccov, _ = score_arrays(model, comb["values"], item_ids=mat.item_ids, na=comb["na"],
-                               dont_know=comb["dont_know"], applicable=comb["applicable"])
+    cs, ccov, _ = score_arrays(
+        model,
+        comb["values"],
+        item_ids=mat.item_ids,
+        na=comb["na"],
+        dont_know=comb["dont_know"],
+        applicable=comb["applicable"],
+    )
     spread = np.full_like(cs, np.nan)
     counts = np.bincount(groups, minlength=g)
     import warnings
@@ -370,7 +429,22 @@ def score(
             spread[k] = np.nanmax(rows, axis=0) - np.nanmin(rows, axis=0)
     from maturity.responses import AnswerMatrix
 
-    comb_mat = AnswerMatrix(mat.item_ids, tuple(names), comb["values"], comb["na"],
-                            comb["dont_know"], comb["applicable"])
-    return Scores(model, tuple(names), nodes, cs, ccov, profiles=tuple(profiles[i] for i in first),
-                  answers=comb_mat, spread=spread, n_respondents=counts)
+    comb_mat = AnswerMatrix(
+        mat.item_ids,
+        tuple(names),
+        comb["values"],
+        comb["na"],
+        comb["dont_know"],
+        comb["applicable"],
+    )
+    return Scores(
+        model,
+        tuple(names),
+        nodes,
+        cs,
+        ccov,
+        profiles=tuple(profiles[i] for i in first),
+        answers=comb_mat,
+        spread=spread,
+        n_respondents=counts,
+    )

@@ -43,8 +43,33 @@ __all__ = ["SyntheticSettings", "generate"]
 
 # NACE sections with their share of assessed companies, and the divisions drawn inside them.
 _SECTIONS: Mapping[str, tuple[float, tuple[str, ...]]] = {
-    "C": (0.62, ("10", "11", "13", "14", "15", "16", "17", "18", "20", "21", "22", "23", "24",
-                 "25", "26", "27", "28", "29", "30", "31", "32", "33")),
+    "C": (
+        0.62,
+        (
+            "10",
+            "11",
+            "13",
+            "14",
+            "15",
+            "16",
+            "17",
+            "18",
+            "20",
+            "21",
+            "22",
+            "23",
+            "24",
+            "25",
+            "26",
+            "27",
+            "28",
+            "29",
+            "30",
+            "31",
+            "32",
+            "33",
+        ),
+    ),
     "F": (0.06, ("41", "42", "43")),
     "G": (0.10, ("45", "46", "47")),
     "H": (0.05, ("49", "52")),
@@ -53,14 +78,41 @@ _SECTIONS: Mapping[str, tuple[float, tuple[str, ...]]] = {
     "E": (0.03, ("36", "38")),
 }
 # latent effect of divisions: knowledge-intensive manufacturing and ICT higher
-_DIVISION_EFFECT = {"21": 0.35, "26": 0.45, "27": 0.3, "28": 0.35, "29": 0.4, "30": 0.35,
-                    "62": 0.6, "63": 0.5, "72": 0.4, "10": -0.15, "11": -0.1, "13": -0.2,
-                    "14": -0.3, "15": -0.25, "16": -0.3, "31": -0.2, "41": -0.35, "43": -0.4,
-                    "47": -0.3, "49": -0.2}
-_SIZES = (("micro", 0.30, (3, 9), -0.8), ("small", 0.40, (10, 49), -0.25),
-          ("medium", 0.22, (50, 249), 0.35), ("large", 0.08, (250, 2500), 0.9))
-_MACRO = (("ITC", 0.30, 0.15), ("ITH", 0.27, 0.15), ("ITI", 0.19, 0.0), ("ITF", 0.16, -0.25),
-          ("ITG", 0.08, -0.3))
+_DIVISION_EFFECT = {
+    "21": 0.35,
+    "26": 0.45,
+    "27": 0.3,
+    "28": 0.35,
+    "29": 0.4,
+    "30": 0.35,
+    "62": 0.6,
+    "63": 0.5,
+    "72": 0.4,
+    "10": -0.15,
+    "11": -0.1,
+    "13": -0.2,
+    "14": -0.3,
+    "15": -0.25,
+    "16": -0.3,
+    "31": -0.2,
+    "41": -0.35,
+    "43": -0.4,
+    "47": -0.3,
+    "49": -0.2,
+}
+_SIZES = (
+    ("micro", 0.30, (3, 9), -0.8),
+    ("small", 0.40, (10, 49), -0.25),
+    ("medium", 0.22, (50, 249), 0.35),
+    ("large", 0.08, (250, 2500), 0.9),
+)
+_MACRO = (
+    ("ITC", 0.30, 0.15),
+    ("ITH", 0.27, 0.15),
+    ("ITI", 0.19, 0.0),
+    ("ITF", 0.16, -0.25),
+    ("ITG", 0.08, -0.3),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +132,7 @@ def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def _profile(rng: np.random.Generator, company: str, s: SyntheticSettings) -> tuple[Profile,
-                                                                                      float]:
+def _profile(rng: np.random.Generator, company: str, s: SyntheticSettings) -> tuple[Profile, float]:
     from maturity.classify import nace_codes, nuts_codes
 
     secs = list(_SECTIONS)
@@ -92,7 +143,7 @@ def _profile(rng: np.random.Generator, company: str, s: SyntheticSettings) -> tu
     sector = classes[int(rng.integers(len(classes)))] if classes else div
     k = int(rng.choice(len(_SIZES), p=[z[1] for z in _SIZES]))
     _, _, (lo, hi), size_effect = _SIZES[k]
-    employees = int(round(math.exp(rng.uniform(math.log(lo), math.log(hi + 1)))))
+    employees = round(math.exp(rng.uniform(math.log(lo), math.log(hi + 1))))
     employees = min(max(employees, lo), hi)
     turnover = round(employees * float(rng.lognormal(math.log(0.18), 0.35)), 2)
     m = int(rng.choice(len(_MACRO), p=[z[1] for z in _MACRO]))
@@ -101,12 +152,19 @@ def _profile(rng: np.random.Generator, company: str, s: SyntheticSettings) -> tu
     region = provinces[int(rng.integers(len(provinces)))]
     date = s.start + _dt.timedelta(days=int(rng.integers(s.days)))
     theta = _DIVISION_EFFECT.get(div, 0.0) + size_effect + region_effect + rng.normal()
-    return Profile(company=company, sector=sector, employees=employees, turnover=turnover,
-                   region=region, date=date), theta
+    return Profile(
+        company=company,
+        sector=sector,
+        employees=employees,
+        turnover=turnover,
+        region=region,
+        date=date,
+    ), theta
 
 
-def _item_params(rng: np.random.Generator, item: Item, s: SyntheticSettings
-                 ) -> tuple[float, list[float]]:
+def _item_params(
+    rng: np.random.Generator, item: Item, s: SyntheticSettings
+) -> tuple[float, list[float]]:
     """Discrimination and increasing thresholds of an item with K ordered answers."""
     if item.kind == "multi":
         k = len(item.options)
@@ -134,8 +192,9 @@ def _ordinal(rng: np.random.Generator, theta: float, a: float, bs: list[float]) 
     return level
 
 
-def _answer(rng: np.random.Generator, item: Item, theta: float, a: float,
-            bs: list[float]) -> Answer | None:
+def _answer(
+    rng: np.random.Generator, item: Item, theta: float, a: float, bs: list[float]
+) -> Answer | None:
     if item.kind in ("scale", "choice"):
         ordered = sorted(item.options, key=lambda o: o.value)
         return ordered[_ordinal(rng, theta, a, bs)].code
@@ -144,8 +203,7 @@ def _answer(rng: np.random.Generator, item: Item, theta: float, a: float,
     if item.kind == "number":
         band = _ordinal(rng, theta, a, bs)
         edges = list(item.bands)
-        lo = item.min if item.min is not None else (edges[0] - abs(edges[0]) - 1 if edges
-                                                    else 0.0)
+        lo = item.min if item.min is not None else (edges[0] - abs(edges[0]) - 1 if edges else 0.0)
         hi = item.max if item.max is not None else (edges[-1] * 1.5 + 1 if edges else 100.0)
         if item.better == "lower":  # band k means the answer is <= the k-th highest threshold
             cuts = [hi, *sorted(edges, reverse=True), lo]
@@ -161,13 +219,17 @@ def _answer(rng: np.random.Generator, item: Item, theta: float, a: float,
             x = edges[::-1][band - 1]
         if item.better == "higher" and band < len(edges) and x >= edges[band]:
             x = math.nextafter(edges[band], -math.inf)
-        return round(x, 1) if round(x, 1) == round(x, 1) and _band_ok(item, round(x, 1),
-                                                                         band) else x
+        return (
+            round(x, 1) if round(x, 1) == round(x, 1) and _band_ok(item, round(x, 1), band) else x
+        )
     if item.kind == "multi":
         normal = [o for o in item.options if not o.exclusive]
         order = sorted(normal, key=lambda o: o.value)
-        chosen = [o.code for j, o in enumerate(order)
-                  if float(rng.random()) < _logistic(a * (theta - bs[min(j, len(bs) - 1)]))]
+        chosen = [
+            o.code
+            for j, o in enumerate(order)
+            if float(rng.random()) < _logistic(a * (theta - bs[min(j, len(bs) - 1)]))
+        ]
         if not chosen:
             excl = [o.code for o in item.options if o.exclusive]
             chosen = excl[:1] or [order[0].code]
@@ -176,12 +238,21 @@ def _answer(rng: np.random.Generator, item: Item, theta: float, a: float,
 
 
 def _band_ok(item: Item, x: float, band: int) -> bool:
-    return item.value_of(x) == band and (item.min is None or x >= item.min) and (
-        item.max is None or x <= item.max)
+    return (
+        item.value_of(x) == band
+        and (item.min is None or x >= item.min)
+        and (item.max is None or x <= item.max)
+    )
 
 
-def generate(questionnaire: Questionnaire, n: int, *, seed: int = 0,
-             settings: SyntheticSettings | None = None, prefix: str = "syn") -> Responses:
+def generate(
+    questionnaire: Questionnaire,
+    n: int,
+    *,
+    seed: int = 0,
+    settings: SyntheticSettings | None = None,
+    prefix: str = "syn",
+) -> Responses:
     """Draw ``n`` synthetic respondents for ``questionnaire`` (same seed, same data).
 
     The result is an ordinary :class:`~maturity.responses.Responses`: every answer is valid for

@@ -23,8 +23,9 @@ class Text(Mapping[str, str]):
         if not values:
             raise ValueError("a Text needs at least one language")
         self._items: tuple[tuple[str, str], ...] = tuple(values.items())
-        self._default: str = default if default is not None and default in values \
-            else next(iter(values))
+        self._default: str = (
+            default if default is not None and default in values else next(iter(values))
+        )
 
     @property
     def default(self) -> str:

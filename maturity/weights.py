@@ -31,8 +31,18 @@ __all__ = [
 ]
 
 #: Saaty's (1980) random consistency index RI(n) for n = 1..10.
-RANDOM_INDEX: Mapping[int, float] = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24,
-                                     7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
+RANDOM_INDEX: Mapping[int, float] = {
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+}
 
 
 class AHPError(MaturityError, ValueError):
@@ -91,8 +101,10 @@ class AHPResult:
 
     def __repr__(self) -> str:
         w = ", ".join(f"{x:.3f}" for x in self.weights)
-        return (f"AHPResult(weights=({w}), lambda_max={self.lambda_max:.4f}, "
-                f"CI={self.ci:.4f}, CR={self.cr:.4f}, method={self.method!r})")
+        return (
+            f"AHPResult(weights=({w}), lambda_max={self.lambda_max:.4f}, "
+            f"CI={self.ci:.4f}, CR={self.cr:.4f}, method={self.method!r})"
+        )
 
 
 Method = Callable[["npt.NDArray[np.float64]"], tuple["npt.NDArray[np.float64]", float]]
@@ -149,11 +161,14 @@ def ahp(matrix: Any, method: str = "eigenvector", *, saaty_range: bool = True) -
         raise AHPError(f"invalid matrix: {exc}") from None
     n = len(rows)
     if n == 0 or any(len(r) != n for r in rows):
-        raise AHPError(f"the matrix must be square; it has {n} rows of lengths "
-                       f"{[len(r) for r in rows]}")
+        raise AHPError(
+            f"the matrix must be square; it has {n} rows of lengths {[len(r) for r in rows]}"
+        )
     if n > max(RANDOM_INDEX):
-        raise AHPError(f"at most {max(RANDOM_INDEX)} elements can be compared (Saaty's random "
-                       f"index is tabulated up to n = {max(RANDOM_INDEX)}); found {n}")
+        raise AHPError(
+            f"at most {max(RANDOM_INDEX)} elements can be compared (Saaty's random "
+            f"index is tabulated up to n = {max(RANDOM_INDEX)}); found {n}"
+        )
     a = np.array(rows, dtype=float)
     for i in range(n):
         for j in range(n):
@@ -167,8 +182,10 @@ def ahp(matrix: Any, method: str = "eigenvector", *, saaty_range: bool = True) -
     for i in range(n):
         for j in range(i + 1, n):
             if abs(a[j, i] * a[i, j] - 1) > 1e-6 * max(1.0, a[i, j]):
-                raise AHPError(f"the matrix is not reciprocal: a[{j + 1}][{i + 1}] = "
-                               f"{a[j, i]:.4g} but 1/a[{i + 1}][{j + 1}] = {1 / a[i, j]:.4g}")
+                raise AHPError(
+                    f"the matrix is not reciprocal: a[{j + 1}][{i + 1}] = "
+                    f"{a[j, i]:.4g} but 1/a[{i + 1}][{j + 1}] = {1 / a[i, j]:.4g}"
+                )
     w, lam = _METHODS[method](a)
     ri = RANDOM_INDEX[n]
     ci = max(0.0, (lam - n) / (n - 1)) if n > 2 else 0.0

@@ -35,9 +35,14 @@ def samples(q: mt.Questionnaire, seed: int) -> Responses:
         for role in roles:
             src = pool[k]
             k += 1
-            profile = dataclasses.replace(src.profile, company=company, sector=sector,
-                                          employees=employees, turnover=turnover,
-                                          region=region)
+            profile = dataclasses.replace(
+                src.profile,
+                company=company,
+                sector=sector,
+                employees=employees,
+                turnover=turnover,
+                region=region,
+            )
             rid = f"{company.split()[-1].lower()}-{role.replace(' ', '-')}"
             answers = dict(src.answers)
             people.append(Respondent(rid, profile, answers))
@@ -47,8 +52,11 @@ def samples(q: mt.Questionnaire, seed: int) -> Responses:
     for r in people:
         env = {a: v for a, v in r.answers.items()}
         prof = r.profile.for_conditions()
-        keep = {i: v for i, v in r.answers.items()
-                if not any(c.evaluate(env, prof) is False for c in q.conditions_of(i))}
+        keep = {
+            i: v
+            for i, v in r.answers.items()
+            if not any(c.evaluate(env, prof) is False for c in q.conditions_of(i))
+        }
         fixed.append(Respondent(r.id, r.profile, keep))
     return Responses(q, tuple(fixed))
 
@@ -58,8 +66,7 @@ def main() -> None:
     (DATA / "peers").mkdir(parents=True, exist_ok=True)
     for qid, seed in (("i40-readiness", 11), ("digital-maturity", 12)):
         q = mt.load_questionnaire(qid)
-        write_responses(samples(q, seed), DATA / "samples" / f"{qid}-companies.csv",
-                        force=True)
+        write_responses(samples(q, seed), DATA / "samples" / f"{qid}-companies.csv", force=True)
     q = mt.load_questionnaire("i40-readiness")
     peers = generate(q, N_PEERS, seed=PEER_SEED, prefix="peer")
     write_responses(peers, DATA / "peers" / "i40-readiness-synthetic.csv", force=True)
@@ -74,7 +81,8 @@ def main() -> None:
         "answers": "i40-readiness-synthetic.csv",
     }
     (DATA / "peers" / "i40-readiness-synthetic.json").write_text(
-        json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        json.dumps(meta, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

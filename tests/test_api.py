@@ -24,19 +24,25 @@ def test_py_typed_is_shipped():
 
 
 def test_import_is_light():
-    code = ("import sys, maturity; heavy = [m for m in ('numpy', 'scipy', 'matplotlib', "
-            "'jinja2', 'yaml', 'pandas') if m in sys.modules]; print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, maturity; heavy = [m for m in ('numpy', 'scipy', 'matplotlib', "
+        "'jinja2', 'yaml', 'pandas') if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""
 
 
 def test_validate_does_not_import_numpy_or_matplotlib():
-    code = ("import sys; from maturity.cli import main; main(['validate', '-q', "
-            "'i40-readiness']); print(','.join(m for m in ('numpy', 'scipy', 'matplotlib', "
-            "'jinja2') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys; from maturity.cli import main; main(['validate', '-q', "
+        "'i40-readiness']); print(','.join(m for m in ('numpy', 'scipy', 'matplotlib', "
+        "'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""
 
 
@@ -54,14 +60,21 @@ def test_shipped_questionnaires_match_the_json_schema(qid):
 
 def test_schema_refuses_structural_mistakes():
     validator = jsonschema.Draft202012Validator(schema())
-    good = {"format": "maturity/questionnaire@1", "id": "x", "version": "1.0.0",
-            "languages": ["en"], "title": "X",
-            "items": [{"id": "a", "kind": "boolean", "text": "A"}]}
+    good = {
+        "format": "maturity/questionnaire@1",
+        "id": "x",
+        "version": "1.0.0",
+        "languages": ["en"],
+        "title": "X",
+        "items": [{"id": "a", "kind": "boolean", "text": "A"}],
+    }
     assert validator.is_valid(good)
-    for bad in ({**good, "weigth": 1},
-                {**good, "items": [{"id": "a", "kind": "likert", "text": "A"}]},
-                {**good, "items": [{"id": "a", "kind": "boolean", "text": "A", "bands": [1]}]},
-                {**good, "version": "1.0"}):
+    for bad in (
+        {**good, "weigth": 1},
+        {**good, "items": [{"id": "a", "kind": "likert", "text": "A"}]},
+        {**good, "items": [{"id": "a", "kind": "boolean", "text": "A", "bands": [1]}]},
+        {**good, "version": "1.0"},
+    ):
         assert not validator.is_valid(bad)
 
 

@@ -12,8 +12,9 @@ from maturity.demo import sample_path
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "maturity.cli", *args], capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "maturity.cli", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_validate_shipped_files_exit_0():
@@ -32,9 +33,11 @@ def test_validate_bundled_ids_and_missing_file(capsys):
 
 def test_missing_translation_is_a_warning_unless_strict(tmp_path, capsys):
     p = tmp_path / "q.yaml"
-    p.write_text("format: maturity/questionnaire@1\nid: q\nversion: 1.0.0\n"
-                 "languages: [en, it]\ntitle: {en: Q}\n"
-                 "items:\n  - {id: a, kind: boolean, text: {en: A, it: A}}\n")
+    p.write_text(
+        "format: maturity/questionnaire@1\nid: q\nversion: 1.0.0\n"
+        "languages: [en, it]\ntitle: {en: Q}\n"
+        "items:\n  - {id: a, kind: boolean, text: {en: A, it: A}}\n"
+    )
     assert main(["validate", str(p)]) == 0
     assert "warning: missing translation for language(s) it [T001]" in capsys.readouterr().out
     assert main(["validate", "--strict", str(p)]) == 1
@@ -55,8 +58,7 @@ def test_show_prints_tree_counts_and_languages():
 def test_score_writes_csv_and_json_and_refuses_to_overwrite(tmp_path):
     answers = str(sample_path("i40-readiness"))
     out = tmp_path / "s.json"
-    args = ["score", answers, "-q", "i40-readiness", "-m", "i40-readiness-weighted",
-            "-o", str(out)]
+    args = ["score", answers, "-q", "i40-readiness", "-m", "i40-readiness-weighted", "-o", str(out)]
     proc = run(*args)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
@@ -67,21 +69,44 @@ def test_score_writes_csv_and_json_and_refuses_to_overwrite(tmp_path):
     assert run(*args, "--force", "--by-company").returncode == 0
     assert len(json.loads(out.read_text())["rows"]) == 3
     csv_out = tmp_path / "s.csv"
-    assert run("score", answers, "-q", "i40-readiness", "-m", "i40-readiness-impuls",
-               "-o", str(csv_out)).returncode == 0
+    assert (
+        run(
+            "score",
+            answers,
+            "-q",
+            "i40-readiness",
+            "-m",
+            "i40-readiness-impuls",
+            "-o",
+            str(csv_out),
+        ).returncode
+        == 0
+    )
     assert csv_out.read_text().startswith("respondent_id,node,score,level,coverage")
 
 
 def test_bad_answers_print_one_line_each(tmp_path):
     bad = tmp_path / "a.csv"
-    bad.write_text("respondent_id,sector,employees,sf.has_production,sp.makes_products,"
-                   "ds.offers_services,st.kpis\nr1,C,10,yes,no,no,very\n")
-    proc = run("score", str(bad), "-q", "i40-readiness", "-m", "i40-readiness-weighted",
-               "-o", str(tmp_path / "o.csv"))
+    bad.write_text(
+        "respondent_id,sector,employees,sf.has_production,sp.makes_products,"
+        "ds.offers_services,st.kpis\nr1,C,10,yes,no,no,very\n"
+    )
+    proc = run(
+        "score",
+        str(bad),
+        "-q",
+        "i40-readiness",
+        "-m",
+        "i40-readiness-weighted",
+        "-o",
+        str(tmp_path / "o.csv"),
+    )
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
-    assert f"{bad}:2:7: st.kpis: 'very' is not an option of 'st.kpis' (allowed: " \
+    assert (
+        f"{bad}:2:7: st.kpis: 'very' is not an option of 'st.kpis' (allowed: "
         "not_at_all, slightly, partly, largely, fully, dont_know) [R002]" in lines
+    )
     # the required items left empty are reported too, each on its own line
     assert all(line.startswith(f"{bad}:2") and line.endswith("]") for line in lines)
     assert any("[R006]" in line for line in lines)

@@ -14,8 +14,10 @@ import pytest
 from maturity.cli import main
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.yaml"))
-LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<path>[^:]+): (?P<msg>.+) "
-                  r"\[(?P<code>[A-Z]\d{3})\]$")
+LINE = re.compile(
+    r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<path>[^:]+): (?P<msg>.+) "
+    r"\[(?P<code>[A-Z]\d{3})\]$"
+)
 
 
 def expectation(path: Path) -> tuple[str, int]:
@@ -43,8 +45,12 @@ def test_each_mistake_is_reported_on_its_line(path, capsys):
 def test_real_process_prints_no_traceback():
     # a few files through the installed entry point, as a user runs it
     paths = [str(p) for p in CORPUS[:5]]
-    proc = subprocess.run([sys.executable, "-m", "maturity.cli", "validate", *paths],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "maturity.cli", "validate", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "5 files checked, 5 invalid" in proc.stderr

@@ -73,8 +73,9 @@ def test_child_order_changes_nothing(name, data, seed):
 @given(data=rows())
 def test_min_le_geometric_le_arithmetic_le_max(data):
     x, w = data
-    mn, geo, ari, mx = (call(n, x, w)[0] for n in
-                        ("minimum", "geometric_mean", "weighted_mean", "maximum"))
+    mn, geo, ari, mx = (
+        call(n, x, w)[0] for n in ("minimum", "geometric_mean", "weighted_mean", "maximum")
+    )
     assert mn - 1e-9 <= geo <= ari + 1e-9 and ari <= mx + 1e-9
 
 

@@ -44,10 +44,12 @@ ITEM_MAX = np.array([3, 3, 3, 1, 3, 3], dtype=float)
 OPS = [n for n in OPERATORS if n != "staged"] + ["staged"]
 
 
-def make_model(root_op="weighted_mean", inner_op="weighted_mean", w=(1, 1, 1), scale=1.0,
-               min_cov=0.0, p=None):
+def make_model(
+    root_op="weighted_mean", inner_op="weighted_mean", w=(1, 1, 1), scale=1.0, min_cov=0.0, p=None
+):
     extra = f", p: {p}" if p is not None else ""
-    return parse_model(textwrap.dedent(f"""\
+    return parse_model(
+        textwrap.dedent(f"""\
         format: maturity/scoring-model@1
         id: m
         version: 1.0.0
@@ -62,15 +64,20 @@ def make_model(root_op="weighted_mean", inner_op="weighted_mean", w=(1, 1, 1), s
           - {{min: 0, code: l0, label: L0}}
           - {{min: 2, code: l1, label: L1}}
           - {{min: 4, code: l2, label: L2}}
-        """), Q)
+        """),
+        Q,
+    )
 
 
 def with_p(op):
     return 0.5 if op == "power_mean" else None
 
 
-answers = arrays(float, st.tuples(st.integers(1, 8), st.just(6)),
-                 elements=st.sampled_from([0.0, 1.0, 3.0, np.nan]))
+answers = arrays(
+    float,
+    st.tuples(st.integers(1, 8), st.just(6)),
+    elements=st.sampled_from([0.0, 1.0, 3.0, np.nan]),
+)
 
 
 def fix_booleans(v):
@@ -97,8 +104,13 @@ def test_every_score_is_within_the_range(v, root_op, inner_op, w):
 
 
 @settings(max_examples=150)
-@given(answers, st.sampled_from([o for o in OPS if OPERATORS[o].monotone]), weights,
-       st.integers(0, 5), st.data())
+@given(
+    answers,
+    st.sampled_from([o for o in OPS if OPERATORS[o].monotone]),
+    weights,
+    st.integers(0, 5),
+    st.data(),
+)
 def test_raising_an_answer_never_lowers_any_node(v, op, w, col, data):
     v = fix_booleans(v)
     m = make_model(op, op, w, p=with_p(op))
@@ -149,23 +161,29 @@ def test_batch_equals_one_by_one_and_any_chunking(v, op, w, chunk):
     np.testing.assert_array_equal(batch, chunked)
     np.testing.assert_array_equal(cov, cov2)
     for i in range(len(v)):
-        one, c1, _ = score_arrays(m, v[i:i + 1])
+        one, _, _ = score_arrays(m, v[i : i + 1])
         np.testing.assert_array_equal(one[0], batch[i])
 
 
 @given(answers)
 def test_min_le_geometric_le_arithmetic_le_max_for_whole_models(v):
     v = fix_booleans(v)
-    res = {op: score_arrays(make_model(op, op), v)[0] for op in
-           ("minimum", "geometric_mean", "weighted_mean", "maximum")}
+    res = {
+        op: score_arrays(make_model(op, op), v)[0]
+        for op in ("minimum", "geometric_mean", "weighted_mean", "maximum")
+    }
     ok = ~np.isnan(res["minimum"])
-    mn, geo, ari, mx = (res[k][ok] for k in ("minimum", "geometric_mean", "weighted_mean",
-                                              "maximum"))
+    mn, geo, ari, mx = (
+        res[k][ok] for k in ("minimum", "geometric_mean", "weighted_mean", "maximum")
+    )
     assert (mn <= geo + 1e-9).all() and (geo <= ari + 1e-9).all() and (ari <= mx + 1e-9).all()
 
 
-@given(arrays(float, st.tuples(st.integers(1, 5), st.just(6)),
-              elements=st.sampled_from([0.0, 1.0, 3.0])))
+@given(
+    arrays(
+        float, st.tuples(st.integers(1, 5), st.just(6)), elements=st.sampled_from([0.0, 1.0, 3.0])
+    )
+)
 def test_equal_weights_arithmetic_mean_is_the_plain_average(v):
     v = fix_booleans(v)
     m = make_model(w=(1, 1, 1))

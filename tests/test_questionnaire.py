@@ -17,13 +17,16 @@ scales:
 
 
 def test_minimal_questionnaire_loads():
-    q = q_from(SCALE + """\
+    q = q_from(
+        SCALE
+        + """\
 dimensions:
   - id: d1
     title: {en: One, it: Uno}
     items:
       - {id: a, kind: scale, scale: adoption, text: {en: A?, it: A?}}
-""")
+"""
+    )
     assert q.id == "t" and q.version == "1.0.0" and q.languages == ("en", "it")
     assert [i.id for i in q.items] == ["a"]
     assert q.item("a").value_range == (0.0, 3.0)
@@ -32,7 +35,9 @@ dimensions:
 
 
 def test_nesting_to_any_depth_and_items_at_any_level():
-    q = q_from(SCALE + """\
+    q = q_from(
+        SCALE
+        + """\
 items:
   - {id: top, kind: boolean, text: {en: T, it: T}}
 dimensions:
@@ -48,14 +53,17 @@ dimensions:
             title: {en: C, it: C}
             items:
               - {id: c1, kind: scale, scale: adoption, text: {en: x, it: x}}
-""")
+"""
+    )
     assert [d.id for d in q.dimensions] == ["a", "b", "c"]
     assert [i.id for i in q.items] == ["top", "a1", "c1"]
     assert q.parents["c1"] == "c" and q.parents["c"] == "b" and q.parents["top"] == "root"
 
 
 def test_item_kinds_and_values():
-    q = q_from(SCALE + """\
+    q = q_from(
+        SCALE
+        + """\
 dimensions:
   - id: d
     title: {en: D, it: D}
@@ -73,11 +81,13 @@ dimensions:
           - {code: erp, points: 1, label: {en: ERP, it: ERP}}
           - {code: mes, points: 2, label: {en: MES, it: MES}}
           - {code: none, points: 0, label: {en: None, it: Nessuno}, exclusive: true}
-      - {id: nu, kind: number, text: {en: N, it: N}, min: 0, max: 100, unit: "%", bands: [10, 30, 60, 90]}
+      - {id: nu, kind: number, text: {en: N, it: N}, min: 0, max: 100, unit: "%",
+         bands: [10, 30, 60, 90]}
       - {id: lo, kind: number, text: {en: L, it: L}, bands: [5, 10, 20], better: lower}
       - {id: bo, kind: boolean, text: {en: B, it: B}}
       - {id: tx, kind: text, text: {en: T, it: T}}
-""")
+"""
+    )
     ch, mu, nu, bo, tx = (q.item(i) for i in ("ch", "mu", "nu", "bo", "tx"))
     assert ch.value_range == (0.5, 2.0) and ch.value_of("x") == 2.0
     assert mu.value_range == (0.0, 3.0)
@@ -99,7 +109,8 @@ items:
 
 
 def test_versions_and_codes_stay_text():
-    q = q_from("""\
+    q = q_from(
+        """\
 items:
   - id: c
     kind: choice
@@ -108,20 +119,25 @@ items:
       - {code: NO, value: 0, label: {en: No, it: No}}
       - {code: on, value: 1, label: {en: On, it: Acceso}}
       - {code: 01, value: 2, label: {en: One, it: Uno}}
-""", header=HEADER.replace("1.0.0", "1.10.0"))
+""",
+        header=HEADER.replace("1.0.0", "1.10.0"),
+    )
     assert q.item("c").codes == ("NO", "on", "01")
     assert q.version == "1.10.0"
 
 
 def test_all_problems_at_once_with_locations():
-    err = q_errors(SCALE + """\
+    err = q_errors(
+        SCALE
+        + """\
 dimensions:
   - id: d
     title: {en: D, it: D}
     items:
       - {id: a, kind: scale, scale: adoptoin, text: {en: A, it: A}}
       - {id: a, kind: boolean, text: {en: B, it: B}, weigth: 2}
-""")
+"""
+    )
     got = [(p.code, p.line) for p in err.problems]
     assert ("Q001", 16) in got and ("S007", 17) in got and ("S001", 17) in got
     msgs = "\n".join(map(str, err.problems))
@@ -144,7 +160,9 @@ def test_undeclared_language_is_an_error():
 
 
 def test_conditions_are_checked():
-    body = SCALE + """\
+    body = (
+        SCALE
+        + """\
 profile:
   employees: {}
 items:
@@ -154,6 +172,7 @@ items:
   - {id: u, kind: boolean, text: {en: U, it: U}, when: 'answer("zz") == "x"'}
   - {id: v, kind: boolean, text: {en: V, it: V}, when: 'profile.employees >= 10 and'}
 """
+    )
     err = q_errors(body)
     codes = err.codes
     assert "C003" in codes  # 'sme' is not a code of s
@@ -197,14 +216,17 @@ dimensions:
 
 
 def test_round_trip_through_yaml_is_equal():
-    q = q_from(SCALE + """\
+    q = q_from(
+        SCALE
+        + """\
 profile:
   sector: {required: true}
   employees: {}
 items:
   - {id: b, kind: boolean, text: {en: B, it: B}, required: true}
   - {id: s, kind: scale, scale: adoption, text: {en: S, it: S}, when: 'answer("b")', na: true}
-""")
+"""
+    )
     again = parse_questionnaire(dump_questionnaire(q))
     assert again == q
 

@@ -61,13 +61,26 @@ def problems(tmp_path, text, name="a.csv"):
 
 
 def test_reads_all_kinds(tmp_path):
-    r = read_responses(write(tmp_path, (
-        "respondent_id,sector,employees,region,date,makes,conn,pct,sys,must,note\n"
-        "r1,28.41,35,ITC4C,2025-03-01,yes,partly,12.5,erp|mes,no,hello\n"
-        "r2,C,5,,,no,,,none,yes,\n")), Q)
+    r = read_responses(
+        write(
+            tmp_path,
+            (
+                "respondent_id,sector,employees,region,date,makes,conn,pct,sys,must,note\n"
+                "r1,28.41,35,ITC4C,2025-03-01,yes,partly,12.5,erp|mes,no,hello\n"
+                "r2,C,5,,,no,,,none,yes,\n"
+            ),
+        ),
+        Q,
+    )
     a, b = r.respondents
-    assert a.answers == {"makes": True, "conn": "partly", "pct": 12.5,
-                         "sys": frozenset({"erp", "mes"}), "must": False, "note": "hello"}
+    assert a.answers == {
+        "makes": True,
+        "conn": "partly",
+        "pct": 12.5,
+        "sys": frozenset({"erp", "mes"}),
+        "must": False,
+        "note": "hello",
+    }
     assert a.profile.size_class == "small" and a.profile.region == "ITC4C"
     assert b.answers["sys"] == frozenset({"none"}) and "conn" not in b.answers
     m = r.matrix()
@@ -77,9 +90,16 @@ def test_reads_all_kinds(tmp_path):
 
 
 def test_na_dont_know_and_missing_stay_apart(tmp_path):
-    r = read_responses(write(tmp_path, (
-        "respondent_id,sector,makes,conn,must\n"
-        "r1,C,yes,n/a,yes\nr2,C,yes,dont_know,yes\nr3,C,yes,,yes\n")), Q)
+    r = read_responses(
+        write(
+            tmp_path,
+            (
+                "respondent_id,sector,makes,conn,must\n"
+                "r1,C,yes,n/a,yes\nr2,C,yes,dont_know,yes\nr3,C,yes,,yes\n"
+            ),
+        ),
+        Q,
+    )
     assert [x.answers.get("conn") for x in r] == [NA, DONT_KNOW, None]
     m = r.matrix()
     assert list(m.na[:, 1]) == [True, False, False]
@@ -92,8 +112,9 @@ def test_spreadsheet_export_semicolons_bom_decimal_commas(tmp_path):
     r = read_responses(write(tmp_path, text), Q)
     assert r.respondents[0].answers["pct"] == 12.5
     assert r.respondents[0].answers["makes"] is True
-    latin = read_responses(write(tmp_path, "respondent_id;sector;must;note\nr1;C;no;caffè\n",
-                                 encoding="cp1252"), Q)
+    latin = read_responses(
+        write(tmp_path, "respondent_id;sector;must;note\nr1;C;no;caffè\n", encoding="cp1252"), Q
+    )
     assert latin.respondents[0].answers["note"] == "caffè"
 
 
@@ -104,26 +125,32 @@ def test_odd_numbers_are_not_accepted(tmp_path, cell):
 
 
 def test_every_problem_names_file_row_and_column(tmp_path):
-    ps = problems(tmp_path, (
-        "respondent_id,sector,makes,conn,pct,sys,must\n"
-        "r1,C,no,partly,10,erp,yes\n"      # conn answered but its condition is false
-        "r2,C,yes,maybe,101,erp|none,\n"   # bad code, out of range, exclusive, required
-        "r1,99.99,yes,,,,yes\n"))          # duplicate id, unknown sector
+    ps = problems(
+        tmp_path,
+        (
+            "respondent_id,sector,makes,conn,pct,sys,must\n"
+            "r1,C,no,partly,10,erp,yes\n"  # conn answered but its condition is false
+            "r2,C,yes,maybe,101,erp|none,\n"  # bad code, out of range, exclusive, required
+            "r1,99.99,yes,,,,yes\n"
+        ),
+    )  # duplicate id, unknown sector
     got = {(p.code, p.line, p.path) for p in ps}
     assert ("R005", 2, "conn") in got
-    assert {("R002", 3, "conn"), ("R004", 3, "pct"), ("R011", 3, "sys"),
-            ("R006", 3, "must")} <= got
+    assert {("R002", 3, "conn"), ("R004", 3, "pct"), ("R011", 3, "sys"), ("R006", 3, "must")} <= got
     assert ("R008", 4, "respondent_id") in got and ("R010", 4, "sector") in got
     assert all(p.file.endswith("a.csv") for p in ps)
     line = str(next(p for p in ps if p.code == "R004"))
-    assert line.endswith("a.csv:3:5: pct: 101 is out of range for 'pct' (allowed: 0 to 100) "
-                         "[R004]")
+    assert line.endswith("a.csv:3:5: pct: 101 is out of range for 'pct' (allowed: 0 to 100) [R004]")
 
 
 def test_skip_bad_rows_keeps_a_report(tmp_path):
-    r = read_responses(write(tmp_path, (
-        "respondent_id,sector,pct,must\nr1,C,10,yes\nr2,C,200,yes\nr3,C,20,yes\n")), Q,
-        on_error="skip")
+    r = read_responses(
+        write(
+            tmp_path, ("respondent_id,sector,pct,must\nr1,C,10,yes\nr2,C,200,yes\nr3,C,20,yes\n")
+        ),
+        Q,
+        on_error="skip",
+    )
     assert r.ids == ("r1", "r3")
     assert [p.code for p in r.skipped] == ["R004"]
 
@@ -134,17 +161,26 @@ def test_unknown_column_is_a_file_error(tmp_path):
 
 
 def test_other_version_is_refused(tmp_path):
-    ps = problems(tmp_path, "respondent_id,questionnaire,questionnaire_version,sector,must\n"
-                  "r1,t,2.0.0,C,yes\n")
+    ps = problems(
+        tmp_path,
+        "respondent_id,questionnaire,questionnaire_version,sector,must\nr1,t,2.0.0,C,yes\n",
+    )
     assert ps[0].code == "R009" and "version 2.0.0" in ps[0].message
-    ok = read_responses(write(tmp_path, "respondent_id,questionnaire,questionnaire_version,"
-                              "sector,must\nr1,t,1.0.3,C,yes\n"), Q)
+    ok = read_responses(
+        write(
+            tmp_path,
+            "respondent_id,questionnaire,questionnaire_version,sector,must\nr1,t,1.0.3,C,yes\n",
+        ),
+        Q,
+    )
     assert len(ok) == 1
 
 
 def test_json_records_with_lines(tmp_path):
-    recs = [{"respondent_id": "r1", "sector": "C", "must": "yes", "sys": ["erp"]},
-            {"respondent_id": "r2", "sector": "C", "must": True, "pct": "abc"}]
+    recs = [
+        {"respondent_id": "r1", "sector": "C", "must": "yes", "sys": ["erp"]},
+        {"respondent_id": "r2", "sector": "C", "must": True, "pct": "abc"},
+    ]
     p = write(tmp_path, json.dumps(recs, indent=1), "a.json")
     with pytest.raises(ResponseError) as info:
         read_responses(p, Q)
@@ -154,8 +190,9 @@ def test_json_records_with_lines(tmp_path):
 
 
 def test_formula_like_text_is_escaped_and_read_back(tmp_path):
-    r = Responses(Q, (Respondent("r1", Profile(sector="C"),
-                                 {"must": True, "note": "=HYPERLINK(\"x\")"}),))
+    r = Responses(
+        Q, (Respondent("r1", Profile(sector="C"), {"must": True, "note": '=HYPERLINK("x")'}),)
+    )
     out = write_responses(r, tmp_path / "o.csv")
     assert "'=HYPERLINK" in out.read_text()
     assert read_responses(out, Q) == r
@@ -164,9 +201,9 @@ def test_formula_like_text_is_escaped_and_read_back(tmp_path):
 
 
 codes3 = st.sampled_from(["NO", "partly", "yes"])
-text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
-               max_size=30).filter(lambda s: s.strip() == s and s.lower() not in
-                                   ("n/a", "dont_know"))
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda s: s.strip() == s and s.lower() not in ("n/a", "dont_know")
+)
 
 
 @st.composite
@@ -178,14 +215,17 @@ def respondent(draw, i):
     if draw(st.booleans()):
         answers["pct"] = float(draw(st.integers(0, 1000))) / 10
     if draw(st.booleans()):
-        answers["sys"] = draw(st.sampled_from([frozenset({"erp"}), frozenset({"erp", "mes"}),
-                                               frozenset({"none"})]))
+        answers["sys"] = draw(
+            st.sampled_from([frozenset({"erp"}), frozenset({"erp", "mes"}), frozenset({"none"})])
+        )
     if draw(st.booleans()):
         answers["note"] = draw(text)
-    profile = Profile(company=draw(st.none() | st.sampled_from(["acme", "beta"])),
-                      sector=draw(st.sampled_from(["C", "28.41", "10.11"])),
-                      employees=draw(st.none() | st.integers(0, 5000)),
-                      region=draw(st.none() | st.sampled_from(["ITC4C", "ITH", "IT"])))
+    profile = Profile(
+        company=draw(st.none() | st.sampled_from(["acme", "beta"])),
+        sector=draw(st.sampled_from(["C", "28.41", "10.11"])),
+        employees=draw(st.none() | st.integers(0, 5000)),
+        region=draw(st.none() | st.sampled_from(["ITC4C", "ITH", "IT"])),
+    )
     return Respondent(f"r{i}", profile, answers)
 
 

@@ -71,10 +71,13 @@ def answers(tmp_path, text):
 
 
 def test_hand_worked_weighted_means(tmp_path):
-    r = answers(tmp_path, """\
+    r = answers(
+        tmp_path,
+        """\
         respondent_id,x1,x2,x3,y1,y2
         r1,c,d,yes,55,b
-        """)
+        """,
+    )
     s = score(r, model())
     # x: items normalised to [0,1]: x1 = 2/4, x2 = 4/4, x3 = 1/1; weights 2:1:1
     x = (2 * 0.5 + 1 * 1.0 + 1 * 1.0) / 4
@@ -88,10 +91,13 @@ def test_hand_worked_weighted_means(tmp_path):
 
 
 def test_na_removes_weight_and_missing_is_renormalised(tmp_path):
-    r = answers(tmp_path, """\
+    r = answers(
+        tmp_path,
+        """\
         respondent_id,x1,x2,x3,y1,y2
         r1,n/a,d,,55,dont_know
-        """)
+        """,
+    )
     s = score(r, model())
     # x: x1 N/A (weight 2 removed); x3 missing -> x2 alone = 1.0; coverage 1/(1+1) = 0.5
     assert s.get("r1", "x") == pytest.approx(5.0)
@@ -101,22 +107,32 @@ def test_na_removes_weight_and_missing_is_renormalised(tmp_path):
 
 
 def test_dont_know_as_lowest_and_missing_as_lowest(tmp_path):
-    r = answers(tmp_path, """\
+    r = answers(
+        tmp_path,
+        """\
         respondent_id,x1,x2,x3,y1,y2
         r1,n/a,d,,55,dont_know
-        """)
-    m = model(MODEL.replace("default: {min_coverage: 0.5}",
-                            "default: {min_coverage: 0.5, dont_know: lowest, missing: lowest}"))
+        """,
+    )
+    m = model(
+        MODEL.replace(
+            "default: {min_coverage: 0.5}",
+            "default: {min_coverage: 0.5, dont_know: lowest, missing: lowest}",
+        )
+    )
     s = score(r, m)
     assert s.get("r1", "x") == pytest.approx(5 * (1 * 1.0 + 1 * 0.0) / 2)
     assert s.get("r1", "y") == pytest.approx(5 * (2 / 3 + 0) / 2)
 
 
 def test_min_coverage_propagates_as_missing(tmp_path):
-    r = answers(tmp_path, """\
+    r = answers(
+        tmp_path,
+        """\
         respondent_id,x1,x2,x3,y1,y2
         r1,,,yes,55,b
-        """)
+        """,
+    )
     s = score(r, model())
     # x: only x3 (weight 1 of 4) answered: coverage 0.25 < 0.5 -> no score
     assert math.isnan(s.get("r1", "x"))
@@ -127,25 +143,31 @@ def test_min_coverage_propagates_as_missing(tmp_path):
 
 
 def test_weakest_link_and_staged(tmp_path):
-    r = answers(tmp_path, """\
+    r = answers(
+        tmp_path,
+        """\
         respondent_id,x1,x2,x3,y1,y2
         r1,d,d,yes,55,b
-        """)
-    weak = model(MODEL.replace("  root:\n    weights: {x: 3, y: 1}",
-                               "  root:\n    operator: minimum"))
+        """,
+    )
+    weak = model(
+        MODEL.replace("  root:\n    weights: {x: 3, y: 1}", "  root:\n    operator: minimum")
+    )
     s = score(r, weak)
     assert s.get("r1", "root") == pytest.approx(min(s.get("r1", "x"), s.get("r1", "y")))
-    staged = model(MODEL.replace("  root:\n    weights: {x: 3, y: 1}",
-                                 "  root:\n    operator: staged"))
+    staged = model(
+        MODEL.replace("  root:\n    weights: {x: 3, y: 1}", "  root:\n    operator: staged")
+    )
     s2 = score(r, staged)
     # x = 5, y = 5 * (2/3 + 1/4) / 2 = 2.29 -> every child reaches level l1 (1) but not l2
     assert s2.get("r1", "root") == 1.0
 
 
 def test_ahp_weights_in_a_model(tmp_path):
-    text = MODEL.replace("    weights: {x1: 2, x2: 1, x3: 1}",
-                         "    weights: {ahp: [[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]], "
-                         "order: [x1, x2, x3]}")
+    text = MODEL.replace(
+        "    weights: {x1: 2, x2: 1, x3: 1}",
+        "    weights: {ahp: [[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]], order: [x1, x2, x3]}",
+    )
     m = model(text)
     rule = m.rules["x"]
     assert rule.weight_source == "ahp" and rule.ahp is not None
@@ -153,14 +175,16 @@ def test_ahp_weights_in_a_model(tmp_path):
 
 
 def test_inconsistent_ahp_is_refused_unless_accepted():
-    text = MODEL.replace("    weights: {x1: 2, x2: 1, x3: 1}",
-                         "    weights: {ahp: [[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]], "
-                         "order: [x1, x2, x3]}")
+    text = MODEL.replace(
+        "    weights: {x1: 2, x2: 1, x3: 1}",
+        "    weights: {ahp: [[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]], order: [x1, x2, x3]}",
+    )
     with pytest.raises(SpecError) as info:
         model(text)
     assert info.value.codes == ["M004"]
-    ok = model(text.replace("order: [x1, x2, x3]}", "order: [x1, x2, x3], "
-                            "accept_inconsistent: true}"))
+    ok = model(
+        text.replace("order: [x1, x2, x3]}", "order: [x1, x2, x3], accept_inconsistent: true}")
+    )
     assert ok.rules["x"].ahp.cr > 0.1
 
 
@@ -184,23 +208,27 @@ def test_model_version_binding():
 def test_batch_equals_one_by_one(tmp_path):
     rng = np.random.default_rng(1)
     m = model()
-    values = np.column_stack([rng.choice([0, 1, 2, 4, np.nan], 50) for _ in range(2)]
-                             + [rng.choice([0, 1, np.nan], 50), rng.integers(0, 4, 50),
-                                rng.choice([0, 1, 2, 4], 50)]).astype(float)
+    values = np.column_stack(
+        [rng.choice([0, 1, 2, 4, np.nan], 50) for _ in range(2)]
+        + [rng.choice([0, 1, np.nan], 50), rng.integers(0, 4, 50), rng.choice([0, 1, 2, 4], 50)]
+    ).astype(float)
     batch, cov, _ = score_arrays(m, values)
     for i in range(50):
-        one, c1, _ = score_arrays(m, values[i:i + 1])
+        one, c1, _ = score_arrays(m, values[i : i + 1])
         np.testing.assert_array_equal(one[0], batch[i])
         np.testing.assert_array_equal(c1[0], cov[i])
 
 
 def test_company_combines_respondents(tmp_path):
-    r = answers(tmp_path, """\
+    r = answers(
+        tmp_path,
+        """\
         respondent_id,company,x1,x2,x3,y1,y2
         a1,acme,a,d,yes,55,b
         a2,acme,c,d,no,95,
         b1,beta,d,d,yes,95,d
-        """)
+        """,
+    )
     s = score(r, model(), by="company")
     assert s.ids == ("acme", "beta")
     # combined acme answers: x1 mean(0, 2) = 1 -> 0.25; x2 4 -> 1; x3 mean(1, 0) = 0.5
@@ -213,10 +241,13 @@ def test_company_combines_respondents(tmp_path):
 
 
 def test_explain_shows_how_the_number_was_made(tmp_path):
-    r = answers(tmp_path, """\
+    r = answers(
+        tmp_path,
+        """\
         respondent_id,x1,x2,x3,y1,y2
         r1,n/a,d,,55,b
-        """)
+        """,
+    )
     s = score(r, model())
     e = s.explain("r1", "x")
     status = {c.id: c.status for c in e.children}

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from maturity.weights import (
-    AHPError,
     RANDOM_INDEX,
+    AHPError,
     ahp,
     normalize_weights,
     parse_judgement,
@@ -38,7 +38,17 @@ def test_row_geometric_mean_published_example():
 
 def test_saaty_random_index_table():
     assert [RANDOM_INDEX[n] for n in range(1, 11)] == [
-        0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49]
+        0,
+        0,
+        0.58,
+        0.90,
+        1.12,
+        1.24,
+        1.32,
+        1.41,
+        1.45,
+        1.49,
+    ]
 
 
 def power_iteration(a, steps=2000):
@@ -96,14 +106,16 @@ def test_permuting_permutes_the_weights(a, rnd):
 
 @pytest.mark.parametrize(
     ("matrix", "message"),
-    [([[1, 2], [0.5, 1], [1, 1]], "square"),
-     ([[1, 3], [3, 1]], "not reciprocal"),
-     ([[1, 0], [0, 1]], "positive"),
-     ([[1, float("nan")], [1, 1]], "positive"),
-     ([[1, 12], [1 / 12, 1]], "outside Saaty's scale"),
-     ([[2, 1], [1, 1]], "diagonal"),
-     ([[1, "2/x"], ["1/2", 1]], "not a judgement"),
-     (np.ones((11, 11)), "at most 10")],
+    [
+        ([[1, 2], [0.5, 1], [1, 1]], "square"),
+        ([[1, 3], [3, 1]], "not reciprocal"),
+        ([[1, 0], [0, 1]], "positive"),
+        ([[1, float("nan")], [1, 1]], "positive"),
+        ([[1, 12], [1 / 12, 1]], "outside Saaty's scale"),
+        ([[2, 1], [1, 1]], "diagonal"),
+        ([[1, "2/x"], ["1/2", 1]], "not a judgement"),
+        (np.ones((11, 11)), "at most 10"),
+    ],
 )
 def test_bad_matrices_are_refused(matrix, message):
     with pytest.raises(AHPError, match=message):
@@ -126,7 +138,8 @@ def test_parse_judgement():
 
 def test_normalize_weights():
     assert normalize_weights([25, 19, 18, 14, 14, 10]) == pytest.approx(
-        (0.25, 0.19, 0.18, 0.14, 0.14, 0.10))
+        (0.25, 0.19, 0.18, 0.14, 0.14, 0.10)
+    )
     assert normalize_weights([0, 2]) == (0.0, 1.0)
     for bad in ([-1, 2], [0, 0], [float("inf"), 1], []):
         with pytest.raises(ValueError):

@@ -18,8 +18,15 @@ def codes_of(text: str) -> list[str]:
 
 def test_yaml_1_1_booleans_stay_text():
     doc = read_yaml("a: NO\nb: on\nc: yes\nd: Off\ne: y\nf: true\ng: False\n")
-    assert doc.data == {"a": "NO", "b": "on", "c": "yes", "d": "Off", "e": "y",
-                        "f": True, "g": False}
+    assert doc.data == {
+        "a": "NO",
+        "b": "on",
+        "c": "yes",
+        "d": "Off",
+        "e": "y",
+        "f": True,
+        "g": False,
+    }
 
 
 def test_numbers_keep_their_source_text():
@@ -39,9 +46,21 @@ def test_keys_are_always_strings():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("~", None), ("null", None), ("", None), ("12", 12), ("-3", -3), ("0o17", 15),
-     ("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5), ("abc", "abc"), ("1_000", "1_000"),
-     ("TRUE", True), ("yes", "yes")],
+    [
+        ("~", None),
+        ("null", None),
+        ("", None),
+        ("12", 12),
+        ("-3", -3),
+        ("0o17", 15),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        (".5", 0.5),
+        ("abc", "abc"),
+        ("1_000", "1_000"),
+        ("TRUE", True),
+        ("yes", "yes"),
+    ],
 )
 def test_resolve_plain_core_schema(text, expected):
     assert resolve_plain(text) == expected
@@ -122,7 +141,7 @@ def test_marks_are_one_based():
 printable = st.characters(blacklist_categories=("Cc", "Cs"))
 keys = st.text(printable, min_size=1, max_size=8)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(printable, max_size=20),
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(printable, max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
     max_leaves=20,
 )

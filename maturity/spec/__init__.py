@@ -1,0 +1,1 @@
+"""Reading declarative files: strict YAML, field checks and JSON Schemas."""

@@ -95,8 +95,14 @@ class Checker:
         allowed = set(required) | set(optional)
         for key in () if any_keys else value:
             if key not in allowed:
-                self.error("S001", (*path, key), key=True, name=key,
-                           allowed=list_allowed(allowed), suggestion=suggest(key, allowed))
+                self.error(
+                    "S001",
+                    (*path, key),
+                    key=True,
+                    name=key,
+                    allowed=list_allowed(allowed),
+                    suggestion=suggest(key, allowed),
+                )
         for key in required:
             if key not in value:
                 self.error("S002", path, name=key)
@@ -129,9 +135,15 @@ class Checker:
         self.error("S003", path, expected=what, found=_kind(value))
         return None
 
-    def ident(self, path: Path_, value: object, *, pattern: re.Pattern[str] = ID_RE,
-              rule: str = "lower-case letter first, then a-z, 0-9, '_', '-' or '.', "
-              "at most 64 characters") -> str | None:
+    def ident(
+        self,
+        path: Path_,
+        value: object,
+        *,
+        pattern: re.Pattern[str] = ID_RE,
+        rule: str = "lower-case letter first, then a-z, 0-9, '_', '-' or '.', "
+        "at most 64 characters",
+    ) -> str | None:
         """An identifier matching ``pattern``."""
         s = self.string(path, value, what="an id")
         if s is None:
@@ -148,8 +160,11 @@ class Checker:
         if s is None:
             return None
         if s not in allowed:
-            self.error("S004", path, detail=f"'{s}' is not allowed (allowed: "
-                       f"{', '.join(allowed)}){suggest(s, allowed)}")
+            self.error(
+                "S004",
+                path,
+                detail=f"'{s}' is not allowed (allowed: {', '.join(allowed)}){suggest(s, allowed)}",
+            )
             return None
         return s
 
@@ -160,16 +175,27 @@ class Checker:
         self.error("S003", path, expected="true or false", found=_kind(value))
         return None
 
-    def number(self, path: Path_, value: object, *, what: str = "a number",
-               minimum: float | None = None, positive: bool = False) -> float | None:
+    def number(
+        self,
+        path: Path_,
+        value: object,
+        *,
+        what: str = "a number",
+        minimum: float | None = None,
+        positive: bool = False,
+    ) -> float | None:
         """A finite number (integers and decimals; booleans and text are refused)."""
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.error("S003", path, expected=what, found=_kind(value))
             return None
         x = float(value)
         if not math.isfinite(x):
-            self.error("S010", path, what=path[-1] if path else "value",
-                       found=self.doc.raw_text(path) or str(value))
+            self.error(
+                "S010",
+                path,
+                what=path[-1] if path else "value",
+                found=self.doc.raw_text(path) or str(value),
+            )
             return None
         if positive and x <= 0:
             self.error("S004", path, detail=f"must be greater than 0, found {value}")
@@ -238,10 +264,12 @@ class Checker:
             for lang, v in value.items():
                 p = (*path, lang)
                 if langs and lang not in langs:
-                    hint = ("; a comma inside {...} splits the text: put the text in quotes"
-                            if " " in lang else "")
-                    self.error("T002", p, key=True, lang=lang, declared=", ".join(langs),
-                               hint=hint)
+                    hint = (
+                        "; a comma inside {...} splits the text: put the text in quotes"
+                        if " " in lang
+                        else ""
+                    )
+                    self.error("T002", p, key=True, lang=lang, declared=", ".join(langs), hint=hint)
                     continue
                 s = self.string(p, v)
                 if s is not None:

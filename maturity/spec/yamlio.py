@@ -42,8 +42,7 @@ Path_ = tuple[str | int, ...]
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
-         "FALSE": False}
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT10 = re.compile(r"^[-+]?[0-9]+$")
 _INT8 = re.compile(r"^0o[0-7]+$")
 _INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
@@ -115,8 +114,15 @@ class Document:
         """The exact source text of the plain scalar at ``path`` (None if it was quoted)."""
         return self.raw.get(path)
 
-    def problem(self, code: str, path: Path_, *, key: bool = False,
-                severity: Severity = "error", **fields: Any) -> Problem:
+    def problem(
+        self,
+        code: str,
+        path: Path_,
+        *,
+        key: bool = False,
+        severity: Severity = "error",
+        **fields: Any,
+    ) -> Problem:
         """A problem located at ``path`` (its key with ``key=True``)."""
         m = self.mark(path, key=key)
         return Problem.make(
@@ -217,8 +223,7 @@ class _Reader:
                     self.fail("Y006", _mark(ev))
                     return
                 continue
-            if isinstance(ev, yaml.StreamStartEvent | yaml.StreamEndEvent
-                          | yaml.DocumentEndEvent):
+            if isinstance(ev, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
                 continue
             self.count += 1
             if self.count > MAX_VALUES:
@@ -251,10 +256,8 @@ class _Reader:
             if tag not in _STR_TAGS:
                 self.fail("Y004", mark, path or (), tag=tag)
             plain = tag is None and bool(ev.implicit[0])
-            if plain:  # plain scalar: YAML 1.2 core schema
-                value = resolve_plain(ev.value)
-            else:
-                value = ev.value
+            # plain scalars are typed by the YAML 1.2 core schema; quoted ones are text
+            value = resolve_plain(ev.value) if plain else ev.value
             if is_key:
                 self.attach(ev.value, mark)
                 return True
@@ -299,12 +302,18 @@ def read_yaml(source: str | Path | bytes, *, file: str | None = None) -> Documen
         try:
             size = source.stat().st_size
             if size > MAX_BYTES:
-                raise SpecError([Problem.make("Y011", file=name, detail=f"larger than "
-                                              f"{MAX_BYTES // 1_000_000} MB")])
+                raise SpecError(
+                    [
+                        Problem.make(
+                            "Y011", file=name, detail=f"larger than {MAX_BYTES // 1_000_000} MB"
+                        )
+                    ]
+                )
             data = source.read_bytes()
         except OSError as exc:
-            raise SpecError([Problem.make("Y011", file=name,
-                                          detail=exc.strerror or str(exc))]) from None
+            raise SpecError(
+                [Problem.make("Y011", file=name, detail=exc.strerror or str(exc))]
+            ) from None
     else:
         name = file or "<string>"
         data = source if isinstance(source, bytes) else source.encode("utf-8")
@@ -313,22 +322,37 @@ def read_yaml(source: str | Path | bytes, *, file: str | None = None) -> Documen
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SpecError([Problem.make("Y009", file=name, line=line, column=col,
-                                      detail=f"byte 0x{data[exc.start]:02x} is not valid "
-                                      "UTF-8")]) from None
+        raise SpecError(
+            [
+                Problem.make(
+                    "Y009",
+                    file=name,
+                    line=line,
+                    column=col,
+                    detail=f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                )
+            ]
+        ) from None
     reader = _Reader(name)
     try:
         reader.run(yaml.parse(text, Loader=_Parser))
     except yaml.MarkedYAMLError as exc:
         m = exc.problem_mark or exc.context_mark
         detail = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
-        reader.fail("Y001", Mark(m.line + 1, m.column + 1) if m else None,
-                    detail=f"YAML syntax error: {detail}")
+        reader.fail(
+            "Y001",
+            Mark(m.line + 1, m.column + 1) if m else None,
+            detail=f"YAML syntax error: {detail}",
+        )
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        reader.fail("Y001", Mark(line, col), detail=f"character {exc.character!r} is not "
-                    "allowed in YAML (control characters are not allowed)")
+        reader.fail(
+            "Y001",
+            Mark(line, col),
+            detail=f"character {exc.character!r} is not "
+            "allowed in YAML (control characters are not allowed)",
+        )
     except yaml.YAMLError as exc:  # pragma: no cover - any other error carries a mark
         reader.fail("Y001", None, detail=f"YAML error: {exc}")
     if reader.problems:
