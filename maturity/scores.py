@@ -28,7 +28,7 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _num(x: float, digits: int = 4) -> float | None:
+def _num(x: float, digits: int = 6) -> float | None:
     return None if x != x else round(float(x), digits)
 
 
@@ -107,6 +107,75 @@ class Scores:
     answers: AnswerMatrix | None = field(default=None, repr=False)
     spread: npt.NDArray[np.float64] | None = field(default=None, repr=False)
     n_respondents: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    synthetic: bool = False
+
+    @classmethod
+    def from_json(
+        cls, source: str | Path, model: ScoringModel, *, synthetic: bool | None = None
+    ) -> Scores:
+        """Read scores written by :meth:`to_json` (for a peer population, say).
+
+        The file must have been made with the same model id; profiles are read back, answers
+        are not (so :meth:`explain` is unavailable).
+        """
+        import numpy as np
+
+        from maturity.errors import Problem, ResponseError
+        from maturity.responses import Profile
+
+        name = str(source)
+
+        def fail(detail: str) -> ResponseError:
+            return ResponseError([Problem.make("R012", file=name, detail=detail)])
+
+        try:
+            doc = json.loads(Path(source).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise fail(f"cannot read scores: {exc}") from None
+        if not isinstance(doc, dict) or doc.get("format") != "maturity/scores@1":
+            raise fail("not a scores file (expected format maturity/scores@1)")
+        if doc.get("model", {}).get("id") != model.id:
+            raise fail(
+                f"these scores were made with model '{doc.get('model', {}).get('id')}'"
+                f", not '{model.id}'"
+            )
+        nodes = tuple(doc["nodes"])
+        rows = doc["rows"]
+        n, k = len(rows), len(nodes)
+        score = np.full((n, k), np.nan)
+        cov = np.full((n, k), np.nan)
+        profiles = []
+        for i, row in enumerate(rows):
+            for j, node in enumerate(nodes):
+                cell = row["scores"].get(node, {})
+                if cell.get("score") is not None:
+                    score[i, j] = float(cell["score"])
+                if cell.get("coverage") is not None:
+                    cov[i, j] = float(cell["coverage"])
+            p = row.get("profile", {})
+            import datetime as _dt
+
+            profiles.append(
+                Profile(
+                    company=p.get("company"),
+                    sector=p.get("sector"),
+                    employees=p.get("employees"),
+                    turnover=p.get("turnover"),
+                    balance_sheet=p.get("balance_sheet"),
+                    region=p.get("region"),
+                    date=_dt.date.fromisoformat(p["date"]) if p.get("date") else None,
+                )
+            )
+        flag = bool(doc.get("synthetic", False)) if synthetic is None else synthetic
+        return cls(
+            model,
+            tuple(r["respondent_id"] for r in rows),
+            nodes,
+            score,
+            cov,
+            profiles=tuple(profiles),
+            synthetic=flag,
+        )
 
     @property
     def level(self) -> npt.NDArray[np.int64]:
@@ -286,6 +355,8 @@ class Scores:
                         ("size_class", p.size_class),
                         ("region", p.region),
                         ("employees", p.employees),
+                        ("turnover", p.turnover),
+                        ("balance_sheet", p.balance_sheet),
                         ("date", p.date.isoformat() if p.date else None),
                     )
                     if v is not None
@@ -313,6 +384,7 @@ class Scores:
                 "id": self.model.questionnaire.id,
                 "version": self.model.questionnaire.version,
             },
+            "synthetic": self.synthetic,
             "nodes": list(self.nodes),
             "rows": rows,
         }
