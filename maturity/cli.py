@@ -238,6 +238,67 @@ def _read_all(
     return Responses(q, tuple(people), q.id, q.version, ", ".join(paths))
 
 
+def _scored(args: argparse.Namespace) -> Any:
+    """Load questionnaire and model, read the answers and score them (shared by commands)."""
+    from maturity.model import load_model
+    from maturity.questionnaire import load_questionnaire
+    from maturity.responses import read_responses
+    from maturity.scoring import score
+
+    q = load_questionnaire(args.questionnaire)
+    model = load_model(args.model, q)
+    merged = _read_all(args.answers, q, args.skip_bad_rows, read_responses)
+    return score(merged, model, by="company" if args.by_company else "respondent")
+
+
+def _check_output(out: Path, force: bool, suffixes: tuple[str, ...] = (".csv", ".json")) -> None:
+    if out.suffix.lower() not in suffixes:
+        raise ValueError(f"{out}: the output must end in {' or '.join(suffixes)}")
+    if out.exists() and not force:
+        raise ValueError(f"{out}: the file exists; use --force to overwrite it")
+
+
+def _target(text: str) -> object:
+    if text in ("next_level", "p50", "p75", "p90", "median"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    p = Path(text)
+    if p.suffix.lower() in (".json", ".yaml", ".yml"):
+        from maturity.spec.yamlio import read_yaml
+
+        data = read_yaml(p).data
+        if not isinstance(data, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()
+        ):
+            raise ValueError(f"{p}: a target profile is a mapping node id -> score")
+        return data
+    raise ValueError(
+        f"--target: '{text}' is not next_level, p50, p75, p90, a number or a "
+        "file with a target profile"
+    )
+
+
+@command("gaps")
+def _gaps(args: argparse.Namespace) -> int:
+    from maturity.gaps import gaps
+    from maturity.peers import load_peers
+
+    out = Path(args.output)
+    _check_output(out, args.force)
+    scores = _scored(args)
+    peers = load_peers(args.peers, scores.model) if args.peers else None
+    result = gaps(scores, _target(args.target), peers=peers)
+    if out.suffix.lower() == ".json":
+        result.to_json(out, force=args.force)
+    else:
+        result.to_csv(out, force=args.force)
+    _err(f"gaps of {len(scores)} to {result.target_kind} -> {out}")
+    return 0
+
+
 @command("demo")
 def _demo(args: argparse.Namespace) -> int:
     from maturity.demo import run_demo
@@ -310,6 +371,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out rows with problems (reported) instead of refusing the file",
     )
     sc.add_argument("--force", action="store_true", help="overwrite the output")
+
+    g = sub.add_parser(
+        "gaps",
+        help="gaps to a target and priorities",
+        description="Score answers, compare them with a target and rank what "
+        "to do first (gap x weight x importance).",
+    )
+    g.add_argument("answers", nargs="+", metavar="ANSWERS")
+    g.add_argument("-q", "--questionnaire", required=True, metavar="Q")
+    g.add_argument("-m", "--model", required=True, metavar="M")
+    g.add_argument("-o", "--output", required=True, metavar="OUT", help="gaps.json or gaps.csv")
+    g.add_argument(
+        "--target",
+        default="next_level",
+        help="next_level (default), p50, p75, p90 (needs --peers), a number, or a "
+        "JSON/YAML file mapping node ids to target scores",
+    )
+    g.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
+    g.add_argument("--by-company", action="store_true")
+    g.add_argument("--skip-bad-rows", action="store_true")
+    g.add_argument("--force", action="store_true", help="overwrite the output")
 
     d = sub.add_parser(
         "demo",

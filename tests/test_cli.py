@@ -123,3 +123,44 @@ def test_version_and_help():
     assert run("--help").returncode == 0
     with pytest.raises(SystemExit):
         main(["--help"])
+
+
+def test_gaps_command(tmp_path):
+    answers = str(sample_path("i40-readiness"))
+    out = tmp_path / "g.json"
+    proc = run(
+        "gaps",
+        answers,
+        "-q",
+        "i40-readiness",
+        "-m",
+        "i40-readiness-weighted",
+        "--by-company",
+        "--target",
+        "p75",
+        "--peers",
+        "synthetic",
+        "-o",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert [r["company"] for r in doc["rows"]] == [
+        "Officine Rossi",
+        "Bianchi Alimentari",
+        "Verdi Digital",
+    ]
+    assert doc["rows"][0]["target"] == "peer p75"
+    bad = run(
+        "gaps",
+        answers,
+        "-q",
+        "i40-readiness",
+        "-m",
+        "i40-readiness-weighted",
+        "--target",
+        "p75",
+        "-o",
+        str(tmp_path / "x.csv"),
+    )
+    assert bad.returncode == 1 and "needs peers" in bad.stderr and "Traceback" not in bad.stderr
