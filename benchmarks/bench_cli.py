@@ -26,12 +26,43 @@ def median_time(cmd: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
+def make_60_items() -> str:
+    """i40-readiness plus a bilingual dimension of scale items, 60 items in all."""
+    import tempfile
+
+    import maturity
+    from maturity.questionnaire import dump_questionnaire, parse_questionnaire
+
+    base = maturity.load_questionnaire("i40-readiness")
+    data = base.to_data()
+    extra = 60 - len(base.items)
+    data["dimensions"].append({
+        "id": "extra",
+        "title": {"it": "Domande aggiuntive", "en": "Extra questions"},
+        "items": [{"id": f"ex.q{i}", "kind": "scale", "scale": "adoption",
+                   "text": {"it": f"Domanda {i}", "en": f"Question {i}"},
+                   "when": 'answer("sp.makes_products")' if i % 4 == 0 else None}
+                  for i in range(extra)],
+    })
+    for it in data["dimensions"][-1]["items"]:
+        if it["when"] is None:
+            del it["when"]
+    import yaml
+
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    q = parse_questionnaire(text)
+    assert len(q.items) == 60
+    path = Path(tempfile.mkdtemp()) / "q60.yaml"
+    path.write_text(dump_questionnaire(q), encoding="utf-8")
+    return str(path)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
     py = sys.executable
-    q = str(ROOT / "questionnaires" / "i40-readiness.yaml")
+    q = make_60_items()
     import maturity
 
     n_items = len(maturity.load_questionnaire(q).items)
