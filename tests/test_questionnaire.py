@@ -1,9 +1,11 @@
 """Loading, validating and writing questionnaires."""
 
 import pytest
+from hypothesis import given, settings
 
 import maturity as mt
 from maturity.questionnaire import dump_questionnaire, parse_questionnaire
+from tests.strategies import questionnaires
 from tests.util import HEADER, q_errors, q_from
 
 SCALE = """\
@@ -243,3 +245,12 @@ def test_unknown_bundled_id_suggests():
     with pytest.raises(mt.SpecError) as info:
         mt.load_questionnaire("i40-readyness")
     assert "did you mean 'i40-readiness'?" in str(info.value)
+
+
+@settings(max_examples=80, deadline=None)
+@given(questionnaires())
+def test_any_generated_questionnaire_round_trips_through_yaml(q):
+    text = dump_questionnaire(q)
+    again = parse_questionnaire(text, strict=True)
+    assert again == q
+    assert dump_questionnaire(again) == text
