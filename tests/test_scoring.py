@@ -215,8 +215,8 @@ def test_batch_equals_one_by_one(tmp_path):
     batch, cov, _ = score_arrays(m, values)
     for i in range(50):
         one, c1, _ = score_arrays(m, values[i : i + 1])
-        np.testing.assert_array_equal(one[0], batch[i])
-        np.testing.assert_array_equal(c1[0], cov[i])
+        np.testing.assert_allclose(one[0], batch[i], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(c1[0], cov[i], rtol=0, atol=1e-12)
 
 
 def test_company_combines_respondents(tmp_path):
