@@ -25,6 +25,8 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     Returns the files written. Existing files are kept unless ``force``.
     """
     from maturity.bundle import bundled
+    from maturity.gaps import gaps
+    from maturity.peers import bundled_peers, load_peers
     from maturity.model import load_model
     from maturity.questionnaire import load_questionnaire
     from maturity.responses import read_responses
@@ -49,6 +51,12 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
             target = out / f"scores-{model.id}.json"
             scores.to_json(target, force=force)
             written.append(target)
+            if q.id in bundled_peers():
+                peers = load_peers("synthetic", model)
+                g = gaps(scores, "p75", peers=peers)
+                target = out / f"gaps-{model.id}.csv"
+                g.to_csv(target, force=force)
+                written.append(target)
             root = ", ".join(f"{cid} {scores.get(cid):.2f}" for cid in scores.ids)
             say(f"  {model.id}: {root}\n")
     for p in written:

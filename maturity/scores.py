@@ -451,4 +451,10 @@ def _describe(item: Any, value: float) -> str:
         for o in item.options:
             if o.value == value:
                 return str(o.code)
+    if item.kind == "number":
+        return f"band {value:g} of {len(item.bands)}"
+    if item.kind == "multi":
+        return f"{value:g} points"
+    if item.kind == "boolean":
+        return "yes" if value else "no"
     return f"{value:g}"
