@@ -311,6 +311,29 @@ def _demo(args: argparse.Namespace) -> int:
 # entry point
 
 
+def _answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
+    """The arguments of every command that scores answer files."""
+    p.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (CSV or JSON)")
+    p.add_argument(
+        "-q", "--questionnaire", required=True, metavar="Q", help="questionnaire file or bundled id"
+    )
+    p.add_argument(
+        "-m", "--model", required=True, metavar="M", help="scoring-model file or bundled id"
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help=output)
+    p.add_argument(
+        "--by-company",
+        action="store_true",
+        help="combine the respondents of each company (the 'company' column)",
+    )
+    p.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="leave out rows with problems (reported) instead of refusing the file",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite the output")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``maturity`` command."""
     p = argparse.ArgumentParser(
@@ -350,27 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score answer files (CSV or JSON) with a scoring model and "
         "write the scores (CSV or JSON, by the output's suffix).",
     )
-    sc.add_argument("answers", nargs="+", metavar="ANSWERS")
-    sc.add_argument(
-        "-q", "--questionnaire", required=True, metavar="Q", help="questionnaire file or bundled id"
-    )
-    sc.add_argument(
-        "-m", "--model", required=True, metavar="M", help="scoring-model file or bundled id"
-    )
-    sc.add_argument(
-        "-o", "--output", required=True, metavar="OUT", help="scores.csv or scores.json"
-    )
-    sc.add_argument(
-        "--by-company",
-        action="store_true",
-        help="combine the respondents of each company (the 'company' column)",
-    )
-    sc.add_argument(
-        "--skip-bad-rows",
-        action="store_true",
-        help="leave out rows with problems (reported) instead of refusing the file",
-    )
-    sc.add_argument("--force", action="store_true", help="overwrite the output")
+    _answer_arguments(sc, "scores.csv or scores.json")
 
     g = sub.add_parser(
         "gaps",
@@ -378,10 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score answers, compare them with a target and rank what "
         "to do first (gap x weight x importance).",
     )
-    g.add_argument("answers", nargs="+", metavar="ANSWERS")
-    g.add_argument("-q", "--questionnaire", required=True, metavar="Q")
-    g.add_argument("-m", "--model", required=True, metavar="M")
-    g.add_argument("-o", "--output", required=True, metavar="OUT", help="gaps.json or gaps.csv")
+    _answer_arguments(g, "gaps.csv or gaps.json")
     g.add_argument(
         "--target",
         default="next_level",
@@ -389,9 +389,6 @@ def build_parser() -> argparse.ArgumentParser:
         "JSON/YAML file mapping node ids to target scores",
     )
     g.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
-    g.add_argument("--by-company", action="store_true")
-    g.add_argument("--skip-bad-rows", action="store_true")
-    g.add_argument("--force", action="store_true", help="overwrite the output")
 
     d = sub.add_parser(
         "demo",
