@@ -36,14 +36,22 @@ def make_60_items() -> str:
     base = maturity.load_questionnaire("i40-readiness")
     data = base.to_data()
     extra = 60 - len(base.items)
-    data["dimensions"].append({
-        "id": "extra",
-        "title": {"it": "Domande aggiuntive", "en": "Extra questions"},
-        "items": [{"id": f"ex.q{i}", "kind": "scale", "scale": "adoption",
-                   "text": {"it": f"Domanda {i}", "en": f"Question {i}"},
-                   "when": 'answer("sp.makes_products")' if i % 4 == 0 else None}
-                  for i in range(extra)],
-    })
+    data["dimensions"].append(
+        {
+            "id": "extra",
+            "title": {"it": "Domande aggiuntive", "en": "Extra questions"},
+            "items": [
+                {
+                    "id": f"ex.q{i}",
+                    "kind": "scale",
+                    "scale": "adoption",
+                    "text": {"it": f"Domanda {i}", "en": f"Question {i}"},
+                    "when": 'answer("sp.makes_products")' if i % 4 == 0 else None,
+                }
+                for i in range(extra)
+            ],
+        }
+    )
     for it in data["dimensions"][-1]["items"]:
         if it["when"] is None:
             del it["when"]

@@ -26,8 +26,8 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     """
     from maturity.bundle import bundled
     from maturity.gaps import gaps
-    from maturity.peers import bundled_peers, load_peers
     from maturity.model import load_model
+    from maturity.peers import bundled_peers, load_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.responses import read_responses
     from maturity.scoring import score
