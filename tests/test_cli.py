@@ -164,3 +164,53 @@ def test_gaps_command(tmp_path):
         str(tmp_path / "x.csv"),
     )
     assert bad.returncode == 1 and "needs peers" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_benchmark_command(tmp_path):
+    answers = str(sample_path("i40-readiness"))
+    scores = tmp_path / "s.json"
+    assert (
+        run(
+            "score",
+            answers,
+            "-q",
+            "i40-readiness",
+            "-m",
+            "i40-readiness-weighted",
+            "--by-company",
+            "-o",
+            str(scores),
+        ).returncode
+        == 0
+    )
+    out = tmp_path / "b.json"
+    proc = run(
+        "benchmark",
+        str(scores),
+        "--peers",
+        "synthetic",
+        "-m",
+        "i40-readiness-weighted",
+        "-o",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "synthetic peers" in proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc["synthetic"] is True
+    agg = tmp_path / "agg.csv"
+    assert (
+        run(
+            "benchmark",
+            str(scores),
+            "--peers",
+            "synthetic",
+            "-m",
+            "i40-readiness-weighted",
+            "--aggregate",
+            "-o",
+            str(agg),
+        ).returncode
+        == 0
+    )
+    assert agg.read_text().startswith("sector,size_class,region,node,n,")
