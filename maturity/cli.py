@@ -328,6 +328,54 @@ def _benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("report")
+def _report(args: argparse.Namespace) -> int:
+    import os
+
+    from maturity.benchmark import benchmark
+    from maturity.gaps import gaps
+    from maturity.model import load_model
+    from maturity.peers import load_peers
+    from maturity.questionnaire import load_questionnaire
+    from maturity.report.batch import ReportJob, run_reports
+    from maturity.responses import read_responses
+    from maturity.scoring import score
+
+    q = load_questionnaire(args.questionnaire)
+    model = load_model(args.model, q)
+    responses = _read_all(args.answers, q, args.skip_bad_rows, read_responses)
+    scores = score(responses, model, by="company")
+    bench = None
+    target: object = "next_level"
+    if args.peers:
+        bench = benchmark(scores, load_peers(args.peers, model), min_group=args.min_group)
+        target = "p75"
+    if args.company and args.company not in scores.ids:
+        raise ValueError(
+            f"no company '{args.company}' in the answers (companies: "
+            f"{', '.join(scores.ids[:10])}{', ...' if len(scores.ids) > 10 else ''})"
+        )
+    companies = [args.company] if args.company else list(scores.ids)
+    job = ReportJob(scores, bench, gaps(scores, target, peers=bench), responses, args.branding)
+    workers = args.jobs or min(os.cpu_count() or 1, len(companies))
+    langs = [x.strip() for x in args.lang.split(",")]
+    written = run_reports(
+        job,
+        companies,
+        args.output,
+        langs=langs,
+        formats=[args.format],
+        force=args.force,
+        workers=workers,
+        progress=not args.quiet,
+    )
+    for path in written[:5]:
+        _err(f"wrote {path}")
+    if len(written) > 5:
+        _err(f"... and {len(written) - 5} more in {args.output}")
+    return 0
+
+
 @command("demo")
 def _demo(args: argparse.Namespace) -> int:
     from maturity.demo import run_demo
@@ -467,6 +515,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bm.add_argument("-o", "--output", required=True, metavar="OUT")
     bm.add_argument("--force", action="store_true", help="overwrite the output")
+
+    rp = sub.add_parser(
+        "report",
+        help="HTML or PDF reports of companies",
+        description="Score answers and write one report per company (or the "
+        "one named) into a directory, in the languages asked.",
+    )
+    _answer_arguments(rp, "directory for the reports")
+    rp.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
+    rp.add_argument("--min-group", type=int, default=5, metavar="N")
+    rp.add_argument("--company", help="only this company (default: all)")
+    rp.add_argument("--lang", default="en", help="it, en or both: it,en (default: en)")
+    rp.add_argument("--format", choices=("html", "pdf"), default="html")
+    rp.add_argument(
+        "--branding",
+        metavar="DIR",
+        help="a directory with templates, report.css and logo.svg/png to override",
+    )
+    rp.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per CPU)")
+    rp.add_argument("--quiet", action="store_true", help="no progress bar")
 
     d = sub.add_parser(
         "demo",

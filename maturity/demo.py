@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
+from typing import Literal
 
 __all__ = ["SAMPLES", "run_demo"]
 
@@ -19,22 +21,38 @@ def sample_path(questionnaire_id: str) -> Path:
     return Path(__file__).resolve().parent / "data" / SAMPLES[questionnaire_id]
 
 
+#: The model whose reports the demo renders, per questionnaire.
+REPORT_MODELS = {
+    "i40-readiness": "i40-readiness-weighted",
+    "digital-maturity": "digital-maturity-dma",
+}
+
+
 def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     """Run the pipeline on the shipped data and write its results into ``out``.
 
-    Returns the files written. Existing files are kept unless ``force``.
+    For every shipped questionnaire with sample answers: scores with every shipped model,
+    gaps and a peer benchmark where synthetic peers ship, and HTML and PDF reports in Italian
+    and English for each sample company. Returns the files written; existing files are kept
+    unless ``force``. Without WeasyPrint (``pip install "maturity[pdf]"``) only HTML is written.
     """
+    from maturity.benchmark import benchmark
     from maturity.bundle import bundled
     from maturity.gaps import gaps
     from maturity.model import load_model
     from maturity.peers import bundled_peers, load_peers
     from maturity.questionnaire import load_questionnaire
+    from maturity.report.batch import ReportJob, run_reports
     from maturity.responses import read_responses
     from maturity.scoring import score
 
     out = Path(out)
     written: list[Path] = []
     say = sys.stderr.write
+    has_pdf = importlib.util.find_spec("weasyprint") is not None
+    formats: list[Literal["html", "pdf"]] = ["html", "pdf"] if has_pdf else ["html"]
+    if "pdf" not in formats:
+        say('note: PDF reports need WeasyPrint: pip install "maturity[pdf]"; writing HTML\n')
     models = [load_model(b.path) for b in bundled("scoring_model")]
     for b in bundled("questionnaire"):
         q = load_questionnaire(b.path, strict=True)
@@ -51,14 +69,29 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
             target = out / f"scores-{model.id}.json"
             scores.to_json(target, force=force)
             written.append(target)
+            bench = None
             if q.id in bundled_peers():
-                peers = load_peers("synthetic", model)
-                g = gaps(scores, "p75", peers=peers)
-                target = out / f"gaps-{model.id}.csv"
-                g.to_csv(target, force=force)
+                bench = benchmark(scores, load_peers("synthetic", model))
+                target = out / f"benchmark-{model.id}.csv"
+                bench.to_csv(target, force=force)
                 written.append(target)
+            g = gaps(scores, "p75" if bench is not None else "next_level", peers=bench)
+            target = out / f"gaps-{model.id}.csv"
+            g.to_csv(target, force=force)
+            written.append(target)
             root = ", ".join(f"{cid} {scores.get(cid):.2f}" for cid in scores.ids)
             say(f"  {model.id}: {root}\n")
+            if REPORT_MODELS.get(q.id) == model.id:
+                job = ReportJob(scores, bench, g, answers)
+                written += run_reports(
+                    job,
+                    scores.ids,
+                    out / "reports" / q.id,
+                    langs=("it", "en"),
+                    formats=formats,
+                    force=force,
+                    workers=2,
+                )
     for p in written:
         say(f"wrote {p}\n")
     return written

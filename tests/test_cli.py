@@ -116,6 +116,47 @@ def test_demo_runs_on_shipped_data(tmp_path):
     proc = run("demo", "-o", str(tmp_path / "demo"))
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "demo" / "scores-i40-readiness-weighted.json").exists()
+    reports = tmp_path / "demo" / "reports" / "i40-readiness"
+    for lang in ("it", "en"):
+        html = (reports / f"Officine-Rossi.{lang}.html").read_text()
+        assert "Officine Rossi" in html and "<svg" in html
+        assert (reports / f"Officine-Rossi.{lang}.pdf").read_bytes().startswith(b"%PDF")
+    again = run("demo", "-o", str(tmp_path / "demo"))
+    assert again.returncode == 1 and "use --force" in again.stderr
+
+
+def test_report_command_one_company(tmp_path):
+    answers = str(sample_path("i40-readiness"))
+    proc = run(
+        "report",
+        answers,
+        "-q",
+        "i40-readiness",
+        "-m",
+        "i40-readiness-impuls",
+        "--company",
+        "Verdi Digital",
+        "--lang",
+        "it",
+        "--quiet",
+        "-o",
+        str(tmp_path),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["Verdi-Digital.it.html"]
+    bad = run(
+        "report",
+        answers,
+        "-q",
+        "i40-readiness",
+        "-m",
+        "i40-readiness-impuls",
+        "--company",
+        "Nobody",
+        "-o",
+        str(tmp_path),
+    )
+    assert bad.returncode == 1 and "no company 'Nobody'" in bad.stderr
 
 
 def test_version_and_help():
