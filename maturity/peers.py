@@ -31,7 +31,7 @@ def bundled_peers() -> dict[str, Path]:
 def load_peers(source: str | Path, model: ScoringModel) -> Scores:
     """A peer population scored with ``model``.
 
-    ``source`` is a scores JSON file, an answers file (CSV or JSON) scored on load, the
+    ``source`` is a scores file (JSON or CSV), an answers file (CSV or JSON) scored on load, the
     metadata file of a shipped population, or ``"synthetic"`` for the shipped synthetic
     population of the model's questionnaire.
     """
@@ -56,6 +56,11 @@ def load_peers(source: str | Path, model: ScoringModel) -> Scores:
         if isinstance(head, dict) and "answers" in head and "synthetic" in head:
             synthetic = bool(head["synthetic"])
             path = path.parent / head["answers"]
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            header = fh.readline()
+        if header.startswith("respondent_id,node,score"):
+            return Scores.from_csv(path, model)
     answers = read_responses(path, model.questionnaire)
     scored = score(answers, model, by="company")
     return Scores(

@@ -23,6 +23,14 @@ __all__ = ["ChildContribution", "Explanation", "Scores", "safe_cell"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_PROFILE_COLUMNS = ["company", "sector", "employees", "turnover", "balance_sheet", "region", "date"]
+
+
+def _unsafe(value: str) -> str:
+    """Undo :func:`safe_cell`."""
+    return value[1:] if value.startswith("'") and value[1:2] in _FORMULA_START else value
+
+
 def safe_cell(value: str) -> str:
     """A CSV cell that a spreadsheet will not run as a formula (a leading ``'`` is added)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
@@ -108,6 +116,93 @@ class Scores:
     spread: npt.NDArray[np.float64] | None = field(default=None, repr=False)
     n_respondents: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     synthetic: bool = False
+
+    @classmethod
+    def from_csv(
+        cls, source: str | Path, model: ScoringModel, *, synthetic: bool = False
+    ) -> Scores:
+        """Read scores written by :meth:`to_csv` (long form, profile columns optional)."""
+        import datetime as _dt
+
+        import numpy as np
+
+        from maturity.errors import Problem, ResponseError
+        from maturity.responses import Profile
+
+        name = str(source)
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ResponseError(
+                [Problem.make("R012", file=name, detail=f"cannot read scores: {exc}")]
+            ) from None
+        rows = list(csv.DictReader(io.StringIO(text)))
+        if not rows or not {"respondent_id", "node", "score"} <= set(rows[0]):
+            raise ResponseError(
+                [
+                    Problem.make(
+                        "R012",
+                        file=name,
+                        line=1,
+                        detail="not a scores CSV (expected respondent_id,node,score,...)",
+                    )
+                ]
+            )
+        ids: list[str] = []
+        nodes: list[str] = []
+        for r in rows:
+            rid = _unsafe(r["respondent_id"])
+            if rid not in ids:
+                ids.append(rid)
+            if r["node"] not in nodes:
+                nodes.append(r["node"])
+        unknown = [nd for nd in nodes if nd not in model.rules]
+        if unknown:
+            raise ResponseError(
+                [
+                    Problem.make(
+                        "R012",
+                        file=name,
+                        detail=f"nodes not in model '{model.id}': {', '.join(unknown[:5])}",
+                    )
+                ]
+            )
+        score = np.full((len(ids), len(nodes)), np.nan)
+        cov = np.full_like(score, np.nan)
+        profiles: dict[str, Profile] = {}
+
+        def num(r: dict[str, str], key: str) -> float | None:
+            return float(r[key]) if r.get(key) else None
+
+        for line, r in enumerate(rows, start=2):
+            i, j = ids.index(_unsafe(r["respondent_id"])), nodes.index(r["node"])
+            try:
+                score[i, j] = float(r["score"]) if r["score"] else np.nan
+                cov[i, j] = float(r["coverage"]) if r.get("coverage") else np.nan
+                if ids[i] not in profiles and r.get("sector") is not None:
+                    emp = num(r, "employees")
+                    profiles[ids[i]] = Profile(
+                        company=_unsafe(r.get("company") or "") or None,
+                        sector=r.get("sector") or None,
+                        employees=int(emp) if emp is not None else None,
+                        turnover=num(r, "turnover"),
+                        balance_sheet=num(r, "balance_sheet"),
+                        region=r.get("region") or None,
+                        date=_dt.date.fromisoformat(r["date"]) if r.get("date") else None,
+                    )
+            except ValueError as exc:
+                raise ResponseError(
+                    [Problem.make("R012", file=name, line=line, detail=str(exc))]
+                ) from None
+        return cls(
+            model,
+            tuple(ids),
+            tuple(nodes),
+            score,
+            cov,
+            profiles=tuple(profiles.get(x, Profile()) for x in ids),
+            synthetic=synthetic,
+        )
 
     @classmethod
     def from_json(
@@ -404,10 +499,18 @@ class Scores:
         header = ["respondent_id", "node", "score", "level", "coverage"]
         if self.spread is not None:
             header.append("spread")
+        header += _PROFILE_COLUMNS if self.profiles else []
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(header)
-        for rec in recs:
-            w.writerow([safe_cell("" if rec[h] is None else str(rec[h])) for h in header])
+        cells = [p.to_cells() for p in self.profiles]
+        k = len(self.nodes)
+        for n, rec in enumerate(recs):
+            row = [safe_cell(rec["respondent_id"]), rec["node"]]
+            row += ["" if rec[h] is None else str(rec[h]) for h in header[2 : len(rec)]]
+            if self.profiles:
+                prof = cells[n // k]
+                row += [safe_cell(prof[c]) for c in _PROFILE_COLUMNS]
+            w.writerow(row)
         text = buf.getvalue()
         if path is not None:
             from maturity.responses import atomic_write

@@ -81,3 +81,13 @@ def test_schema_refuses_structural_mistakes():
 def test_questionnaire_file_ids_match_file_names():
     for b in mt.bundled("questionnaire"):
         assert mt.load_questionnaire(b.path).id == b.id
+
+
+def test_shipped_models_match_their_json_schema():
+    text = resources.files("maturity.spec").joinpath("schemas/scoring-model.schema.json")
+    validator = jsonschema.Draft202012Validator(json.loads(text.read_text()))
+    for b in mt.bundled("scoring_model"):
+        validator.validate(read_yaml(b.path).data)
+    bad = read_yaml(next(b.path for b in mt.bundled("scoring_model"))).data
+    assert not validator.is_valid({**bad, "nodes": {"root": {"operator": "avg"}}})
+    assert not validator.is_valid({**bad, "weigths": 1})

@@ -80,3 +80,38 @@ def test_exports(tmp_path):
     g = gaps(s)
     assert "'=evil" in g.to_csv()
     assert '"progress_to_target"' in g.to_json()
+
+
+def test_scores_round_trip_through_csv_and_json_with_profiles(tmp_path):
+    from maturity.peers import load_peers
+    from maturity.scores import Scores
+
+    s = scored(tmp_path, "r1,b,b,no,5,a\n=r2,d,c,yes,55,b\n")
+    s.to_csv(tmp_path / "s.csv")
+    s.to_json(tmp_path / "s.json")
+    for back in (
+        Scores.from_csv(tmp_path / "s.csv", s.model),
+        load_peers(tmp_path / "s.csv", s.model),
+        load_peers(tmp_path / "s.json", s.model),
+    ):
+        assert back.ids == s.ids and back.nodes == s.nodes
+        np.testing.assert_allclose(back.score, s.score, atol=1e-6)
+        assert back.profiles == s.profiles
+
+
+def test_scores_to_frame():
+    pd = pytest.importorskip("pandas", reason="pandas not installed (the pandas extra)")
+    s = score(read_responses(_csv(), Q), model())
+    df = s.to_frame()
+    assert isinstance(df, pd.DataFrame)
+    assert len(df) == len(s.ids) * len(s.nodes)
+    assert df.loc[df.node == "root", "score"].iloc[0] == pytest.approx(s.get("r1"))
+
+
+def _csv():
+    import tempfile
+    from pathlib import Path
+
+    p = Path(tempfile.mkdtemp()) / "a.csv"
+    p.write_text("respondent_id,x1,x2,x3,y1,y2\nr1,b,c,yes,55,d\n")
+    return p
