@@ -188,7 +188,7 @@ def test_cover_fields(html_en: str, pipeline: dict[str, Any]) -> None:
             strict=True,
         )
     )
-    assert meta["Assessment date"] == "31 July 2025"
+    assert meta["Assessment date"] == "10 June 2025"  # the first respondent's date
     assert meta["Report date"] == "25 November 2026"
     assert meta["Questionnaire"] == "Industry 4.0 readiness (i40-readiness, version 1.0.0)"
     assert meta["Scoring model"] == (
@@ -567,7 +567,7 @@ def test_italian_report(html_it: str, pipeline: dict[str, Any]) -> None:
     tree = parse(html_it)
     assert tree.find_all("html")[0].attrs["lang"] == "it"
     (cover,) = tree.find_all("section", id="cover")
-    assert "31 luglio 2025" in cover.squashed()
+    assert "10 giugno 2025" in cover.squashed()
     assert "Prontezza all'Industria 4.0" in cover.squashed()
     big = tree.find_all("div", class_="big-score")[0].squashed()
     root = pipeline["s"].get("Officine Rossi")
