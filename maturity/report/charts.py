@@ -363,8 +363,53 @@ def _nan(x: float) -> bool:
 # --------------------------------------------------------------------------------------- radar
 
 
+class _Display:
+    """What every chart does with its ``_draw``: plot, and export as inline SVG or PNG."""
+
+    _kind = "chart"  # prefix of the SVG ids
+    _projection: str | None = None
+    figsize: Any = (6.3, 4.0)
+
+    def describe(self) -> str:  # pragma: no cover - every chart defines it
+        raise NotImplementedError
+
+    def _draw(self, ax: Axes, fig: Figure | None) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Draw the chart on ``ax``, or on a new Figure when ``ax`` is None."""
+        if ax is None:
+            return self._figure().axes[0]
+        if self._projection and ax.name != self._projection:
+            raise ValueError(
+                f"{type(self).__name__}.plot needs a {self._projection} Axes "
+                f"(projection='{self._projection}')"
+            )
+        with _chart_context():
+            self._draw(ax, None)
+        return ax
+
+    def _figure(self) -> Figure:
+        with _chart_context():
+            fig = _new_figure(self.figsize)
+            self._draw(fig.add_subplot(projection=self._projection), fig)
+        return fig
+
+    def to_svg(self, id_prefix: str | None = None) -> str:
+        """Return the chart as SVG markup to inline in HTML (see :func:`figure_to_svg`)."""
+        fig = self._figure()
+        prefix = id_prefix or _default_prefix(self._kind, self)
+        return figure_to_svg(
+            fig, id_prefix=prefix, title=getattr(self, "title", None) or self.describe()
+        )
+
+    def to_png(self, dpi: float = 150) -> bytes:
+        """Return the chart as PNG bytes, ``figsize`` × ``dpi`` pixels."""
+        return figure_to_png(self._figure(), dpi=dpi)
+
+
 @dataclass(frozen=True)
-class RadarDisplay:
+class RadarDisplay(_Display):
     """Radar chart of the dimensions of a company, against its peers, target and past.
 
     ``labels`` names the axes (at least 3) and ``values`` gives the company's score on each;
@@ -390,6 +435,8 @@ class RadarDisplay:
     decimal: str = "."
 
     figsize = (6.3, 5.2)
+    _kind = "radar"
+    _projection = "polar"
 
     def __post_init__(self) -> None:
         what = type(self).__name__
@@ -424,32 +471,6 @@ class RadarDisplay:
             for label, v in zip(self.labels, self.values, strict=True)
         ]
         return f"{_name(self.names, 'company')}: " + "; ".join(parts)
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the chart on a polar ``ax``, or on a new Figure when ``ax`` is None."""
-        if ax is None:
-            return self._figure().axes[0]
-        if ax.name != "polar":
-            raise ValueError("RadarDisplay.plot needs a polar Axes (projection='polar')")
-        with _chart_context():
-            self._draw(ax, None)
-        return ax
-
-    def _figure(self) -> Figure:
-        with _chart_context():
-            fig = _new_figure(self.figsize)
-            self._draw(fig.add_subplot(projection="polar"), fig)
-        return fig
-
-    def to_svg(self, id_prefix: str | None = None) -> str:
-        """Return the chart as SVG markup to inline in HTML (see :func:`figure_to_svg`)."""
-        fig = self._figure()
-        prefix = id_prefix or _default_prefix("radar", self)
-        return figure_to_svg(fig, id_prefix=prefix, title=self.title or self.describe())
-
-    def to_png(self, dpi: float = 150) -> bytes:
-        """Return the chart as PNG bytes, ``figsize`` × ``dpi`` pixels."""
-        return figure_to_png(self._figure(), dpi=dpi)
 
     def _draw(self, axes: Axes, fig: Figure | None) -> None:
         from matplotlib.lines import Line2D
@@ -626,7 +647,7 @@ def _rgb(color: str) -> tuple[float, float, float]:
 
 
 @dataclass(frozen=True)
-class BarDisplay:
+class BarDisplay(_Display):
     """Horizontal bars of the sub-dimensions or items of one dimension.
 
     One bar per label, from the low end of ``range`` to the company's value, with the peers'
@@ -634,6 +655,8 @@ class BarDisplay:
     NaN or None is no score: no bar, and "–" for the value. ``names`` gives the (translated)
     legend names, keys as in :data:`DEFAULT_NAMES`; ``decimal`` is the decimal separator.
     """
+
+    _kind = "bars"
 
     labels: Sequence[str]
     values: Sequence[float]
@@ -678,30 +701,6 @@ class BarDisplay:
             for label, v in zip(self.labels, self.values, strict=True)
         ]
         return "; ".join(parts)
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the chart on ``ax``, or on a new Figure when ``ax`` is None."""
-        if ax is None:
-            return self._figure().axes[0]
-        with _chart_context():
-            self._draw(ax, None)
-        return ax
-
-    def _figure(self) -> Figure:
-        with _chart_context():
-            fig = _new_figure(self.figsize)
-            self._draw(fig.add_subplot(), fig)
-        return fig
-
-    def to_svg(self, id_prefix: str | None = None) -> str:
-        """Return the chart as SVG markup to inline in HTML (see :func:`figure_to_svg`)."""
-        fig = self._figure()
-        prefix = id_prefix or _default_prefix("bars", self)
-        return figure_to_svg(fig, id_prefix=prefix, title=self.title or self.describe())
-
-    def to_png(self, dpi: float = 150) -> bytes:
-        """Return the chart as PNG bytes, ``figsize`` × ``dpi`` pixels."""
-        return figure_to_png(self._figure(), dpi=dpi)
 
     def _draw(self, ax: Axes, fig: Figure | None) -> None:
         from matplotlib.lines import Line2D
@@ -818,7 +817,7 @@ class BarDisplay:
 
 
 @dataclass(frozen=True)
-class GaugeDisplay:
+class GaugeDisplay(_Display):
     """Level gauge of the overall score: a band split into named levels, with a marker.
 
     ``levels`` lists each level's lower bound and name, in increasing order inside ``range``;
@@ -826,6 +825,8 @@ class GaugeDisplay:
     marked and printed; NaN shows "no score" (``names={"no_score": ...}`` to translate).
     ``decimal`` is the decimal separator of the printed numbers.
     """
+
+    _kind = "gauge"
 
     value: float
     _: KW_ONLY
@@ -879,30 +880,6 @@ class GaugeDisplay:
         span = f"{_fmt_level(lo, self.decimal)}–{_fmt_level(hi, self.decimal)}"
         level = f" ({self.level})" if self.level else ""
         return f"{_fmt(self.value, self.decimal)} / {span}{level}"
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the gauge on ``ax``, or on a new Figure when ``ax`` is None."""
-        if ax is None:
-            return self._figure().axes[0]
-        with _chart_context():
-            self._draw(ax, None)
-        return ax
-
-    def _figure(self) -> Figure:
-        with _chart_context():
-            fig = _new_figure(self.figsize)
-            self._draw(fig.add_subplot(), fig)
-        return fig
-
-    def to_svg(self, id_prefix: str | None = None) -> str:
-        """Return the gauge as SVG markup to inline in HTML (see :func:`figure_to_svg`)."""
-        fig = self._figure()
-        prefix = id_prefix or _default_prefix("gauge", self)
-        return figure_to_svg(fig, id_prefix=prefix, title=self.title or self.describe())
-
-    def to_png(self, dpi: float = 150) -> bytes:
-        """Return the gauge as PNG bytes, ``figsize`` × ``dpi`` pixels."""
-        return figure_to_png(self._figure(), dpi=dpi)
 
     def _draw(self, ax: Axes, fig: Figure | None) -> None:
         import matplotlib as mpl
