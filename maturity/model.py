@@ -460,24 +460,14 @@ class _ModelLoader:
             if key not in scored:
                 everything = [*scored, *(i.id for i in q.items)]
                 if key in q and isinstance(q._index.get(key), Item):
-                    c.error(
-                        "M001",
-                        ("nodes", key),
-                        key=True,
-                        found=key,
-                        questionnaire=q.id,
-                        suggestion=" (it is an item: give item weights in its parent "
-                        f"node '{q.parents[key]}')",
+                    hint = (
+                        f" (it is an item: give item weights in its parent node '{q.parents[key]}')"
                     )
                 else:
-                    c.error(
-                        "M001",
-                        ("nodes", key),
-                        key=True,
-                        found=key,
-                        questionnaire=q.id,
-                        suggestion=suggest(key, everything),
-                    )
+                    hint = suggest(key, everything)
+                c.error(
+                    "M001", ("nodes", key), key=True, found=key, questionnaire=q.id, suggestion=hint
+                )
                 # still check what the rule says, so that every problem shows at once
                 rule = c.mapping(("nodes", key), nodes[key] or {}, optional=_NODE_KEYS)
                 if rule and "operator" in rule:
