@@ -379,8 +379,9 @@ class Benchmark:
 
 
 def _num(x: Any) -> float | None:
-    v = float(x)
-    return None if math.isnan(v) else round(v, 6)
+    from maturity.scores import json_number
+
+    return json_number(float(x))
 
 
 def _fmt(x: Any) -> str:

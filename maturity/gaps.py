@@ -148,11 +148,9 @@ class Gaps:
 
 
 def _num(x: float) -> float | None:
-    return None if x != x else round(float(x), 4)
+    from maturity.scores import json_number
 
-
-def _top_nodes(model: ScoringModel) -> tuple[str, ...]:
-    return tuple(c for c in model.rules["root"].children if c in model.rules)
+    return json_number(x, 4)
 
 
 def _targets(
@@ -219,7 +217,7 @@ def gaps(
     import numpy as np
 
     model = scores.model
-    chosen = tuple(nodes) if nodes is not None else _top_nodes(model)
+    chosen = tuple(nodes) if nodes is not None else model.top_nodes
     kind, tgt = _targets(scores, target, chosen, peers)
     cols = [scores.nodes.index(n) for n in chosen]
     cur = scores.score[:, cols]

@@ -141,6 +141,11 @@ class ScoringModel:
         return tuple(order)
 
     @property
+    def top_nodes(self) -> tuple[str, ...]:
+        """The scored dimensions directly under the root, in questionnaire order."""
+        return tuple(c for c in self.rules[ROOT_ID].children if c in self.rules)
+
+    @property
     def items(self) -> tuple[str, ...]:
         """Scored items, in questionnaire order."""
         return tuple(i.id for i in self.questionnaire.items if i.id in self._item_parent)

@@ -8,6 +8,7 @@ marked ``synthetic`` so that every report that uses it says so.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -62,14 +63,4 @@ def load_peers(source: str | Path, model: ScoringModel) -> Scores:
         if header.startswith("respondent_id,node,score"):
             return Scores.from_csv(path, model)
     answers = read_responses(path, model.questionnaire)
-    scored = score(answers, model, by="company")
-    return Scores(
-        scored.model,
-        scored.ids,
-        scored.nodes,
-        scored.score,
-        scored.coverage,
-        profiles=scored.profiles,
-        n_respondents=scored.n_respondents,
-        synthetic=synthetic,
-    )
+    return dataclasses.replace(score(answers, model, by="company"), synthetic=synthetic)

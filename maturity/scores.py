@@ -36,8 +36,12 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _num(x: float, digits: int = 6) -> float | None:
+def json_number(x: float, digits: int = 6) -> float | None:
+    """A number for JSON and CSV exports: rounded, None for NaN (JSON has no NaN)."""
     return None if x != x else round(float(x), digits)
+
+
+_num = json_number
 
 
 @dataclass(frozen=True, slots=True)

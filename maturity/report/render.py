@@ -468,10 +468,6 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-def _top_nodes(model: ScoringModel) -> tuple[str, ...]:
-    return tuple(c for c in model.rules["root"].children if c in model.rules)
-
-
 def _level_index(model: ScoringModel, score: float | None) -> int | None:
     if score is None:
         return None
@@ -660,7 +656,7 @@ def _remarks(
     if responses is None:
         return {}
     q = scores.model.questionnaire
-    top = set(_top_nodes(scores.model))
+    top = set(scores.model.top_nodes)
     out: dict[str, list[dict[str, str]]] = {}
     text_items = [i for i in q.items if i.kind == "text"]
     for r in responses.respondents:
@@ -832,7 +828,7 @@ def build_company_view(
     }
 
     # --- radar -------------------------------------------------------------------------
-    top = _top_nodes(model)
+    top = model.top_nodes
     top_titles = [q.node(n).title.lang(lang) for n in top]
     top_scores = [_nan(score_of(n)) for n in top]
     radar_svg = None
@@ -1125,7 +1121,7 @@ def build_portfolio_view(
     model = scores.model
     q = model.questionnaire
     lo, hi = model.range
-    top = _top_nodes(model)
+    top = model.top_nodes
     col = {n: j for j, n in enumerate(scores.nodes)}
     nodes = [*top, "root"]
     titles = {n: (q.node(n).title.lang(lang) if n != "root" else t["overall"]) for n in nodes}
