@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -209,14 +210,70 @@ def test_one_section_per_dimension(html_en: str, pipeline: dict[str, Any], top: 
     ]
     assert [s.attrs["id"] for s in sections] == [f"dim-{n.replace('_', '-')}" for n in top]
     for section, node in zip(sections, top, strict=True):
-        # a bar chart of the parts, with the stable id prefix bar-<node>
-        (svg,) = section.find_all("svg")
-        assert svg.attrs["id"] == "bar-" + node.replace("_", "-")
-        assert svg.attrs["role"] == "img"
+        # a bar chart of the parts, in HTML: one row per part, its title and score
+        (bars,) = section.find_all("table", class_="bars")
+        rows = bars.find_all("tbody")[0].find_all("tr")
+        children = pipeline["m"].rules[node].children
+        assert [r.find_all("th")[0].squashed() for r in rows] == [
+            q.node(c).title.lang("en") for c in children
+        ]
+        assert not section.find_all("svg")
         # the three weakest questions and what the next level asks
         rows = section.find_all("table", class_="weakest")[0].find_all("tr")
         assert len(rows) == 1 + 3
         assert section.find_all("div", class_="next-level")
+
+
+def _style_percent(node: Node, prop: str) -> float:
+    match = re.fullmatch(rf"{prop}: ([0-9.]+)%", node.attrs["style"])
+    assert match, node.attrs["style"]
+    return float(match[1])
+
+
+def test_bars_are_placed_on_the_scale(pipeline: dict[str, Any]) -> None:
+    """Bar lengths and median markers are the scores' places on the 0-5 scale, worked by hand."""
+    s = pipeline["s"]
+    bench = FakeBenchmark(s, (True, True, True))  # every peer median is 2.0: 40 % of 0-5
+    out = render_report(s, "Officine Rossi", lang="it", benchmark=bench)
+    assert isinstance(out, str)
+    tree = parse(out)
+    row = list(s.ids).index("Officine Rossi")
+    col = {n: k for k, n in enumerate(s.nodes)}
+    section = tree.find_all("section", id="dim-smart-factory")[0]
+    (bars,) = section.find_all("table", class_="bars")
+    ticks = bars.find_all("span", class_="tick")
+    assert [t.squashed() for t in ticks] == ["0", "1", "2", "3", "4", "5"]
+    assert [_style_percent(t, "left") for t in ticks] == [0, 20, 40, 60, 80, 100]
+    head = [th.squashed() for th in bars.find_all("thead")[0].find_all("th")]
+    assert head[0] == "Parte" and head[2:] == ["Impresa", "Mediana dei pari"]
+    children = pipeline["m"].rules["smart_factory"].children
+    rows = bars.find_all("tbody")[0].find_all("tr")
+    assert len(rows) == len(children) == 3
+    for tr, child in zip(rows, children, strict=True):
+        value = float(s.score[row, col[child]])
+        (bar,) = tr.find_all("span", class_="bar")
+        assert _style_percent(bar, "width") == pytest.approx(value / 5 * 100, abs=0.005)
+        (median,) = tr.find_all("span", class_="median")
+        assert _style_percent(median, "left") == 40.0
+        cells = [td.squashed() for td in tr.find_all("td", class_="num")]
+        assert cells == [f"{value:.1f}".replace(".", ","), "2,0"]
+        assert len(tr.find_all("span", class_="grid")) == 6
+
+
+def test_bars_leave_out_a_missing_score(pipeline: dict[str, Any]) -> None:
+    view = render_mod._bar_view(["a", "b"], [None, 5.0], [1.0, None], 1.0, 5.0)
+    no_score, full = view["rows"]
+    assert no_score["width"] is None and no_score["median_at"] == "0.00"
+    assert full["width"] == "100.00" and full["median_at"] is None
+    assert [t["value"] for t in view["ticks"]] == [1, 2, 3, 4, 5]
+    html = (
+        render_mod._environment(None)
+        .from_string('{% import "macros.html.j2" as m %}{{ m.bars(chart, t, "Part") }}')
+        .render(chart=view, t=messages("en"))
+    )
+    first, second = parse(html).find_all("tbody")[0].find_all("tr")
+    assert not first.find_all("span", class_="bar") and "–" in first.squashed()
+    assert second.find_all("span", class_="bar") and not second.find_all("span", class_="median")
 
 
 def test_radar_has_one_axis_label_per_dimension(
@@ -528,8 +585,15 @@ def test_every_catalogue_key_is_used() -> None:
     used += Path(render_mod.__file__).read_text(encoding="utf-8")
     en = json.loads((LOCALE / "en.json").read_text(encoding="utf-8"))
     # keys made in Python from a model's values (f"op_{operator}", ...)
-    dynamic = ("size_", "op_", "weights_", "method_missing_", "method_dont_know_",
-               "method_combine_", "quantile_")  # fmt: skip
+    dynamic = (
+        "size_",
+        "op_",
+        "weights_",
+        "method_missing_",
+        "method_dont_know_",
+        "method_combine_",
+        "quantile_",
+    )
     exact = {"_language", "yes", "no"}
     unused = [
         k
@@ -718,8 +782,10 @@ def test_pdf_toc_has_page_numbers(pdf_en: bytes, tmp_path: Path) -> None:
     (tmp_path / "r.pdf").write_bytes(pdf_en)
     text = subprocess.run(
         [exe, "-layout", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     found = dict(re.findall(r"^\s*(?:\d\s+)?(Summary|Methodology)\s+(\d+)\s*$", text, re.M))
     assert found == {"Summary": "2", "Methodology": "11"}
 
@@ -728,9 +794,13 @@ def test_pdf_is_reproducible(
     pipeline: dict[str, Any], pdf_en: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     again = render_report(
-        pipeline["s"], "Officine Rossi", lang="en", gaps=pipeline["gaps"],
-        branding=BRANDING, format="pdf",
-    )  # fmt: skip
+        pipeline["s"],
+        "Officine Rossi",
+        lang="en",
+        gaps=pipeline["gaps"],
+        branding=BRANDING,
+        format="pdf",
+    )
     assert again == pdf_en
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     html = render_report(pipeline["s"], "Verdi Digital", lang="it")
@@ -804,3 +874,110 @@ def test_with_the_real_benchmark(pipeline: dict[str, Any]) -> None:
     assert "Dati sintetici" in out
     dims = tree.find_all("table", class_="dims")[0]
     assert "Percentile" in dims.squashed()
+
+
+# ------------------------------------------------------------------ shapes: 3 and 16 dimensions
+
+
+@functools.cache
+def _shape(n: int) -> dict[str, Any]:
+    from tests.shapes import assessment
+
+    return {"n": n, **assessment(n, companies=12)}
+
+
+@pytest.fixture(params=[3, 16], ids=["3-dims", "16-dims"])
+def shape(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return _shape(request.param)
+
+
+def test_report_of_any_shape(shape: dict[str, Any]) -> None:
+    """One radar axis, one summary row and one section per dimension, whatever their number."""
+    n, s = shape["n"], shape["scores"]
+    from tests.shapes import TITLES
+
+    for lang, k in (("en", 0), ("it", 1)):
+        out = render_report(
+            s, s.ids[1], lang=lang, benchmark=shape["benchmark"], gaps=shape["gaps"]
+        )
+        assert isinstance(out, str)
+        tree = parse(out)
+        titles = [TITLES[d][k] for d in range(n)]
+        (radar,) = tree.find_all("svg", id="radar")
+        axes = [
+            g
+            for g in radar.find_all("g")
+            if re.fullmatch(r"radar-axis-label-\d+", g.attrs.get("id", ""))
+        ]
+        assert [" ".join(g.squashed().split()) for g in axes] == titles
+        assert radar.find_all("g", id="radar-peer_median")
+        rows = tree.find_all("table", class_="dims")[0].find_all("tbody")[0].find_all("tr")
+        assert [r.find_all("a")[0].squashed() for r in rows] == titles
+        sections = tree.find_all("section", class_="dimension")
+        assert [sec.find_all("h2")[0].squashed() for sec in sections] == titles
+        for d, sec in enumerate(sections):
+            (bars,) = sec.find_all("table", class_="bars")
+            # even dimensions have two sub-dimensions, odd ones three items
+            assert len(bars.find_all("tbody")[0].find_all("tr")) == (2 if d % 2 == 0 else 3)
+
+
+def test_pdf_of_any_shape(shape: dict[str, Any], tmp_path: Path) -> None:
+    """The PDF has every dimension's page, none blank; the table of contents fits its page."""
+    _weasyprint()
+    exe = _pdftoppm()
+    n, s = shape["n"], shape["scores"]
+    pdf = render_report(
+        s, s.ids[0], lang="it", benchmark=shape["benchmark"], gaps=shape["gaps"], format="pdf"
+    )
+    assert isinstance(pdf, bytes)
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    subprocess.run(
+        [exe, "-r", "20", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "p")], check=True
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    # cover (+ contents), summary, profile, a page per dimension, priorities, methodology
+    assert len(pages) >= 3 + n + 2
+    for page in pages:
+        assert (_png_pixels(page)[..., :3] < 0.9).any(), f"{page.name} is blank"
+    exe_text = shutil.which("pdftotext")
+    if exe_text is None:
+        pytest.skip("pdftotext not found")
+    text = subprocess.run(
+        [exe_text, str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    by_page = text.split("\f")
+    # the summary table and its peer-group note share a page; the contents are not split
+    (summary,) = [p for p in by_page if "Le dimensioni in breve" in p]
+    assert "Gruppo di confronto" in summary
+    (contents,) = [p for p in by_page if "Indice" in p]
+    assert "Nota metodologica" in contents
+
+
+# ------------------------------------------------------------------------------ batch
+
+
+def test_file_names_are_safe_and_distinct() -> None:
+    from maturity.report.batch import file_names, safe_name
+
+    assert safe_name("Caffè Nero S.r.l.") == "Caffe-Nero-S-r-l"
+    assert safe_name("../../etc/passwd") == "etc-passwd"
+    assert safe_name("***") == "company"
+    names = file_names(["A.B", "A B", "Solo"])
+    digest = {c: hashlib.sha256(c.encode()).hexdigest()[:6] for c in ("A.B", "A B")}
+    assert names == {"A.B": f"A-B-{digest['A.B']}", "A B": f"A-B-{digest['A B']}", "Solo": "Solo"}
+
+
+def test_batch_progress_in_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not on a terminal, the progress is one line per tenth of the reports, not a redrawn bar."""
+    from maturity.report.batch import ReportJob, run_reports
+
+    shape = _shape(3)
+    s = shape["scores"]
+    job = ReportJob(scores=s, benchmark=shape["benchmark"], gaps=shape["gaps"])
+    written = run_reports(job, list(s.ids), tmp_path, langs=("en",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+    assert len(written) == 12
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    # 12 reports: a line when k/12 crosses a tenth, i.e. floor(10 k / 12) grows
+    assert err.splitlines() == [f"{k}/12 reports" for k in (2, 3, 4, 5, 6, 8, 9, 10, 11, 12)]

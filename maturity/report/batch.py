@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["ReportJob", "run_reports"]
+__all__ = ["ReportJob", "file_names", "run_reports", "safe_name"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,28 @@ def _init(job: ReportJob) -> None:
 
 
 def safe_name(company: str) -> str:
-    """A file name for a company id: letters, digits, '-' and '_' only."""
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", company).strip("-")
+    """A file name for a company id: ASCII letters, digits, '-' and '_' only.
+
+    Accents are dropped (``"Caffè Nero"`` → ``"Caffe-Nero"``), any other run of characters
+    becomes one ``-``. Different ids can give the same name: :func:`file_names` tells them apart.
+    """
+    ascii_name = unicodedata.normalize("NFKD", company).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_name).strip("-")
     return name or "company"
+
+
+def file_names(companies: Sequence[str]) -> dict[str, str]:
+    """A distinct file name per company, so that no report overwrites another.
+
+    The name is :func:`safe_name`; where two ids would share one, a short hash of the id
+    follows it (``"A-B-3f2a9c"``).
+    """
+    names = {c: safe_name(c) for c in companies}
+    counts = Counter(names.values())
+    for c, name in names.items():
+        if counts[name] > 1:
+            names[c] = f"{name}-{hashlib.sha256(c.encode('utf-8')).hexdigest()[:6]}"
+    return names
 
 
 def _render_one(task: tuple[str, str, str, str, bool]) -> str:
@@ -72,15 +94,16 @@ def run_reports(
 ) -> list[Path]:
     """Render every company's report in every language and format into ``out_dir``.
 
-    Files are named ``<company>.<lang>.<format>``; existing files are refused unless
-    ``force`` (checked for all files before anything is rendered). With ``workers > 1`` the
-    reports are rendered in that many processes.
+    Files are named ``<company>.<lang>.<format>`` (see :func:`file_names`); existing files
+    are refused unless ``force`` (checked for all files before anything is rendered). With
+    ``workers > 1`` the reports are rendered in that many processes.
     """
     from maturity.responses import OutputExistsError
 
     out = Path(out_dir)
+    names = file_names(companies)
     tasks = [
-        (c, lang, fmt, str(out / f"{safe_name(c)}.{lang}.{fmt}"), force)
+        (c, lang, fmt, str(out / f"{names[c]}.{lang}.{fmt}"), force)
         for c in companies
         for lang in langs
         for fmt in formats
@@ -93,16 +116,20 @@ def run_reports(
                 "more); use --force to overwrite"
             )
     done: list[Path] = []
+    # a bar redrawn in place on a terminal; in a log (a file, CI) one line per tenth instead
+    tty = sys.stderr.isatty()
 
     def tick(path: str) -> None:
         done.append(Path(path))
-        if progress:
-            n = len(tasks)
-            bar = "#" * int(30 * len(done) / n)
-            sys.stderr.write(f"\r[{bar:<30}] {len(done)}/{n} reports")
-            if len(done) == n:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+        if not progress:
+            return
+        n, k = len(tasks), len(done)
+        if tty:
+            bar = "#" * int(30 * k / n)
+            sys.stderr.write(f"\r[{bar:<30}] {k}/{n} reports" + ("\n" if k == n else ""))
+        elif k == n or (10 * k) // n > (10 * (k - 1)) // n:
+            sys.stderr.write(f"{k}/{n} reports\n")
+        sys.stderr.flush()
 
     if workers > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(job,)) as pool:

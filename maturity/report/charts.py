@@ -341,11 +341,13 @@ def _grid_levels(lo: float, hi: float) -> list[float]:
 
 def _wrap(label: str, width: int) -> str:
     """Wrap ``label`` to lines of at most ``width`` characters, as evenly long as possible."""
-    lines = textwrap.wrap(label, width=width, break_long_words=False)
+    lines = textwrap.wrap(label, width=width, break_long_words=False, break_on_hyphens=False)
     if len(lines) <= 1:
         return label.strip() or label
     for narrower in range(max(len(w) for w in label.split()), width):
-        balanced = textwrap.wrap(label, width=narrower, break_long_words=False)
+        balanced = textwrap.wrap(
+            label, width=narrower, break_long_words=False, break_on_hyphens=False
+        )
         if len(balanced) == len(lines):
             return "\n".join(balanced)
     return "\n".join(lines)
@@ -434,7 +436,6 @@ class RadarDisplay(_Display):
     title: str | None = None
     decimal: str = "."
 
-    figsize = (6.3, 5.2)
     _kind = "radar"
     _projection = "polar"
 
@@ -456,6 +457,12 @@ class RadarDisplay(_Display):
         for key, value in series.items():
             object.__setattr__(self, key, value)
         object.__setattr__(self, "names", _names(self.names, what))
+
+    @property
+    def figsize(self) -> tuple[float, float]:
+        """Size of the figure in inches: 16 cm wide, taller when many axes crowd the labels."""
+        n = len(self.labels)
+        return (6.3, 5.2 if n <= 8 else 5.9 if n <= 12 else 6.6)
 
     @property
     def angles(self) -> tuple[float, ...]:
@@ -578,7 +585,10 @@ class RadarDisplay(_Display):
         for i, (label, angle) in enumerate(zip(self.labels, theta, strict=True)):
             s, c = math.sin(angle), math.cos(angle)
             ha = "left" if s > 0.2 else "right" if s < -0.2 else "center"
-            va = "bottom" if c > 0.2 else "top" if c < -0.2 else "center"
+            # only labels near the top and bottom grow away from the chart; the others are
+            # centred on their axis, so that neighbouring labels of a crowded chart (many
+            # axes, wrapped labels) do not grow into each other
+            va = "bottom" if c > 0.75 else "top" if c < -0.75 else "center"
             text = _wrap(label, 18)
             missing = _nan(self.values[i])
             if missing:

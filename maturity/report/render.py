@@ -552,6 +552,44 @@ def _nan(value: float | None) -> float:
     return math.nan if value is None else value
 
 
+def _position(value: float, lo: float, hi: float) -> str:
+    """Where ``value`` lies on the scale from ``lo`` to ``hi``, as a CSS percentage."""
+    return f"{min(100.0, max(0.0, 100.0 * (value - lo) / (hi - lo))):.2f}"
+
+
+def _bar_view(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    medians: Sequence[float | None] | None,
+    lo: float,
+    hi: float,
+) -> dict[str, Any]:
+    """A bar chart drawn in HTML and CSS: a table row per label, the bar's length and the peer
+    median's place as CSS percentages of the scale (templates ``macros.bars``).
+
+    HTML bars cost nothing to draw (a report has one per dimension), break across pages in a
+    PDF between rows, keep their text selectable and carry the numbers in table cells, so they
+    are read by screen readers. ``None`` is no score: no bar and "–".
+    """
+    from maturity.report.charts import _grid_levels
+
+    have_median = medians is not None and any(v is not None for v in medians)
+    rows = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        median = medians[i] if medians is not None and have_median else None
+        rows.append(
+            {
+                "label": label,
+                "score": value,
+                "width": None if value is None else _position(value, lo, hi),
+                "median": median,
+                "median_at": None if median is None else _position(median, lo, hi),
+            }
+        )
+    ticks = [{"value": v, "at": _position(v, lo, hi)} for v in _grid_levels(lo, hi)]
+    return {"rows": rows, "ticks": ticks, "median": have_median, "lo": lo, "hi": hi}
+
+
 class _Peers:
     """The peer statistics of one company from a Benchmark (duck-typed: ``ids``, ``nodes``,
     arrays ``percentile``/``q1``/``median``/``q3``/``p90``/``n`` of companies × nodes,
@@ -728,7 +766,7 @@ def build_company_view(
     from markupsafe import Markup
 
     from maturity import __version__
-    from maturity.report.charts import BarDisplay, RadarDisplay
+    from maturity.report.charts import RadarDisplay
 
     t = messages(lang)
     if company_id not in scores.ids:
@@ -832,13 +870,16 @@ def build_company_view(
     top_titles = [q.node(n).title.lang(lang) for n in top]
     top_scores = [_nan(score_of(n)) for n in top]
     radar_svg = None
+    radar_bars = None
     if len(top) >= 3:
         median = [peers.get("median", n) for n in top]
         q1 = [peers.get("q1", n) for n in top]
         q3 = [peers.get("q3", n) for n in top]
         targets = [(gap_of(n) or {}).get("target") for n in top]
-        have_peers = all(v is not None for v in median)
-        have_band = all(v is not None for v in q1 + q3)
+        # a dimension without peer statistics (too few peers with a score there) is a gap in
+        # the peer series, not a reason to leave the series out
+        have_peers = any(v is not None for v in median)
+        have_band = any(v is not None for v in q1 + q3)
         radar = RadarDisplay(
             top_titles,
             top_scores,
@@ -851,9 +892,14 @@ def build_company_view(
             decimal=decimal,
         )
         radar_svg = Markup(radar.to_svg(id_prefix="radar"))  # noqa: S704 - our chart code
-    elif top:
-        bars = BarDisplay(top_titles, top_scores, range=(lo, hi), names=names, decimal=decimal)
-        radar_svg = Markup(bars.to_svg(id_prefix="radar"))  # noqa: S704 - our chart code
+    elif top:  # one or two dimensions make no radar: bars instead
+        radar_bars = _bar_view(
+            top_titles,
+            [score_of(n) for n in top],
+            [peers.get("median", n) for n in top],
+            lo,
+            hi,
+        )
 
     # --- one section per top-level dimension ---------------------------------------------
     remarks = _remarks(responses, scores, company_id, lang)
@@ -866,12 +912,12 @@ def build_company_view(
         s = score_of(node)
         children = model.rules[node].children
         labels = [_title(model, c, lang) for c in children]
-        child_scores: list[float] = []
+        child_scores: list[float | None] = []
         weakest: list[dict[str, Any]] | None = None
         counts = None
         if explainable:
             explained = scores.explain(company_id, node)
-            child_scores = [_nan(c.score) for c in explained.children]
+            child_scores = [c.score for c in explained.children]
             leaves = _leaf_items(scores, company_id, node)
             counts = _counts([c for _, c in leaves])
             order = {iid: k for k, iid in enumerate(x.id for x in q.items)}
@@ -894,16 +940,9 @@ def build_company_view(
                 for parent, c in ranked[:3]
             ]
         else:
-            child_scores = [_nan(score_of(c)) for c in children]
+            child_scores = [score_of(c) for c in children]
         medians = [peers.get("median", c) for c in children]
-        bar_chart = BarDisplay(
-            labels,
-            child_scores,
-            range=(lo, hi),
-            peer_median=[_nan(v) for v in medians] if any(v is not None for v in medians) else None,
-            names=names,
-            decimal=decimal,
-        )
+        bar_chart = _bar_view(labels, child_scores, medians, lo, hi)
         level = _level_view(model, s, lang)
         sections.append(
             {
@@ -918,9 +957,7 @@ def build_company_view(
                 "percentile": peers.get("percentile", node),
                 "peer_median": peers.get("median", node),
                 "weight": model.rules["root"].weight_of(node),
-                "bars": Markup(  # noqa: S704 - our chart code
-                    bar_chart.to_svg(id_prefix="bar-" + anchor.removeprefix("dim-"))
-                ),
+                "bars": bar_chart,
                 "weakest": weakest,
                 "weakest_answers": any(w["answer"] for w in weakest or ()),
                 "next_level": _next_level(model, s, lang),
@@ -986,6 +1023,7 @@ def build_company_view(
         "overall": overall,
         "radar": {
             "svg": radar_svg,
+            "bars": radar_bars,
             "labels": top_titles,
             "lo": lo,
             "hi": hi,
@@ -1146,7 +1184,7 @@ def build_portfolio_view(
         distribution.append({"node": node, "title": titles[node], "n": int(have.size), **row})
 
     radar_svg = None
-    if len(top) >= 3 and all(stats[n]["median"] is not None for n in top):
+    if len(top) >= 3 and any(stats[n]["median"] is not None for n in top):
         radar = RadarDisplay(
             [titles[n] for n in top],
             [_nan(stats[n]["median"]) for n in top],
