@@ -8,10 +8,12 @@ input, 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as _dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from maturity import __version__
 from maturity.errors import MaturityError, ResponseError, SpecError
@@ -258,6 +260,21 @@ def _check_output(out: Path, force: bool, suffixes: tuple[str, ...] = (".csv", "
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
 
 
+_FORMATS = ("html", "pdf")
+
+
+def _choices(option: str, text: str, allowed: Sequence[str]) -> list[str]:
+    """The comma-separated values of ``option``, each one of ``allowed`` (in order, once)."""
+    values = list(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    bad = [v for v in values if v not in allowed]
+    if bad or not values:
+        raise ValueError(
+            f"{option}: {bad[0] if bad else text!r} is not one of {', '.join(allowed)} "
+            "(several are separated by commas)"
+        )
+    return values
+
+
 def _target(text: str) -> object:
     if text in ("next_level", "p50", "p75", "p90", "median"):
         return text
@@ -338,36 +355,65 @@ def _report(args: argparse.Namespace) -> int:
     from maturity.peers import load_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.report.batch import ReportJob, run_reports
+    from maturity.report.render import LANGUAGES, Branding
     from maturity.responses import read_responses
     from maturity.scoring import score
 
+    langs = _choices("--lang", args.lang, LANGUAGES)
+    formats = cast("list[Literal['html', 'pdf']]", _choices("--format", args.format, _FORMATS))
+    if "pdf" in formats:
+        from maturity.report.pdf import require_weasyprint
+
+        require_weasyprint()  # before any work: a clear message if the extra is missing
+    date = None
+    if args.date:
+        try:
+            date = _dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise ValueError(f"--date: {args.date!r} is not a date YYYY-MM-DD") from None
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     responses = _read_all(args.answers, q, args.skip_bad_rows, read_responses)
     scores = score(responses, model, by="company")
-    bench = None
-    target: object = "next_level"
-    if args.peers:
-        bench = benchmark(scores, load_peers(args.peers, model), min_group=args.min_group)
-        target = "p75"
-    if args.company and args.company not in scores.ids:
+    unknown = [c for c in args.company or () if c not in scores.ids]
+    if unknown:
         raise ValueError(
-            f"no company '{args.company}' in the answers (companies: "
+            f"no company '{unknown[0]}' in the answers (companies: "
             f"{', '.join(scores.ids[:10])}{', ...' if len(scores.ids) > 10 else ''})"
         )
-    companies = [args.company] if args.company else list(scores.ids)
-    job = ReportJob(scores, bench, gaps(scores, target, peers=bench), responses, args.branding)
-    workers = args.jobs or min(os.cpu_count() or 1, len(companies))
-    langs = [x.strip() for x in args.lang.split(",")]
+    companies = list(dict.fromkeys(args.company)) if args.company else list(scores.ids)
+    if len(companies) < len(scores.ids):  # only those: reports, portfolio, gaps, benchmark
+        wanted = set(companies)
+        responses = dataclasses.replace(
+            responses,
+            respondents=tuple(r for r in responses if (r.profile.company or r.id) in wanted),
+        )
+        scores = score(responses, model, by="company")
+    bench = None
+    if args.peers:
+        bench = benchmark(scores, load_peers(args.peers, model), min_group=args.min_group)
+    target = args.target or ("p75" if bench is not None else "next_level")
+    branding = Branding(args.branding, name=args.organisation, consultant=args.consultant)
+    job = ReportJob(
+        scores,
+        bench,
+        gaps(scores, _target(target), peers=bench),
+        responses,
+        branding,
+        date,
+    )
+    count = len(companies) * len(langs) * len(formats)
+    workers = args.jobs or min(os.cpu_count() or 1, count)
     written = run_reports(
         job,
         companies,
         args.output,
         langs=langs,
-        formats=[args.format],
+        formats=formats,
         force=args.force,
         workers=workers,
         progress=not args.quiet,
+        portfolio=args.portfolio,
     )
     for path in written[:5]:
         _err(f"wrote {path}")
@@ -524,15 +570,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _answer_arguments(rp, "directory for the reports")
     rp.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
-    rp.add_argument("--min-group", type=int, default=5, metavar="N")
-    rp.add_argument("--company", help="only this company (default: all)")
+    rp.add_argument(
+        "--min-group",
+        type=int,
+        default=5,
+        metavar="N",
+        help="smallest peer group ever shown (default: %(default)s)",
+    )
+    rp.add_argument(
+        "--target",
+        help="target of the gaps: next_level, p50, p75, p90, a number or a JSON/YAML "
+        "file (default: p75 with --peers, else next_level)",
+    )
+    who = rp.add_mutually_exclusive_group()
+    who.add_argument(
+        "--company",
+        action="append",
+        metavar="ID",
+        help="only this company (repeat for several)",
+    )
+    who.add_argument("--all", action="store_true", help="every company (the default)")
+    rp.add_argument(
+        "--portfolio",
+        action="store_true",
+        help="also write the portfolio overview of all the companies",
+    )
     rp.add_argument("--lang", default="en", help="it, en or both: it,en (default: en)")
-    rp.add_argument("--format", choices=("html", "pdf"), default="html")
+    rp.add_argument("--format", default="html", help="html, pdf or both: html,pdf (default: html)")
     rp.add_argument(
         "--branding",
         metavar="DIR",
         help="a directory with templates, report.css and logo.svg/png to override",
     )
+    rp.add_argument("--organisation", metavar="NAME", help="who hands the report over (cover)")
+    rp.add_argument("--consultant", metavar="NAME", help="who ran the assessment (cover)")
+    rp.add_argument("--date", metavar="YYYY-MM-DD", help="report date on the cover (default: none)")
     rp.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per CPU)")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
 

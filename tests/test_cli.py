@@ -159,6 +159,59 @@ def test_report_command_one_company(tmp_path):
     assert bad.returncode == 1 and "no company 'Nobody'" in bad.stderr
 
 
+def test_report_command_languages_formats_portfolio_and_cover(tmp_path):
+    answers = str(sample_path("i40-readiness"))
+    common = ["report", answers, "-q", "i40-readiness", "-m", "i40-readiness-weighted"]
+    proc = run(
+        *common,
+        "--company",
+        "Verdi Digital",
+        "--company",
+        "Officine Rossi",
+        "--portfolio",
+        "--lang",
+        "it,en",
+        "--format",
+        "html",
+        "--organisation",
+        "Centro Demo",
+        "--consultant",
+        "Maria Bianchi",
+        "--date",
+        "2026-11-25",
+        "-o",
+        str(tmp_path),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "Officine-Rossi.en.html",
+        "Officine-Rossi.it.html",
+        "Verdi-Digital.en.html",
+        "Verdi-Digital.it.html",
+        "portfolio.en.html",
+        "portfolio.it.html",
+    ]
+    html = (tmp_path / "Verdi-Digital.it.html").read_text()
+    assert "Centro Demo" in html and "Maria Bianchi" in html and "25 novembre 2026" in html
+    # the portfolio has the companies asked for, and only those
+    portfolio = (tmp_path / "portfolio.en.html").read_text()
+    assert "Verdi Digital" in portfolio and "Bianchi Alimentari" not in portfolio
+    # bad values: one line each, exit 1, nothing written
+    for option, value, message in (
+        ("--lang", "it,fr", "--lang: 'fr' is not one of en, it"),
+        ("--format", "docx", "--format: 'docx' is not one of html, pdf"),
+        ("--date", "2026-13-01", "--date: '2026-13-01' is not a date"),
+        ("--target", "p75", "p75"),
+    ):
+        bad = run(*common, option, value, "-o", str(tmp_path / "bad"))
+        assert bad.returncode == 1, (option, bad.stderr)
+        assert len(bad.stderr.strip().splitlines()) == 1 and message in bad.stderr
+        assert "Traceback" not in bad.stderr
+        assert not (tmp_path / "bad").exists()
+    both = run(*common, "--company", "Verdi Digital", "--all", "-o", str(tmp_path / "bad"))
+    assert both.returncode == 2 and "not allowed with argument --company" in both.stderr
+
+
 def test_version_and_help():
     assert run("--version").stdout.startswith("maturity ")
     assert run("--help").returncode == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import re
 import sys
@@ -24,7 +25,8 @@ class ReportJob:
     benchmark: Any = None
     gaps: Any = None
     responses: Any = None
-    branding: str | None = None
+    branding: Any = None  # a Branding, a branding directory or None
+    date: _dt.date | None = None  # the report date on the cover
 
 
 _JOB: ReportJob | None = None
@@ -60,22 +62,35 @@ def file_names(companies: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def _render_one(task: tuple[str, str, str, str, bool]) -> str:
-    from maturity.report.render import render_report
+def _render_one(task: tuple[str | None, str, str, str, bool]) -> str:
+    from maturity.report.render import render_portfolio, render_report
     from maturity.responses import atomic_write
 
     company, lang, fmt, path, force = task
     assert _JOB is not None
-    out = render_report(
-        _JOB.scores,
-        company,
-        lang=lang,
-        benchmark=_JOB.benchmark,
-        gaps=_JOB.gaps,
-        responses=_JOB.responses,
-        branding=_JOB.branding,
-        format="pdf" if fmt == "pdf" else "html",
-    )
+    format: Literal["html", "pdf"] = "pdf" if fmt == "pdf" else "html"
+    if company is None:  # the portfolio of all the job's companies
+        out = render_portfolio(
+            _JOB.scores,
+            lang=lang,
+            benchmark=_JOB.benchmark,
+            gaps=_JOB.gaps,
+            branding=_JOB.branding,
+            format=format,
+            date=_JOB.date,
+        )
+    else:
+        out = render_report(
+            _JOB.scores,
+            company,
+            lang=lang,
+            benchmark=_JOB.benchmark,
+            gaps=_JOB.gaps,
+            responses=_JOB.responses,
+            branding=_JOB.branding,
+            format=format,
+            date=_JOB.date,
+        )
     data = out.encode("utf-8") if isinstance(out, str) else out
     atomic_write(Path(path), data, force=force)
     return path
@@ -91,23 +106,34 @@ def run_reports(
     force: bool = False,
     workers: int = 1,
     progress: bool = True,
+    portfolio: bool = False,
 ) -> list[Path]:
     """Render every company's report in every language and format into ``out_dir``.
 
     Files are named ``<company>.<lang>.<format>`` (see :func:`file_names`); existing files
     are refused unless ``force`` (checked for all files before anything is rendered). With
-    ``workers > 1`` the reports are rendered in that many processes.
+    ``workers > 1`` the reports are rendered in that many processes. With ``portfolio`` the
+    portfolio report of all the job's companies is written too, as
+    ``portfolio.<lang>.<format>``.
     """
     from maturity.responses import OutputExistsError
 
     out = Path(out_dir)
     names = file_names(companies)
-    tasks = [
+    tasks: list[tuple[str | None, str, str, str, bool]] = [
         (c, lang, fmt, str(out / f"{names[c]}.{lang}.{fmt}"), force)
         for c in companies
         for lang in langs
         for fmt in formats
     ]
+    if portfolio:
+        taken = set(names.values())
+        stem = "portfolio" if "portfolio" not in taken else "portfolio-overview"
+        tasks += [
+            (None, lang, fmt, str(out / f"{stem}.{lang}.{fmt}"), force)
+            for lang in langs
+            for fmt in formats
+        ]
     if not force:
         existing = [t[3] for t in tasks if Path(t[3]).exists()]
         if existing:

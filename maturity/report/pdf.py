@@ -27,7 +27,13 @@ from typing import Any
 
 from maturity.errors import MaturityError
 
-__all__ = ["PdfUnavailableError", "UnsafeURLError", "data_only_fetcher", "render_pdf"]
+__all__ = [
+    "PdfUnavailableError",
+    "UnsafeURLError",
+    "data_only_fetcher",
+    "render_pdf",
+    "require_weasyprint",
+]
 
 
 class PdfUnavailableError(MaturityError, ImportError):
@@ -52,6 +58,11 @@ def _weasyprint() -> Any:
             f"WeasyPrint's installation guide ({exc})"
         ) from exc
     return weasyprint
+
+
+def require_weasyprint() -> None:
+    """Raise :class:`PdfUnavailableError` (saying how to install it) unless PDF output works."""
+    _weasyprint()
 
 
 def _is_data(url: str) -> bool:

@@ -1228,8 +1228,12 @@ def build_portfolio_view(
         for r, k in enumerate(order, start=1)
     ]
     by_name = sorted(range(len(scores.ids)), key=lambda k: (name_of(k).casefold(), k))
+    numbers = {n: k for k, n in enumerate(top, start=1)}
     heatmap = {
-        "columns": [{"node": n, "title": titles[n]} for n in nodes],
+        # more than eight dimensions leave no room for their titles: number the columns and
+        # list the titles under the table
+        "numbered": len(top) > 8,
+        "columns": [{"node": n, "title": titles[n], "number": numbers.get(n)} for n in nodes],
         "rows": [
             {
                 "company": name_of(k),
