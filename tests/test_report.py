@@ -860,12 +860,12 @@ def test_pdf_extra_missing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_with_the_real_benchmark(pipeline: dict[str, Any]) -> None:
-    bench_mod = pytest.importorskip("maturity.benchmark")
+    from maturity.benchmark import benchmark
     from maturity.peers import load_peers
 
     s = pipeline["s"]
     peers = load_peers("synthetic", pipeline["m"])
-    bench = bench_mod.benchmark(s, peers)
+    bench = benchmark(s, peers)
     out = render_report(s, "Officine Rossi", lang="it", benchmark=bench)
     assert isinstance(out, str)
     tree = parse(out)
@@ -981,3 +981,85 @@ def test_batch_progress_in_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "\r" not in err
     # 12 reports: a line when k/12 crosses a tenth, i.e. floor(10 k / 12) grows
     assert err.splitlines() == [f"{k}/12 reports" for k in (2, 3, 4, 5, 6, 8, 9, 10, 11, 12)]
+
+
+# ------------------------------------------------------------------------------ golden files
+
+GOLDEN = Path(__file__).parent / "golden"
+_SVG_RE = re.compile(r"(<svg\b[^>]*>).*?</svg>", re.S)
+_STYLE_RE = re.compile(r"<style>.*?</style>", re.S)
+
+
+def normalise(html: str) -> str:
+    """The HTML with what is not the report's own content taken out: chart bodies (drawn by
+    matplotlib, whose SVG changes between its versions; the charts have structural tests of
+    their own), the style sheet, and the package version."""
+    html = _SVG_RE.sub(lambda m: m[1] + "…</svg>", html)
+    html = _STYLE_RE.sub("<style>…</style>", html)
+    return html.replace(f"maturity {maturity.__version__}", "maturity VERSION")
+
+
+def _check_golden(name: str, html: str) -> None:
+    """Compare with ``tests/golden/<name>``; ``MATURITY_UPDATE_GOLDEN=1`` rewrites the file
+    (then read the diff in git before committing it)."""
+    path = GOLDEN / name
+    got = normalise(html)
+    if os.environ.get("MATURITY_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    want = path.read_text(encoding="utf-8")
+    if got != want:
+        import difflib
+
+        lines = difflib.unified_diff(want.splitlines(True), got.splitlines(True), name, "now")
+        diff = "".join(list(lines)[:60])
+        pytest.fail(f"{name} differs (MATURITY_UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+@pytest.fixture(scope="module")
+def golden_inputs(pipeline: dict[str, Any]) -> dict[str, Any]:
+    from maturity.benchmark import benchmark
+    from maturity.peers import load_peers
+
+    s = pipeline["s"]
+    bench = benchmark(s, load_peers("synthetic", pipeline["m"]))
+    return {"s": s, "bench": bench, "gaps": compute_gaps(s, "p75", peers=bench)}
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_golden_company_report(
+    golden_inputs: dict[str, Any], pipeline: dict[str, Any], lang: str
+) -> None:
+    g = golden_inputs
+    html = render_report(
+        g["s"],
+        "Officine Rossi",
+        lang=lang,
+        benchmark=g["bench"],
+        gaps=g["gaps"],
+        responses=pipeline["r"],
+        branding=BRANDING,
+        date=REPORT_DATE,
+    )
+    assert isinstance(html, str)
+    _check_golden(f"officine-rossi.{lang}.html", html)
+
+
+def test_golden_portfolio(golden_inputs: dict[str, Any]) -> None:
+    g = golden_inputs
+    html = render_portfolio(
+        g["s"], lang="it", benchmark=g["bench"], gaps=g["gaps"], branding=BRANDING, date=REPORT_DATE
+    )
+    assert isinstance(html, str)
+    _check_golden("portfolio.it.html", html)
+
+
+def test_normalise_keeps_the_content() -> None:
+    html = (
+        '<style>p{color:red}</style><p>Score 2.5</p><svg id="radar" role="img"><g id="x">'
+        "<text>Strategy</text></g></svg><footer>maturity " + maturity.__version__ + "</footer>"
+    )
+    assert normalise(html) == (
+        '<style>…</style><p>Score 2.5</p><svg id="radar" role="img">…</svg>'
+        "<footer>maturity VERSION</footer>"
+    )
