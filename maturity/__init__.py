@@ -39,6 +39,9 @@ _EXPORTS: dict[str, str] = {
     "AHPResult": "maturity.weights",
     "score": "maturity.scoring",
     "Scores": "maturity.scores",
+    "Branding": "maturity.report.render",
+    "render_report": "maturity.report.render",
+    "render_portfolio": "maturity.report.render",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -57,6 +60,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.questionnaire import dump_questionnaire as dump_questionnaire
     from maturity.questionnaire import load_questionnaire as load_questionnaire
     from maturity.questionnaire import parse_questionnaire as parse_questionnaire
+    from maturity.report.render import Branding as Branding
+    from maturity.report.render import render_portfolio as render_portfolio
+    from maturity.report.render import render_report as render_report
     from maturity.responses import Responses as Responses
     from maturity.responses import read_responses as read_responses
     from maturity.responses import write_responses as write_responses

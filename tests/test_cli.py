@@ -212,6 +212,23 @@ def test_report_command_languages_formats_portfolio_and_cover(tmp_path):
     assert both.returncode == 2 and "not allowed with argument --company" in both.stderr
 
 
+def test_report_command_with_a_hostile_branding_template(tmp_path):
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "report.html.j2").write_text("<p>hi</p>\n{{ ''.__class__.__mro__ }}\n")
+    answers = str(sample_path("i40-readiness"))
+    proc = run(
+        *("report", answers, "-q", "i40-readiness", "-m", "i40-readiness-weighted"),
+        *("--branding", str(brand), "-j", "2", "-o", str(tmp_path / "out")),
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"maturity: error: {brand / 'report.html.j2'}:2: refused by the sandbox: "
+        "access to attribute '__class__' of 'str' object is unsafe."
+    ]
+    assert not (tmp_path / "out").exists()
+
+
 def test_version_and_help():
     assert run("--version").stdout.startswith("maturity ")
     assert run("--help").returncode == 0

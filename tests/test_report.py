@@ -512,7 +512,19 @@ def test_malicious_branding_template(
     pipeline: dict[str, Any], tmp_path: Path, payload: str, error: type[Exception]
 ) -> None:
     d = _branding_dir(tmp_path, payload)
-    with pytest.raises(error):
+    with pytest.raises(render_mod.TemplateError) as info:
+        render_report(pipeline["s"], "Officine Rossi", branding=d)
+    assert isinstance(info.value.__cause__, error)
+    assert isinstance(info.value, MaturityError)
+    # the message names the user's template and its line
+    assert str(info.value).startswith(f"{d.resolve() / 'report.html.j2'}:1: ")
+
+
+def test_broken_branding_template_names_file_and_line(
+    pipeline: dict[str, Any], tmp_path: Path
+) -> None:
+    d = _branding_dir(tmp_path, "<p>fine</p>\n{% block cover %}\n<p>no end</p>\n")
+    with pytest.raises(render_mod.TemplateError, match=r"report\.html\.j2:3: template syntax"):
         render_report(pipeline["s"], "Officine Rossi", branding=d)
 
 

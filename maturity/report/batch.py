@@ -157,12 +157,17 @@ def run_reports(
             sys.stderr.write(f"{k}/{n} reports\n")
         sys.stderr.flush()
 
-    if workers > 1 and len(tasks) > 1:
+    # the first report here, before the workers start: a broken branding template or a
+    # missing PDF extra stops the batch at once, with one error instead of one per worker
+    _init(job)
+    if tasks:
+        tick(_render_one(tasks[0]))
+    rest = tasks[1:]
+    if workers > 1 and len(rest) > 1:
         with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(job,)) as pool:
-            for path in pool.map(_render_one, tasks):
+            for path in pool.map(_render_one, rest):
                 tick(path)
     else:
-        _init(job)
-        for t in tasks:
+        for t in rest:
             tick(_render_one(t))
     return done

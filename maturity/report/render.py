@@ -51,6 +51,7 @@ __all__ = [
     "LANGUAGES",
     "Branding",
     "ReportError",
+    "TemplateError",
     "build_company_view",
     "build_portfolio_view",
     "format_date",
@@ -115,6 +116,15 @@ _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 class ReportError(MaturityError, ValueError):
     """A report cannot be made: an unknown company or language, or a bad branding directory."""
+
+
+class TemplateError(ReportError):
+    """A branding template is broken, or tried what the sandbox refuses (reaching Python
+    internals, switching autoescape off, changing the data).
+
+    The message names the template file and line; the Jinja2 exception (for example
+    :class:`jinja2.exceptions.SecurityError`) is the ``__cause__``.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,10 +265,10 @@ def _sandbox_class() -> type[ImmutableSandboxedEnvironment]:
 
         def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
             tree = super()._parse(source, name, filename)
-            for _ in tree.find_all(nodes.EvalContextModifier):
-                raise SecurityError(
-                    f"template {name}: autoescape cannot be changed in report templates"
-                )
+            for node in tree.find_all(nodes.EvalContextModifier):
+                error = SecurityError("autoescape cannot be changed in report templates")
+                error.where = f"{filename or name}:{node.lineno}"  # type: ignore[attr-defined]
+                raise error
             return tree
 
     return ReportEnvironment
@@ -358,8 +368,8 @@ def render_html(view: Mapping[str, Any], *, branding: Branding | str | Path | No
 
     ``branding`` is a :class:`Branding` or the path of a branding directory; its templates
     override the package's, its ``report.css`` is appended to the default style sheet, its
-    logo is embedded. Raises :class:`jinja2.exceptions.SecurityError` when a template tries
-    to reach Python internals or to switch autoescape off.
+    logo is embedded. Raises :class:`TemplateError` (naming the file and line) when a
+    template is broken or tries to reach Python internals or to switch autoescape off.
     """
     from markupsafe import Markup
 
@@ -379,16 +389,37 @@ def render_html(view: Mapping[str, Any], *, branding: Branding | str | Path | No
     templates = {"company": "report.html.j2", "portfolio": "portfolio.html.j2"}
     if kind not in templates:
         raise ReportError(f"not a report view (kind {kind!r}); use build_company_view()")
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError
+    from jinja2.exceptions import TemplateError as JinjaTemplateError
+
     env = _environment(directory)
-    template = env.get_template(templates[str(kind)])
-    html = template.render(
-        view=view,
-        lang=view["lang"],
-        t=messages(str(view["lang"])),
-        css=Markup(css),  # noqa: S704 - our style sheet and a sanitised branding one
-        logo=logo,
-    )
+    try:
+        template = env.get_template(templates[str(kind)])
+        html = template.render(
+            view=view,
+            lang=view["lang"],
+            t=messages(str(view["lang"])),
+            css=Markup(css),  # noqa: S704 - our style sheet and a sanitised branding one
+            logo=logo,
+        )
+    except TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or 'template'}:{exc.lineno}"
+        raise TemplateError(f"{where}: template syntax error: {exc.message}") from exc
+    except (SecurityError, JinjaTemplateError) as exc:
+        what = "refused by the sandbox" if isinstance(exc, SecurityError) else "template error"
+        where = getattr(exc, "where", None) or _template_frame(exc)
+        raise TemplateError(f"{where}: {what}: {exc}") from exc
     return html if html.endswith("\n") else html + "\n"
+
+
+def _template_frame(exc: BaseException) -> str:
+    """``file:line`` of the innermost template frame of ``exc``'s traceback (Jinja2 rewrites
+    tracebacks so that template code shows as the template's file and line).
+    """
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
 
 
 def _output(html: str, format: Literal["html", "pdf"]) -> str | bytes:
