@@ -1190,7 +1190,7 @@ def _node(
         if some:
             sw -= s & (v < x)
             sw -= s & (v <= x)
-        pct = sw * (50.0 / m)
+        pct = sw * 50.0 / m  # 50·sw exact, one rounding: 100 % is exactly 100
         pct[np.isnan(x) | ~ok] = np.nan
         out["percentile"][j] = pct
 

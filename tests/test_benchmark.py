@@ -498,6 +498,16 @@ profile_rows = st.tuples(
 populations = st.lists(profile_rows, min_size=1, max_size=30)
 
 
+@pytest.mark.parametrize("m", [3, 7, 22, 49, 97])
+def test_top_company_is_exactly_the_100th_percentile(m):
+    """Ahead of all m peers: 100, not 100.00000000000001 (found by hypothesis with m = 22)."""
+    rows = [("28.41", "micro", "ITC4C", 1.0)] * m + [("28.41", "micro", "ITC4C", 4.0)]
+    b = benchmark(pop(rows), pop(rows), min_group=1)
+    assert b.percentile[m, 0] == 100.0
+    # a low company: none below, m - 1 ties, one above: (0 + ½ (m − 1)) / m
+    assert b.percentile[0, 0] == pytest.approx(50.0 * (m - 1) / m, rel=1e-15)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(populations, st.integers(1, 6))
 def test_property_reference_bounds_and_self(rows, min_group):
