@@ -393,6 +393,13 @@ def _report(args: argparse.Namespace) -> int:
     if args.peers:
         bench = benchmark(scores, load_peers(args.peers, model), min_group=args.min_group)
     target = args.target or ("p75" if bench is not None else "next_level")
+    previous = None
+    if args.previous:
+        if args.previous == "synthetic":
+            raise ValueError(
+                "--previous: give the scores or answers file of the earlier assessment"
+            )
+        previous = load_peers(args.previous, model)
     branding = Branding(args.branding, name=args.organisation, consultant=args.consultant)
     job = ReportJob(
         scores,
@@ -401,6 +408,7 @@ def _report(args: argparse.Namespace) -> int:
         responses,
         branding,
         date,
+        previous,
     )
     count = len(companies) * len(langs) * len(formats)
     workers = args.jobs or min(os.cpu_count() or 1, count)
@@ -590,6 +598,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this company (repeat for several)",
     )
     who.add_argument("--all", action="store_true", help="every company (the default)")
+    rp.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an earlier assessment (scores JSON/CSV or answers) to show the change since",
+    )
     rp.add_argument(
         "--portfolio",
         action="store_true",

@@ -212,6 +212,23 @@ def test_report_command_languages_formats_portfolio_and_cover(tmp_path):
     assert both.returncode == 2 and "not allowed with argument --company" in both.stderr
 
 
+def test_report_command_with_an_earlier_assessment(tmp_path):
+    answers = str(sample_path("i40-readiness"))
+    model = ("-q", "i40-readiness", "-m", "i40-readiness-weighted")
+    before = tmp_path / "before.json"
+    assert run("score", answers, *model, "--by-company", "-o", str(before)).returncode == 0
+    proc = run(
+        "report", answers, *model, "--previous", str(before), "--company", "Verdi Digital",
+        "-o", str(tmp_path / "out"), "--quiet",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "out" / "Verdi-Digital.en.html").read_text()
+    # the same answers twice: a change column of zeros, and the earlier profile on the radar
+    assert '<th scope="col" class="num">Change</th>' in html
+    assert 'id="radar-previous"' in html
+    assert '<td class="num">0.0</td>' in html
+
+
 def test_report_command_with_a_hostile_branding_template(tmp_path):
     brand = tmp_path / "brand"
     brand.mkdir()

@@ -1075,3 +1075,52 @@ def test_normalise_keeps_the_content() -> None:
         '<style>…</style><p>Score 2.5</p><svg id="radar" role="img">…</svg>'
         "<footer>maturity VERSION</footer>"
     )
+
+
+# -------------------------------------------------------------------- an earlier assessment
+
+
+def test_change_since_an_earlier_assessment(pipeline: dict[str, Any], top: list[str]) -> None:
+    import dataclasses
+
+    s = pipeline["s"]
+    before = dataclasses.replace(s, score=np.clip(s.score - 0.5, 0.0, 5.0))
+    out = render_report(s, "Officine Rossi", lang="en", previous=before)
+    assert isinstance(out, str)
+    tree = parse(out)
+    dims = tree.find_all("table", class_="dims")[0]
+    head = [th.squashed() for th in dims.find_all("thead")[0].find_all("th")]
+    assert head[:4] == ["Dimension", "Score", "Level", "Change"]
+    row = list(s.ids).index("Officine Rossi")
+    col = {n: k for k, n in enumerate(s.nodes)}
+    for tr, node in zip(dims.find_all("tbody")[0].find_all("tr"), top, strict=True):
+        now = float(s.score[row, col[node]])
+        # worked by hand: 0.5 less before, but never below 0
+        expected = "+0.5" if now >= 0.5 else ("0.0" if now < 0.05 else f"+{now:.1f}")
+        assert tr.find_all("td")[3].squashed() == expected, node
+    assert "+0.5 since the" in tree.find_all("div", class_="big-score")[0].squashed()
+    (radar,) = tree.find_all("svg", id="radar")
+    assert radar.find_all("g", id="radar-previous")
+    assert "the previous assessment" in out
+    # a company not assessed before: no change column, no earlier profile
+    other = dataclasses.replace(before, ids=tuple(f"x{k}" for k in range(len(before.ids))))
+    out = render_report(s, "Officine Rossi", lang="it", previous=other)
+    assert isinstance(out, str)
+    assert "Variazione" not in out and 'id="radar-previous"' not in out
+
+
+def test_earlier_assessment_must_use_the_same_model(pipeline: dict[str, Any]) -> None:
+    m = maturity.model.load_model("i40-readiness-impuls")
+    other = maturity.scoring.score(pipeline["r"], m, by="company")
+    with pytest.raises(ReportError, match="scored with model 'i40-readiness-impuls'"):
+        render_report(pipeline["s"], "Officine Rossi", previous=other)
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "text"),
+    [(0.42, "en", "+0.4"), (-0.42, "en", "−0.4"), (0.04, "en", "0.0"), (1.25, "it", "+1,2")],
+)
+def test_change_filter(value: float, lang: str, text: str) -> None:
+    env = render_mod._environment(None)
+    got = env.from_string("{{ x|change }}").render(x=value, lang=lang)
+    assert got == text

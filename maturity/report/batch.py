@@ -27,6 +27,7 @@ class ReportJob:
     responses: Any = None
     branding: Any = None  # a Branding, a branding directory or None
     date: _dt.date | None = None  # the report date on the cover
+    previous: Any = None  # Scores of an earlier assessment, same model
 
 
 _JOB: ReportJob | None = None
@@ -90,6 +91,7 @@ def _render_one(task: tuple[str | None, str, str, str, bool]) -> str:
             branding=_JOB.branding,
             format=format,
             date=_JOB.date,
+            previous=_JOB.previous,
         )
     data = out.encode("utf-8") if isinstance(out, str) else out
     atomic_write(Path(path), data, force=force)

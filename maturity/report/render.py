@@ -245,6 +245,13 @@ def _make_filters() -> dict[str, Callable[..., Any]]:
             text = text.rstrip("0").rstrip(",.")
         return text
 
+    @pass_context
+    def change(context: Any, value: object, digits: int = 1) -> str:
+        # a difference: "+0.4", "−0.2", "0.0" (no sign when it rounds to zero)
+        text = format_number(value, _template_lang(context), digits)
+        x = _finite(value)
+        return "+" + text if x is not None and x > 0 and text.strip("0.,") else text
+
     def msg(template: str, **fields: object) -> str:
         # the result is a plain str: autoescape escapes the fields (and the template)
         return str(template).format_map({k: str(v) for k, v in fields.items()})
@@ -252,7 +259,15 @@ def _make_filters() -> dict[str, Callable[..., Any]]:
     def no_safe(value: object) -> str:
         raise SecurityError("the 'safe' filter is disabled in report templates")
 
-    return {"num": num, "pct": pct, "short": short, "date": date, "msg": msg, "safe": no_safe}
+    return {
+        "num": num,
+        "pct": pct,
+        "short": short,
+        "date": date,
+        "change": change,
+        "msg": msg,
+        "safe": no_safe,
+    }
 
 
 def _sandbox_class() -> type[ImmutableSandboxedEnvironment]:
@@ -443,14 +458,17 @@ def render_report(
     format: Literal["html", "pdf"] = "html",
     responses: Responses | None = None,
     date: _dt.date | None = None,
+    previous: Scores | None = None,
 ) -> str | bytes:
     """The report of one company: HTML text (``format="html"``) or PDF bytes (``"pdf"``,
     needs ``pip install "maturity[pdf]"``).
 
     ``benchmark`` (a :class:`maturity.benchmark.Benchmark`) adds percentiles and peer medians,
     ``gaps`` (a :class:`maturity.gaps.Gaps`) the priorities, ``responses`` the respondents'
-    free-text remarks, ``date`` the report date on the cover; all are optional. ``branding``
-    is a :class:`Branding` or a branding directory. See :func:`build_company_view`.
+    free-text remarks, ``date`` the report date on the cover, ``previous`` (the
+    :class:`~maturity.scores.Scores` of an earlier assessment, same model) the change since
+    then; all are optional. ``branding`` is a :class:`Branding` or a branding directory. See
+    :func:`build_company_view`.
     """
     b = _branding(branding)
     view = build_company_view(
@@ -463,6 +481,7 @@ def render_report(
         organisation=b.name,
         date=date,
         responses=responses,
+        previous=previous,
     )
     return _output(render_html(view, branding=b), format)
 
@@ -782,6 +801,7 @@ def build_company_view(
     date: _dt.date | None = None,
     responses: Responses | None = None,
     organisation: str | None = None,
+    previous: Scores | None = None,
 ) -> dict[str, Any]:
     """The view model of one company's report: plain data for the templates.
 
@@ -793,6 +813,10 @@ def build_company_view(
     (operators, weights, AHP consistency, coverage and missing answers per dimension, levels,
     synthetic-data notice) and ``toc``. Numbers are floats (None when missing), dates are
     :class:`datetime.date`; the templates only format them.
+
+    ``previous`` is an earlier assessment scored with the same model: when the company is in
+    it, ``previous`` (its date) is set, the overall score and each dimension get ``previous``
+    and ``change``, and the radar shows the earlier profile.
     """
     from markupsafe import Markup
 
@@ -819,6 +843,28 @@ def build_company_view(
 
     def coverage_of(node: str) -> float | None:
         return _finite(scores.coverage[i, col[node]]) if node in col else None
+
+    # --- an earlier assessment (optional) ----------------------------------------------------
+    prev_row: int | None = None
+    prev_col: dict[str, int] = {}
+    if previous is not None:
+        if previous.model.id != model.id:
+            raise ReportError(
+                f"the earlier assessment was scored with model '{previous.model.id}', this one "
+                f"with '{model.id}'; score both with the same model to compare them"
+            )
+        if company_id in previous.ids:
+            prev_row = list(previous.ids).index(company_id)
+            prev_col = {n: k for k, n in enumerate(previous.nodes)}
+
+    def previous_of(node: str) -> float | None:
+        if previous is None or prev_row is None or node not in prev_col:
+            return None
+        return _finite(previous.score[prev_row, prev_col[node]])
+
+    def change_of(node: str) -> float | None:
+        now, before = score_of(node), previous_of(node)
+        return None if now is None or before is None else now - before
 
     # --- gaps (optional) ---------------------------------------------------------------
     gap_row: int | None = None
@@ -887,6 +933,8 @@ def build_company_view(
     ]
     overall = {
         "score": root,
+        "previous": previous_of("root"),
+        "change": change_of("root"),
         "max": hi,
         "min": lo,
         "level": _level_view(model, root, lang),
@@ -919,6 +967,7 @@ def build_company_view(
             peer_q1=[_nan(v) for v in q1] if have_band else None,
             peer_q3=[_nan(v) for v in q3] if have_band else None,
             target=[_nan(v) for v in targets] if any(v is not None for v in targets) else None,
+            previous=[_nan(previous_of(n)) for n in top] if prev_row is not None else None,
             names=names,
             decimal=decimal,
         )
@@ -983,6 +1032,8 @@ def build_company_view(
                 "title": dim.title.lang(lang),
                 "description": dim.description.lang(lang) if dim.description else None,
                 "score": s,
+                "previous": previous_of(node),
+                "change": change_of(node),
                 "level": level,
                 "coverage": coverage_of(node),
                 "percentile": peers.get("percentile", node),
@@ -1061,6 +1112,14 @@ def build_company_view(
             "target": priorities["target"] if priorities is not None else None,
         },
         "dimensions": sections,
+        "previous": {
+            "available": prev_row is not None,
+            "date": (
+                previous.profiles[prev_row].date
+                if previous is not None and prev_row is not None and previous.profiles
+                else None
+            ),
+        },
         "priorities": priorities,
         "peers": peers.view(lang),
         "synthetic": synthetic or scores.synthetic,
