@@ -229,6 +229,17 @@ def test_report_command_with_an_earlier_assessment(tmp_path):
     assert '<td class="num">0.0</td>' in html
 
 
+def test_report_command_says_how_to_get_pdf_before_any_work(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if the extra were not installed
+    argv = ["report", "no-such-answers.csv", "-q", "i40-readiness", "-m", "i40-readiness-weighted"]
+    status = main([*argv, "--format", "html,pdf", "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err.splitlines()
+    # the missing extra is said first: the answers file (which does not exist) is not read yet
+    assert status == 1 and len(err) == 1
+    assert 'pip install "maturity[pdf]"' in err[0]
+    assert not (tmp_path / "out").exists()
+
+
 def test_report_command_with_a_hostile_branding_template(tmp_path):
     brand = tmp_path / "brand"
     brand.mkdir()
