@@ -364,16 +364,21 @@ class Questionnaire:
 
 
 def profile_types() -> dict[str, ValueType]:
-    """Types of the profile names usable in conditions."""
-    from maturity.classify import SIZE_CLASSES
+    """Types of the profile names usable in conditions.
+
+    ``section`` and ``division`` are NACE codes, so a condition naming one that does not
+    exist (``profile.section == "Z"``) is a validation error; ``sector`` (a code of any level)
+    and ``region`` are compared as text.
+    """
+    from maturity.classify import SIZE_CLASSES, nace_codes
 
     text = ValueType("text", None)
     number = ValueType("number", None)
     return {
         "company": text,
         "sector": text,
-        "section": text,
-        "division": text,
+        "section": ValueType("code", frozenset(nace_codes(1))),
+        "division": ValueType("code", frozenset(nace_codes(2))),
         "region": text,
         "employees": number,
         "turnover": number,

@@ -202,6 +202,25 @@ items:
     assert err.codes == ["Q008"]
 
 
+def test_nace_codes_in_conditions_must_exist():
+    body = """\
+profile:
+  sector: {}
+items:
+  - {id: a, kind: boolean, text: {en: A, it: A}, when: 'profile.division in ["28", "29"]'}
+  - {id: b, kind: boolean, text: {en: B, it: B}, when: 'profile.section == "Z"'}
+  - {id: c, kind: boolean, text: {en: C, it: C}, when: 'profile.division == "00"'}
+"""
+    err = q_errors(body)
+    assert err.codes == ["C003", "C003"]
+    section, division = err.problems
+    assert section.line == 5 + 5 and "'Z' is not an option of profile.section" in str(section)
+    assert "A, B, C" in str(section)  # the NACE sections are listed
+    assert division.line == 5 + 6 and "'00' is not an option of profile.division" in str(division)
+    q = q_from(body.replace('"Z"', '"C"').replace('"00"', '"28"'))  # real codes validate
+    assert q.conditions_of("b")
+
+
 def test_dimension_condition_governs_its_items():
     q = q_from("""\
 items:
