@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from maturity.errors import MaturityError, Problem, ResponseError, list_allowed, suggest
 from maturity.questionnaire import DONT_KNOW_CODE, NA_CODE, PROFILE_FIELDS, Item, Questionnaire
+from maturity.scores import safe_cell, unsafe_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -74,7 +75,6 @@ _META_COLUMNS = ("questionnaire", "questionnaire_version")
 _NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
 _YES = {"yes", "true", "1", "si", "sì", "y"}
 _NO = {"no", "false", "0", "n"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 class OutputExistsError(MaturityError, FileExistsError):
@@ -596,8 +596,8 @@ def _unescape_text(q: Questionnaire, cells: dict[str, str]) -> None:
     for item in q.items:
         if item.kind == "text":
             v = cells.get(item.id)
-            if v and v.startswith("'") and len(v) > 1 and v[1] in _FORMULA_START:
-                cells[item.id] = v[1:]
+            if v:
+                cells[item.id] = unsafe_cell(v)
 
 
 def read_responses(
@@ -777,8 +777,8 @@ def _cell(item: Item, a: Answer) -> str:
         return "yes" if a else "no"
     if isinstance(a, float):
         return _fmt_number(a)
-    if item.kind == "text" and a.startswith(_FORMULA_START):
-        return "'" + a  # never a formula in a spreadsheet; read back without the quote
+    if item.kind == "text":
+        return safe_cell(a)  # never a formula in a spreadsheet; read back without the quote
     return a
 
 

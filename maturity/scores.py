@@ -18,21 +18,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import Level, ScoringModel
     from maturity.responses import AnswerMatrix, Profile
 
-__all__ = ["ChildContribution", "Explanation", "Scores", "safe_cell"]
+__all__ = ["ChildContribution", "Explanation", "Scores", "safe_cell", "unsafe_cell"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# what a spreadsheet may take for the start of a formula, and the quote that escapes it (so
+# that a text which itself starts with a quote comes back unchanged)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 _PROFILE_COLUMNS = ["company", "sector", "employees", "turnover", "balance_sheet", "region", "date"]
 
 
-def _unsafe(value: str) -> str:
-    """Undo :func:`safe_cell`."""
+def unsafe_cell(value: str) -> str:
+    """Undo :func:`safe_cell`: ``unsafe_cell(safe_cell(s)) == s`` for every text ``s``."""
     return value[1:] if value.startswith("'") and value[1:2] in _FORMULA_START else value
 
 
 def safe_cell(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (a leading ``'`` is added)."""
+    """A CSV cell that a spreadsheet will not run as a formula: a ``'`` is put before a text
+    that starts with ``= + - @``, a tab, a carriage return or ``'`` itself.
+    """
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
@@ -155,7 +159,7 @@ class Scores:
         ids: list[str] = []
         nodes: list[str] = []
         for r in rows:
-            rid = _unsafe(r["respondent_id"])
+            rid = unsafe_cell(r["respondent_id"])
             if rid not in ids:
                 ids.append(rid)
             if r["node"] not in nodes:
@@ -179,14 +183,14 @@ class Scores:
             return float(r[key]) if r.get(key) else None
 
         for line, r in enumerate(rows, start=2):
-            i, j = ids.index(_unsafe(r["respondent_id"])), nodes.index(r["node"])
+            i, j = ids.index(unsafe_cell(r["respondent_id"])), nodes.index(r["node"])
             try:
                 score[i, j] = float(r["score"]) if r["score"] else np.nan
                 cov[i, j] = float(r["coverage"]) if r.get("coverage") else np.nan
                 if ids[i] not in profiles and r.get("sector") is not None:
                     emp = num(r, "employees")
                     profiles[ids[i]] = Profile(
-                        company=_unsafe(r.get("company") or "") or None,
+                        company=unsafe_cell(r.get("company") or "") or None,
                         sector=r.get("sector") or None,
                         employees=int(emp) if emp is not None else None,
                         turnover=num(r, "turnover"),

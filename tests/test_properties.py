@@ -203,3 +203,12 @@ def test_every_registered_operator_scores_a_model(op):
     v = np.array([[3, 1, 0, 1, 3, 2.0]])
     s, _, _ = score_arrays(make_model(op, op, p=with_p(op)), v)
     assert not np.isnan(s).any()
+
+
+@given(st.text(max_size=20))
+def test_spreadsheet_cells_are_never_formulas_and_round_trip(text: str) -> None:
+    from maturity.scores import safe_cell, unsafe_cell
+
+    cell = safe_cell(text)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert unsafe_cell(cell) == text
