@@ -374,21 +374,20 @@ def _report(args: argparse.Namespace) -> int:
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     responses = _read_all(args.answers, q, args.skip_bad_rows, read_responses)
-    scores = score(responses, model, by="company")
-    unknown = [c for c in args.company or () if c not in scores.ids]
+    present = list(dict.fromkeys(r.company_id for r in responses))  # as score() orders them
+    unknown = [c for c in args.company or () if c not in present]
     if unknown:
         raise ValueError(
             f"no company '{unknown[0]}' in the answers (companies: "
-            f"{', '.join(scores.ids[:10])}{', ...' if len(scores.ids) > 10 else ''})"
+            f"{', '.join(present[:10])}{', ...' if len(present) > 10 else ''})"
         )
-    companies = list(dict.fromkeys(args.company)) if args.company else list(scores.ids)
-    if len(companies) < len(scores.ids):  # only those: reports, portfolio, gaps, benchmark
-        wanted = set(companies)
+    if args.company:  # only those: reports, portfolio, gaps and benchmark
+        wanted = set(args.company)
         responses = dataclasses.replace(
-            responses,
-            respondents=tuple(r for r in responses if (r.profile.company or r.id) in wanted),
+            responses, respondents=tuple(r for r in responses if r.company_id in wanted)
         )
-        scores = score(responses, model, by="company")
+    scores = score(responses, model, by="company")
+    companies = list(dict.fromkeys(args.company)) if args.company else list(scores.ids)
     bench = None
     if args.peers:
         bench = benchmark(scores, load_peers(args.peers, model), min_group=args.min_group)

@@ -148,6 +148,13 @@ class Respondent:
     profile: Profile
     answers: Mapping[str, Answer]
 
+    @property
+    def company_id(self) -> str:
+        """The company answered for: the profile's company, else the respondent's id. This is
+        how ``score(..., by="company")`` groups respondents and names the rows.
+        """
+        return self.profile.company or self.id
+
 
 @dataclass(frozen=True, slots=True)
 class AnswerMatrix:

@@ -403,7 +403,7 @@ def score(
     groups = np.empty(len(responses), dtype=np.intp)
     first: list[int] = []
     for i, r in enumerate(responses):
-        key = r.profile.company or r.id
+        key = r.company_id
         if key not in names:
             names[key] = len(names)
             first.append(i)

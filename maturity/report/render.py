@@ -748,7 +748,7 @@ def _remarks(
     out: dict[str, list[dict[str, str]]] = {}
     text_items = [i for i in q.items if i.kind == "text"]
     for r in responses.respondents:
-        if (r.profile.company or r.id) != company_id and r.id != company_id:
+        if r.company_id != company_id and r.id != company_id:
             continue
         for item in text_items:
             answer = r.answers.get(item.id)
