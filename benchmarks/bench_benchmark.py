@@ -4,7 +4,7 @@
     python benchmarks/bench_benchmark.py [--rows 1000000] [--repeat 3]
 
 Profiles for a million rows are given as profile keys (integer codes per field, see
-``maturity.benchmark.ProfileKeys``): building a million ``Profile`` objects is not what is
+``maturity.benchmarking.ProfileKeys``): building a million ``Profile`` objects is not what is
 timed. Two cases are timed, best of ``--repeat``:
 
 * ``separate``: companies and peers are different populations (ids do not overlap);
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from maturity.benchmark import benchmark
+from maturity.benchmarking import benchmark
 
 SECTORS = ("28.41", "28.49", "28.11", "25.11", "25.62", "22.29", "10.11", "26.51", "27.12", "29.32")
 REGIONS = ("ITC4C", "ITH35", "ITI17")

@@ -27,15 +27,15 @@ def build_inputs() -> dict[str, Any]:
     import maturity.model
     import maturity.responses
     import maturity.scoring
-    from maturity.gaps import gaps
+    from maturity.gap_analysis import gaps
     from maturity.peers import bundled_peers
 
     q = maturity.load_questionnaire("i40-readiness")
     m = maturity.model.load_model("i40-readiness-weighted")
-    sample = maturity.responses.read_responses(maturity.demo.sample_path("i40-readiness"), q)
+    sample = maturity.io.read_responses(maturity.demo.sample_path("i40-readiness"), q)
     scores = maturity.scoring.score(sample, m, by="company")
     meta = bundled_peers()["i40-readiness"]
-    population = maturity.responses.read_responses(meta.parent / "i40-readiness-synthetic.csv", q)
+    population = maturity.io.read_responses(meta.parent / "i40-readiness-synthetic.csv", q)
     many = maturity.scoring.score(population, m, by="company")
     return {
         "sample": scores,

@@ -29,8 +29,8 @@ _EXPORTS: dict[str, str] = {
     "parse_questionnaire": "maturity.questionnaire",
     "dump_questionnaire": "maturity.questionnaire",
     "Responses": "maturity.responses",
-    "read_responses": "maturity.responses",
-    "write_responses": "maturity.responses",
+    "read_responses": "maturity.io",
+    "write_responses": "maturity.io",
     "size_class": "maturity.classify",
     "ScoringModel": "maturity.model",
     "load_model": "maturity.model",
@@ -39,6 +39,13 @@ _EXPORTS: dict[str, str] = {
     "AHPResult": "maturity.weights",
     "score": "maturity.scoring",
     "Scores": "maturity.scores",
+    "Benchmark": "maturity.benchmarking",
+    "benchmark": "maturity.benchmarking",
+    "aggregate_table": "maturity.benchmarking",
+    "Gaps": "maturity.gap_analysis",
+    "gaps": "maturity.gap_analysis",
+    "progress": "maturity.gap_analysis",
+    "load_peers": "maturity.peers",
     "Branding": "maturity.report.render",
     "render_report": "maturity.report.render",
     "render_portfolio": "maturity.report.render",
@@ -47,15 +54,24 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
+    from maturity.benchmarking import Benchmark as Benchmark
+    from maturity.benchmarking import aggregate_table as aggregate_table
+    from maturity.benchmarking import benchmark as benchmark
     from maturity.bundle import bundled as bundled
     from maturity.classify import size_class as size_class
     from maturity.errors import MaturityError as MaturityError
     from maturity.errors import Problem as Problem
     from maturity.errors import ResponseError as ResponseError
     from maturity.errors import SpecError as SpecError
+    from maturity.gap_analysis import Gaps as Gaps
+    from maturity.gap_analysis import gaps as gaps
+    from maturity.gap_analysis import progress as progress
+    from maturity.io import read_responses as read_responses
+    from maturity.io import write_responses as write_responses
     from maturity.model import ScoringModel as ScoringModel
     from maturity.model import load_model as load_model
     from maturity.model import parse_model as parse_model
+    from maturity.peers import load_peers as load_peers
     from maturity.questionnaire import Questionnaire as Questionnaire
     from maturity.questionnaire import dump_questionnaire as dump_questionnaire
     from maturity.questionnaire import load_questionnaire as load_questionnaire
@@ -64,8 +80,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.report.render import render_portfolio as render_portfolio
     from maturity.report.render import render_report as render_report
     from maturity.responses import Responses as Responses
-    from maturity.responses import read_responses as read_responses
-    from maturity.responses import write_responses as write_responses
     from maturity.scores import Scores as Scores
     from maturity.scoring import score as score
     from maturity.text import Text as Text

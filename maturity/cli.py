@@ -189,9 +189,9 @@ def _write_scores(scores: object, out: Path, force: bool) -> None:
 
 @command("score")
 def _score(args: argparse.Namespace) -> int:
+    from maturity.io import read_responses
     from maturity.model import load_model
     from maturity.questionnaire import load_questionnaire
-    from maturity.responses import read_responses
     from maturity.scoring import score
 
     q = load_questionnaire(args.questionnaire)
@@ -242,9 +242,9 @@ def _read_all(
 
 def _scored(args: argparse.Namespace) -> Any:
     """Load questionnaire and model, read the answers and score them (shared by commands)."""
+    from maturity.io import read_responses
     from maturity.model import load_model
     from maturity.questionnaire import load_questionnaire
-    from maturity.responses import read_responses
     from maturity.scoring import score
 
     q = load_questionnaire(args.questionnaire)
@@ -300,7 +300,7 @@ def _target(text: str) -> object:
 
 @command("gaps")
 def _gaps(args: argparse.Namespace) -> int:
-    from maturity.gaps import gaps
+    from maturity.gap_analysis import gaps
     from maturity.peers import load_peers
 
     out = Path(args.output)
@@ -318,7 +318,7 @@ def _gaps(args: argparse.Namespace) -> int:
 
 @command("benchmark")
 def _benchmark(args: argparse.Namespace) -> int:
-    from maturity.benchmark import benchmark, write_aggregate
+    from maturity.benchmarking import benchmark, write_aggregate
     from maturity.model import load_model
     from maturity.peers import load_peers
     from maturity.scores import Scores
@@ -349,14 +349,14 @@ def _benchmark(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     import os
 
-    from maturity.benchmark import benchmark
-    from maturity.gaps import gaps
+    from maturity.benchmarking import benchmark
+    from maturity.gap_analysis import gaps
+    from maturity.io import read_responses
     from maturity.model import load_model
     from maturity.peers import load_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.report.batch import ReportJob, run_reports
     from maturity.report.render import LANGUAGES, Branding
-    from maturity.responses import read_responses
     from maturity.scoring import score
 
     langs = _choices("--lang", args.lang, LANGUAGES)

@@ -36,14 +36,14 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     and English for each sample company. Returns the files written; existing files are kept
     unless ``force``. Without WeasyPrint (``pip install "maturity[pdf]"``) only HTML is written.
     """
-    from maturity.benchmark import benchmark
+    from maturity.benchmarking import benchmark
     from maturity.bundle import bundled
-    from maturity.gaps import gaps
+    from maturity.gap_analysis import gaps
+    from maturity.io import read_responses
     from maturity.model import load_model
     from maturity.peers import bundled_peers, load_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.report.batch import ReportJob, run_reports
-    from maturity.responses import read_responses
     from maturity.scoring import score
 
     out = Path(out)

@@ -36,7 +36,7 @@ def load_peers(source: str | Path, model: ScoringModel) -> Scores:
     metadata file of a shipped population, or ``"synthetic"`` for the shipped synthetic
     population of the model's questionnaire.
     """
-    from maturity.responses import read_responses
+    from maturity.io import read_responses
     from maturity.scoring import score
 
     qid = model.questionnaire.id

@@ -18,26 +18,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import Level, ScoringModel
     from maturity.responses import AnswerMatrix, Profile
 
-__all__ = ["ChildContribution", "Explanation", "Scores", "safe_cell", "unsafe_cell"]
+from maturity.io.guard import safe_cell, unsafe_cell
 
-# what a spreadsheet may take for the start of a formula, and the quote that escapes it (so
-# that a text which itself starts with a quote comes back unchanged)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+__all__ = ["ChildContribution", "Explanation", "Scores"]
 
 
 _PROFILE_COLUMNS = ["company", "sector", "employees", "turnover", "balance_sheet", "region", "date"]
-
-
-def unsafe_cell(value: str) -> str:
-    """Undo :func:`safe_cell`: ``unsafe_cell(safe_cell(s)) == s`` for every text ``s``."""
-    return value[1:] if value.startswith("'") and value[1:2] in _FORMULA_START else value
-
-
-def safe_cell(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula: a ``'`` is put before a text
-    that starts with ``= + - @``, a tab, a carriage return or ``'`` itself.
-    """
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def json_number(x: float, digits: int = 6) -> float | None:
@@ -493,9 +479,9 @@ class Scores:
         }
         text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
         if path is not None:
-            from maturity.responses import atomic_write
+            from maturity.io.files import write_text
 
-            atomic_write(Path(path), text.encode("utf-8"), force=force)
+            write_text(path, text, force=force)
         return text
 
     def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
@@ -521,9 +507,9 @@ class Scores:
             w.writerow(row)
         text = buf.getvalue()
         if path is not None:
-            from maturity.responses import atomic_write
+            from maturity.io.files import write_text
 
-            atomic_write(Path(path), text.encode("utf-8"), force=force)
+            write_text(path, text, force=force)
         return text
 
     def to_frame(self) -> Any:

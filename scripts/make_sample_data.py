@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 import maturity as mt
-from maturity.responses import Respondent, Responses, write_responses
+from maturity.io import write_responses
+from maturity.responses import Respondent, Responses
 from maturity.synthetic import generate
 
 DATA = Path("maturity/data")

@@ -153,8 +153,8 @@ def model_yaml(n: int) -> str:
 
 def assessment(n: int, companies: int = 3, peers: int = 300) -> dict[str, Any]:
     """Everything a report needs for an ``n``-dimension questionnaire, drawn reproducibly."""
-    from maturity.benchmark import benchmark
-    from maturity.gaps import gaps
+    from maturity.benchmarking import benchmark
+    from maturity.gap_analysis import gaps
     from maturity.model import parse_model
     from maturity.questionnaire import parse_questionnaire
     from maturity.scoring import score

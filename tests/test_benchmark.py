@@ -15,7 +15,7 @@ import scipy.stats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maturity.benchmark import (
+from maturity.benchmarking import (
     DEFAULT_WIDEN,
     BenchmarkError,
     aggregate_table,
@@ -26,7 +26,8 @@ from maturity.benchmark import (
 )
 from maturity.classify import widen_chain
 from maturity.errors import MaturityError
-from maturity.responses import OutputExistsError, Profile
+from maturity.io import OutputExistsError
+from maturity.responses import Profile
 
 # --------------------------------------------------------------------------------------------
 # A stand-in for Scores, and an independent, slow reference implementation
@@ -252,7 +253,7 @@ def test_separate_populations_with_shared_ids(seed):
 @pytest.mark.parametrize("seed", [6, 7])
 def test_paths_for_many_profiles_agree(monkeypatch, seed):
     """Above _FEW profiles or groups, other (vectorised) code paths are taken: same result."""
-    import maturity.benchmark as mb
+    import maturity.benchmarking.statistics as mb
 
     rng = np.random.default_rng(seed)
     s = random_pop(rng, 150)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from maturity.gaps import gaps, global_weights, progress
-from maturity.responses import read_responses
+from maturity.gap_analysis import gaps, global_weights, progress
+from maturity.io import read_responses
 from maturity.scoring import score
 from tests.test_scoring import Q, model
 

@@ -207,7 +207,7 @@ def test_every_registered_operator_scores_a_model(op):
 
 @given(st.text(max_size=20))
 def test_spreadsheet_cells_are_never_formulas_and_round_trip(text: str) -> None:
-    from maturity.scores import safe_cell, unsafe_cell
+    from maturity.io.guard import safe_cell, unsafe_cell
 
     cell = safe_cell(text)
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -29,10 +29,10 @@ from jinja2.exceptions import SecurityError, UndefinedError
 import maturity
 import maturity.demo
 import maturity.model
-import maturity.responses
+import maturity.io
 import maturity.scoring
 from maturity.errors import MaturityError
-from maturity.gaps import gaps as compute_gaps
+from maturity.gap_analysis import gaps as compute_gaps
 from maturity.report import render as render_mod
 from maturity.report.render import (
     Branding,
@@ -61,7 +61,7 @@ VOID = {"meta", "img", "br", "hr", "link", "input", "col", "source", "wbr", "are
 def pipeline() -> dict[str, Any]:
     q = maturity.load_questionnaire("i40-readiness")
     m = maturity.model.load_model("i40-readiness-weighted")
-    r = maturity.responses.read_responses(maturity.demo.sample_path("i40-readiness"), q)
+    r = maturity.io.read_responses(maturity.demo.sample_path("i40-readiness"), q)
     s = maturity.scoring.score(r, m, by="company")
     return {"q": q, "m": m, "r": r, "s": s, "gaps": compute_gaps(s, "next_level")}
 
@@ -402,7 +402,7 @@ class FakeGroup:
 
 
 class FakeBenchmark:
-    """Stands in for maturity.benchmark.Benchmark (same attributes)."""
+    """Stands in for maturity.benchmarking.Benchmark (same attributes)."""
 
     synthetic = True
 
@@ -452,7 +452,7 @@ def _evil_answers(pipeline: dict[str, Any], tmp_path: Path) -> Any:
     writer.writerows(rows)
     path = tmp_path / "evil.csv"
     path.write_text(buf.getvalue(), encoding="utf-8")
-    return maturity.responses.read_responses(path, pipeline["q"])
+    return maturity.io.read_responses(path, pipeline["q"])
 
 
 def test_free_text_and_company_name_are_escaped(pipeline: dict[str, Any], tmp_path: Path) -> None:
@@ -677,12 +677,12 @@ def test_html_is_byte_identical(pipeline: dict[str, Any], html_en: str) -> None:
 def test_html_is_byte_identical_across_processes(html_it: str) -> None:
     code = textwrap.dedent(
         """
-        import hashlib, maturity, maturity.demo, maturity.model, maturity.responses
+        import hashlib, maturity, maturity.demo, maturity.model, maturity.io
         import maturity.scoring
         from maturity.report.render import Branding, render_report
         q = maturity.load_questionnaire("i40-readiness")
         m = maturity.model.load_model("i40-readiness-weighted")
-        r = maturity.responses.read_responses(maturity.demo.sample_path("i40-readiness"), q)
+        r = maturity.io.read_responses(maturity.demo.sample_path("i40-readiness"), q)
         s = maturity.scoring.score(r, m, by="company")
         b = Branding(name="Competence Centre Demo", consultant="Maria Bianchi")
         html = render_report(s, "Officine Rossi", lang="it", branding=b)
@@ -872,7 +872,7 @@ def test_pdf_extra_missing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_with_the_real_benchmark(pipeline: dict[str, Any]) -> None:
-    from maturity.benchmark import benchmark
+    from maturity.benchmarking import benchmark
     from maturity.peers import load_peers
 
     s = pipeline["s"]
@@ -1030,7 +1030,7 @@ def _check_golden(name: str, html: str) -> None:
 
 @pytest.fixture(scope="module")
 def golden_inputs(pipeline: dict[str, Any]) -> dict[str, Any]:
-    from maturity.benchmark import benchmark
+    from maturity.benchmarking import benchmark
     from maturity.peers import load_peers
 
     s = pipeline["s"]

@@ -7,15 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from maturity.errors import ResponseError
-from maturity.responses import (
-    DONT_KNOW,
-    NA,
-    Profile,
-    Respondent,
-    Responses,
-    read_responses,
-    write_responses,
-)
+from maturity.io import read_responses, write_responses
+from maturity.responses import DONT_KNOW, NA, Profile, Respondent, Responses
 from tests.util import q_from
 
 Q = q_from("""\

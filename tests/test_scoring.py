@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from maturity.errors import SpecError
+from maturity.io import read_responses
 from maturity.model import parse_model, version_matches
-from maturity.responses import read_responses
 from maturity.scoring import score, score_arrays
 from tests.util import q_from
 

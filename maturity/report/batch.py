@@ -64,8 +64,8 @@ def file_names(companies: Sequence[str]) -> dict[str, str]:
 
 
 def _render_one(task: tuple[str | None, str, str, str, bool]) -> str:
+    from maturity.io.files import write_bytes
     from maturity.report.render import render_portfolio, render_report
-    from maturity.responses import atomic_write
 
     company, lang, fmt, path, force = task
     assert _JOB is not None
@@ -94,7 +94,7 @@ def _render_one(task: tuple[str | None, str, str, str, bool]) -> str:
             previous=_JOB.previous,
         )
     data = out.encode("utf-8") if isinstance(out, str) else out
-    atomic_write(Path(path), data, force=force)
+    write_bytes(path, data, force=force)
     return path
 
 
@@ -118,7 +118,7 @@ def run_reports(
     portfolio report of all the job's companies is written too, as
     ``portfolio.<lang>.<format>``.
     """
-    from maturity.responses import OutputExistsError
+    from maturity.io import OutputExistsError
 
     out = Path(out_dir)
     names = file_names(companies)

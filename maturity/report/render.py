@@ -463,8 +463,8 @@ def render_report(
     """The report of one company: HTML text (``format="html"``) or PDF bytes (``"pdf"``,
     needs ``pip install "maturity[pdf]"``).
 
-    ``benchmark`` (a :class:`maturity.benchmark.Benchmark`) adds percentiles and peer medians,
-    ``gaps`` (a :class:`maturity.gaps.Gaps`) the priorities, ``responses`` the respondents'
+    ``benchmark`` (a :class:`maturity.benchmarking.Benchmark`) adds percentiles and peer medians,
+    ``gaps`` (a :class:`maturity.gap_analysis.Gaps`) the priorities, ``responses`` the respondents'
     free-text remarks, ``date`` the report date on the cover, ``previous`` (the
     :class:`~maturity.scores.Scores` of an earlier assessment, same model) the change since
     then; all are optional. ``branding`` is a :class:`Branding` or a branding directory. See

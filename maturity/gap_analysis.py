@@ -111,14 +111,14 @@ class Gaps:
         }
         text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
         if path is not None:
-            from maturity.responses import atomic_write
+            from maturity.io import write_text
 
-            atomic_write(Path(path), text.encode("utf-8"), force=force)
+            write_text(path, text, force=force)
         return text
 
     def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """Gaps in long form (company, node, score, target, gap, priority rank), formula-safe."""
-        from maturity.scores import safe_cell
+        from maturity.io.guard import safe_cell
 
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -141,9 +141,9 @@ class Gaps:
                 )
         text = buf.getvalue()
         if path is not None:
-            from maturity.responses import atomic_write
+            from maturity.io import write_text
 
-            atomic_write(Path(path), text.encode("utf-8"), force=force)
+            write_text(path, text, force=force)
         return text
 
 

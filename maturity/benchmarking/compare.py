@@ -1,0 +1,248 @@
+"""Peer benchmarking: where a company stands among comparable companies, node by node.
+
+:func:`benchmark` compares every company of a :class:`~maturity.scores.Scores` (or any object
+with ``ids``, ``nodes``, ``score`` and ``profiles``) with a peer population. Each company's
+peer group is the peers that share its sector, size class and region; a group with fewer than
+``min_group`` peers is widened one level at a time along the classification hierarchies
+(:func:`maturity.classify.widen_chain`) until it is large enough, and is never reported when
+even "all peers" is too small. The company itself is always left out of its own group.
+
+Per node the result holds the company's percentile rank among its peers (mean of the weak and
+strict definitions, as ``scipy.stats.percentileofscore(kind="mean")``), the peers' quartiles,
+mean, 90th percentile ("best in class"), standard deviation, the company's z-score and,
+optionally, a bootstrap confidence interval of the peer median.
+
+:func:`aggregate_table` gives peer statistics per group, with no individual rows and with the
+disclosure rules of published benchmarks applied, for publication.
+
+Every definition is written out in ``docs/methodology-benchmark.md``.
+
+Speed: the work is vectorised over companies. Profiles are encoded once as integer codes per
+hierarchy level; widening is resolved per *distinct* profile (there are few), statistics are
+computed once per (group, node) on sorted peer scores, and percentile ranks come from
+``np.searchsorted``. A million companies against a million peers take about a second. Building
+:class:`~maturity.responses.Profile` objects for a million rows is itself slow; callers that
+hold profiles as arrays pass them as *profile keys* instead (see :data:`ProfileKeys` and
+:func:`profile_keys`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from maturity.benchmarking.common import (
+    _STATS,
+    DEFAULT_BY,
+    BenchmarkError,
+    ProfileKeys,
+    ScoresLike,
+)
+from maturity.benchmarking.groups import (
+    _check_fields,
+    _compact,
+    _encode,
+    _keys_of,
+    _members,
+    _peer_groups,
+    _profiles,
+    _resolve,
+    _schedule,
+    _self_index,
+    _self_member,
+    _small_int,
+)
+from maturity.benchmarking.result import Benchmark
+from maturity.benchmarking.statistics import _bootstrap_node, _by_group, _by_profile, _node
+
+__all__ = ["benchmark"]
+
+
+def benchmark(
+    scores: ScoresLike,
+    peers: ScoresLike,
+    *,
+    by: Sequence[str] = DEFAULT_BY,
+    widen: Sequence[str] | None = None,
+    min_group: int = 5,
+    bootstrap: bool = False,
+    confidence: float = 0.95,
+    n_resamples: int = 999,
+    seed: int = 0,
+    keys: ProfileKeys | None = None,
+    peer_keys: ProfileKeys | None = None,
+) -> Benchmark:
+    """Compare every company of ``scores`` with its peer group in ``peers``, node by node.
+
+    Peer group: the peers whose profile matches the company's on the ``by`` fields. When it
+    has fewer than ``min_group`` members (peers with a score at the ``root`` node, or at the
+    first node when there is no root, the company itself left out), it is widened step by
+    step. ``widen`` lists one field per step: the k-th entry for a field lets that field's
+    filter be at most k levels above the field's most specific level (sector: NACE class →
+    group → division → section → all; region: NUTS-3 → NUTS-2 → NUTS-1 → country → all;
+    size class → all). A company whose value is coarser than a step's level (a sector given
+    as a division, say) skips that step, and skipped steps are not counted. When ``widen`` is
+    exhausted it is repeated until every field it names is at "all"; a field of ``by`` that
+    ``widen`` never names is never widened. The default (:data:`DEFAULT_WIDEN`) widens the
+    region up to the country, then the size class, then the sector up to the section, then
+    the region and finally the sector to "all". A company with an unknown value of a field
+    starts at "all" for it. A group still smaller than ``min_group`` after the last step is
+    not reported: its :class:`PeerGroup` says ``sufficient=False`` and every statistic is NaN.
+
+    The company is always left out of its own group (matched by id), so ``peers`` may be the
+    same object as ``scores`` or a population that contains the company.
+
+    Per node (the nodes of ``scores`` that ``peers`` also has) peers without a score there
+    are left out. See :class:`Benchmark` for the statistics and
+    ``docs/methodology-benchmark.md`` for their definitions.
+
+    Args:
+        scores: the companies to benchmark (a :class:`~maturity.scores.Scores` or alike).
+        peers: the peer population (may be ``scores`` itself).
+        by: the profile fields that define a peer group.
+        widen: the widening order (default :data:`DEFAULT_WIDEN` restricted to ``by``).
+        min_group: the smallest group that is reported (at least 1; 5 by default).
+        bootstrap: also compute a percentile-bootstrap interval of the peer median
+            (``scipy.stats.bootstrap``, ``method="percentile"``, a fresh
+            ``np.random.default_rng(seed)`` per interval). One resampling per distinct
+            (group, node, own score): meant for tens or thousands of companies, not millions.
+        confidence: the interval's confidence level.
+        n_resamples: bootstrap resamples.
+        seed: bootstrap seed.
+        keys: the companies' profiles as :data:`ProfileKeys` (default: the object's
+            ``profile_keys`` attribute if it has one, else its ``profiles``; an object
+            with no profiles at all counts as unknown on every field).
+        peer_keys: the same for the peers.
+
+    Raises:
+        BenchmarkError: invalid arguments, no node in common, an invalid profile value.
+
+    """
+    by_t = tuple(by)
+    widen_t = _check_fields(by_t, widen)
+    if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
+        raise BenchmarkError(f"min_group must be an integer >= 1, not {min_group!r}")
+    if bootstrap:
+        if not 0 < confidence < 1:
+            raise BenchmarkError(f"confidence must be between 0 and 1, not {confidence!r}")
+        if n_resamples < 1:
+            raise BenchmarkError(f"n_resamples must be >= 1, not {n_resamples!r}")
+    same = peers is scores
+    nodes = tuple(n for n in scores.nodes if n in set(peers.nodes))
+    if not nodes:
+        raise BenchmarkError("the scores and the peers have no node in common")
+    ids = tuple(scores.ids)
+    peer_ids = tuple(peers.ids)
+    n_c, n_p, k = len(ids), len(peer_ids), len(nodes)
+    x_all = np.asarray(scores.score, dtype=np.float64)
+    p_all = np.asarray(peers.score, dtype=np.float64)
+    if x_all.shape != (n_c, len(scores.nodes)) or p_all.shape != (n_p, len(peers.nodes)):
+        raise BenchmarkError("score arrays do not match ids × nodes")
+    cols = [list(scores.nodes).index(nd) for nd in nodes]
+    pcols = [list(peers.nodes).index(nd) for nd in nodes]
+    root = nodes.index("root") if "root" in nodes else 0
+
+    ck = _keys_of(scores, by_t, keys, n_c)
+    pk = ck if same else _keys_of(peers, by_t, peer_keys, n_p)
+    if same:
+        fields = [_encode(f, [ck[f]], [n_c]) for f in by_t]
+        for f in fields:
+            f.leaves.append(f.leaves[0])
+    else:
+        fields = [_encode(f, [ck[f], pk[f]], [n_c, n_p]) for f in by_t]
+    cprof, cleaf = _profiles(fields, 0, n_c)
+    pprof, pleaf = _profiles(fields, 1, n_p)
+    k_p = len(pleaf)
+
+    self_idx = _self_index(ids, peer_ids, same)
+    has_self = self_idx >= 0
+    sidx = np.maximum(self_idx, 0)
+    sp = np.where(has_self, pprof[sidx] if n_p else -1, -1)
+    p_root_ok = ~np.isnan(p_all[:, pcols[root]])
+    self_root = has_self & (p_root_ok[sidx] if n_p else False)
+    peer_weight = np.bincount(pprof[p_root_ok], minlength=k_p).astype(np.int64)
+
+    # classes: distinct (company profile, own peer profile when it counts at the root)
+    cls_key = cprof * (k_p + 1) + np.where(self_root, sp, -1) + 1
+    cls, cls_uniq = _compact(cls_key, len(cleaf) * (k_p + 1))
+    cls_prof = cls_uniq // (k_p + 1)
+    cls_self = cls_uniq % (k_p + 1) - 1
+    res = _resolve(
+        fields,
+        cleaf[cls_prof],
+        cls_self,
+        pleaf,
+        peer_weight,
+        _schedule(by_t, widen_t),
+        min_group,
+    )
+    n_groups = len(res.gdepth)
+    gptr, gmem = _members(fields, res, pleaf)
+    gc = res.group[cls]  # per company, -1 when insufficient
+    selfin = has_self & (gc >= 0)
+    cand = np.flatnonzero(selfin)
+    if len(cand):
+        selfin[cand] = _self_member(fields, res, gc[cand], sp[cand], pleaf)
+    gc = np.where(gc < 0, n_groups, gc)  # row n_groups of the tables: "no group"
+
+    groups = _peer_groups(fields, res, cleaf[cls_prof], cls)
+
+    porder = np.argsort(pprof.astype(_small_int(k_p)), kind="stable")
+    pcount = np.bincount(pprof, minlength=k_p)
+    corder = np.argsort(gc.astype(_small_int(n_groups + 1)), kind="stable")
+    cbounds = np.searchsorted(gc[corder], np.arange(n_groups + 1))
+
+    shape = (k, n_c)
+    out = {s: np.empty(shape) for s in _STATS}
+    n_out = np.empty(shape, np.int64)
+    ci_lo = np.full(shape, np.nan) if bootstrap else None
+    ci_hi = np.full(shape, np.nan) if bootstrap else None
+    for j in range(k):
+        col = np.ascontiguousarray(p_all[:, pcols[j]])
+        ps, pstart, pvalid = _by_profile(col, pprof, porder, pcount)
+        flat, gstart, gn = _by_group(ps, pstart, pvalid, gptr, gmem)
+        xs = np.ascontiguousarray(x_all[:, cols[j]])
+        # the company's own score among the peers (unused where it is not a peer)
+        v = xs if same or not selfin.any() else np.take(col, sidx)
+        _node(j, xs, v, selfin, gc, flat, gstart, gn, corder, cbounds, min_group, out, n_out)
+        if bootstrap:
+            assert ci_lo is not None and ci_hi is not None
+            _bootstrap_node(
+                j,
+                v,
+                selfin,
+                gc,
+                flat,
+                gstart,
+                gn,
+                n_out[j],
+                min_group,
+                confidence,
+                n_resamples,
+                seed,
+                ci_lo,
+                ci_hi,
+            )
+    nan_view = np.broadcast_to(np.float64(np.nan), (n_c, k))
+
+    def fin(a: Any) -> Any:
+        t = a.T
+        t.flags.writeable = False
+        return t
+
+    return Benchmark(
+        ids=ids,
+        nodes=nodes,
+        **{s: fin(out[s]) for s in _STATS},
+        n=fin(n_out),
+        ci_low=fin(ci_lo) if ci_lo is not None else nan_view,
+        ci_high=fin(ci_hi) if ci_hi is not None else nan_view,
+        groups=groups,
+        min_group=min_group,
+        synthetic=bool(getattr(peers, "synthetic", False)),
+        by=by_t,
+        widen=widen_t,
+        confidence=float(confidence) if bootstrap else None,
+    )

@@ -1,0 +1,195 @@
+"""The :class:`Benchmark` result and its exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from maturity.benchmarking.common import (
+    _STATS,
+    DEFAULT_BY,
+    DEFAULT_WIDEN,
+    BoolArray,
+    FloatArray,
+    IntArray,
+)
+from maturity.benchmarking.groups import PeerGroup
+
+__all__ = ["Benchmark"]
+
+
+@dataclass(frozen=True, eq=False)
+class Benchmark:
+    """Each company compared with its peer group, node by node.
+
+    Arrays have shape (companies × nodes): ``percentile`` (0-100, mean of the weak and strict
+    percentile ranks), the peers' ``q1``, ``median``, ``q3`` (linear interpolation, as
+    ``np.percentile``), ``mean``, ``p90`` (best in class), ``sd`` (sample standard deviation,
+    ddof = 1), the company's ``z`` = (score − mean) / sd, ``n`` (peers with a score at the
+    node, the company left out) and ``ci_low``/``ci_high`` (bootstrap interval of the peer
+    median; NaN unless asked for). Statistics are NaN where the company has no sufficient
+    peer group, or where fewer than ``min_group`` peers have a score at the node; percentile
+    and z are also NaN where the company has no score. ``groups`` holds each company's
+    :class:`PeerGroup`. ``synthetic`` is True when the peers are a synthetic population.
+    Arrays are read-only.
+    """
+
+    ids: tuple[str, ...]
+    nodes: tuple[str, ...]
+    percentile: FloatArray = field(repr=False)
+    q1: FloatArray = field(repr=False)
+    median: FloatArray = field(repr=False)
+    q3: FloatArray = field(repr=False)
+    mean: FloatArray = field(repr=False)
+    p90: FloatArray = field(repr=False)
+    sd: FloatArray = field(repr=False)
+    z: FloatArray = field(repr=False)
+    n: IntArray = field(repr=False)
+    ci_low: FloatArray = field(repr=False)
+    ci_high: FloatArray = field(repr=False)
+    groups: tuple[PeerGroup, ...] = field(repr=False)
+    min_group: int = 5
+    synthetic: bool = False
+    by: tuple[str, ...] = DEFAULT_BY
+    widen: tuple[str, ...] = DEFAULT_WIDEN
+    confidence: float | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        n_ok = int(np.count_nonzero(self._sufficient))
+        flag = ", synthetic peers" if self.synthetic else ""
+        return (
+            f"Benchmark({len(self.ids)} companies × {len(self.nodes)} nodes, "
+            f"min_group={self.min_group}, {n_ok} with sufficient peers{flag})"
+        )
+
+    @cached_property
+    def _sufficient(self) -> BoolArray:
+        return np.fromiter((g.sufficient for g in self.groups), bool, len(self.groups))
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.ids)}
+
+    def row(self, company_id: str) -> dict[str, Any]:
+        """One company's benchmark as plain data: its group and, per node, the statistics.
+
+        Raises:
+            KeyError: no company with that id.
+
+        """
+        try:
+            i = self._index[company_id]
+        except KeyError:
+            raise KeyError(f"no company '{company_id}' in the benchmark") from None
+        return self._row(i)
+
+    def _row(self, i: int) -> dict[str, Any]:
+        nodes: dict[str, dict[str, Any]] = {}
+        for j, node in enumerate(self.nodes):
+            cell: dict[str, Any] = {s: _num(getattr(self, s)[i, j]) for s in _STATS}
+            cell["n"] = int(self.n[i, j])
+            cell["ci_low"] = _num(self.ci_low[i, j])
+            cell["ci_high"] = _num(self.ci_high[i, j])
+            nodes[node] = cell
+        return {"company": self.ids[i], "group": self.groups[i].to_dict(), "nodes": nodes}
+
+    def to_json(self, path: str | Path | None = None, force: bool = False) -> str:
+        """The benchmark as JSON (``maturity/benchmark@1``; NaN is written as ``null``).
+
+        With ``path`` the text is also written there (atomically; an existing file is
+        replaced only with ``force=True``).
+        """
+        doc = {
+            "format": "maturity/benchmark@1",
+            "synthetic": self.synthetic,
+            "min_group": self.min_group,
+            "by": list(self.by),
+            "widen": list(self.widen),
+            "confidence": self.confidence,
+            "nodes": list(self.nodes),
+            "companies": [self._row(i) for i in range(len(self.ids))],
+        }
+        text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+        _write(path, text, force)
+        return text
+
+    def to_csv(self, path: str | Path | None = None, force: bool = False) -> str:
+        """The benchmark in long form: one row per company and node.
+
+        Columns: company, node, the statistics, n, ci_low, ci_high, then the group's filters
+        (``group_<field>``, empty for "all"), size, steps and ``sufficient``. Text cells that
+        a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) get a
+        leading ``'``; numbers are written by the library as plain numbers.
+        """
+        from maturity.io.guard import safe_cell
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        header = [
+            "company",
+            "node",
+            *_STATS,
+            "n",
+            "ci_low",
+            "ci_high",
+            *(f"group_{f}" for f in self.by),
+            "group_size",
+            "group_steps",
+            "sufficient",
+        ]
+        w.writerow(header)
+        cols = [getattr(self, s) for s in _STATS]
+        for i, company in enumerate(self.ids):
+            g = self.groups[i]
+            tail = [
+                *(safe_cell(g.filters.get(f) or "") for f in self.by),
+                str(g.size),
+                str(g.steps),
+                "true" if g.sufficient else "false",
+            ]
+            cid = safe_cell(company)
+            for j, node in enumerate(self.nodes):
+                w.writerow(
+                    [
+                        cid,
+                        safe_cell(node),
+                        *(_fmt(c[i, j]) for c in cols),
+                        str(int(self.n[i, j])),
+                        _fmt(self.ci_low[i, j]),
+                        _fmt(self.ci_high[i, j]),
+                        *tail,
+                    ]
+                )
+        text = buf.getvalue()
+        _write(path, text, force)
+        return text
+
+
+def _num(x: Any) -> float | None:
+    from maturity.scores import json_number
+
+    return json_number(float(x))
+
+
+def _fmt(x: Any) -> str:
+    v = float(x)
+    return "" if math.isnan(v) else repr(round(v, 6))
+
+
+def _write(path: str | Path | None, text: str, force: bool) -> None:
+    if path is None:
+        return
+    from maturity.io import write_text
+
+    write_text(path, text, force=force)

@@ -1,0 +1,136 @@
+"""Every file the library reads or writes, in one place.
+
+- :func:`read_responses` reads answers from any registered format (``source="auto"`` picks it
+  by the file's suffix and content) and checks them with the one checker;
+- :func:`write_responses` writes answers in any registered format, atomically;
+- :mod:`maturity.io.registry` lists the formats (``ANSWERS.names()``, ``EXPORTS.names()``);
+- :mod:`maturity.io.guard` is the one formula guard for spreadsheet cells;
+- :mod:`maturity.io.files` is the one file writer (atomic, exclusive unless forced, never over
+  an input).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from maturity.errors import Problem, ResponseError
+from maturity.io.files import OutputExistsError, check_outputs, write_bytes, write_text
+from maturity.io.guard import safe_cell, unsafe_cell
+
+if TYPE_CHECKING:  # pragma: no cover
+    from maturity.io.registry import AnswersFormat
+    from maturity.questionnaire import Questionnaire
+    from maturity.responses import Responses
+
+__all__ = [
+    "OutputExistsError",
+    "check_outputs",
+    "read_responses",
+    "safe_cell",
+    "unsafe_cell",
+    "write_bytes",
+    "write_responses",
+    "write_text",
+]
+
+
+def _format_for_reading(path: Path, source: str) -> AnswersFormat:
+    from maturity.io.registry import ANSWERS
+
+    if source != "auto":
+        fmt = ANSWERS.get(source)
+    else:
+        head = b""
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(65536)
+        except OSError:
+            pass
+        sniffed = [f for f in ANSWERS if f.read is not None and f.sniff and f.sniff(path, head)]
+        found = sniffed[0] if sniffed else ANSWERS.by_suffix(path)
+        fmt = found if found is not None and found.read is not None else ANSWERS.get("csv")
+    if fmt.read is None:
+        raise ResponseError(
+            [Problem.make("R012", file=str(path), detail=f"the format '{fmt.name}' cannot be read")]
+        )
+    return fmt
+
+
+def read_responses(
+    path: str | Path,
+    questionnaire: Questionnaire | str | Path,
+    *,
+    source: str = "auto",
+    on_error: Literal["raise", "skip"] = "raise",
+    **options: Any,
+) -> Responses:
+    """Read and check answers from a file.
+
+    Args:
+        path: the answers file.
+        questionnaire: a :class:`~maturity.questionnaire.Questionnaire`, a bundled id or a path.
+        source: a registered format name (``maturity.io.registry.ANSWERS.names()``), or
+            ``"auto"`` (the default) to choose by the file's content and suffix.
+        on_error: ``"raise"`` (the default) refuses the file on any problem: a
+            :class:`~maturity.errors.ResponseError` lists every problem as
+            ``file:row:column: column-name: what is wrong``. ``"skip"`` leaves out rows with
+            problems and keeps their problems in ``Responses.skipped``; problems of the file
+            itself (unknown columns, another questionnaire) still refuse it.
+        **options: options of the format's reader (see its documentation).
+
+    Raises:
+        ResponseError: the file cannot be read, or its answers do not fit the questionnaire.
+
+    """
+    from maturity.io.check import check_table
+    from maturity.questionnaire import Questionnaire as _Q
+    from maturity.questionnaire import load_questionnaire
+
+    q = questionnaire if isinstance(questionnaire, _Q) else load_questionnaire(questionnaire)
+    if on_error not in ("raise", "skip"):
+        raise ValueError("on_error must be 'raise' or 'skip'")
+    p = Path(path)
+    name = str(path)
+    if not p.is_file():
+        why = "no such file" if not p.exists() else "not a file"
+        raise ResponseError(
+            [Problem.make("R012", file=name, detail=f"cannot read the file: {why}")]
+        )
+    fmt = _format_for_reading(p, source)
+    assert fmt.read is not None
+    try:
+        table = fmt.read(p, q, {"name": name, **options})
+    except OSError as exc:
+        raise ResponseError(
+            [Problem.make("R012", file=name, detail=f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
+    return check_table(table, q, on_error=on_error)
+
+
+def write_responses(
+    responses: Responses,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    force: bool = False,
+    **options: Any,
+) -> Path:
+    """Write answers to ``path`` in a registered format (default: by the file's suffix).
+
+    The file is written atomically, and created exclusively unless ``force=True``. Text cells
+    that a spreadsheet would run as a formula are written with a leading ``'``, which reading
+    removes again.
+
+    Raises:
+        OutputExistsError: the file exists and ``force`` is False.
+        UnknownFormatError: no registered writer for ``format`` (or the suffix).
+
+    """
+    from maturity.io.registry import ANSWERS, UnknownFormatError
+
+    p = Path(path)
+    fmt = ANSWERS.get(format) if format else ANSWERS.by_suffix(p) or ANSWERS.get("csv")
+    if fmt.write is None:
+        raise UnknownFormatError(f"the format '{fmt.name}' cannot be written")
+    return write_bytes(p, fmt.write(responses, options), force=force)
