@@ -33,6 +33,8 @@ import maturity.io
 import maturity.scoring
 from maturity.errors import MaturityError
 from maturity.gap_analysis import gaps as compute_gaps
+from maturity.report import company as company_mod
+from maturity.report import environment as env_mod
 from maturity.report import render as render_mod
 from maturity.report.render import (
     Branding,
@@ -261,13 +263,13 @@ def test_bars_are_placed_on_the_scale(pipeline: dict[str, Any]) -> None:
 
 
 def test_bars_leave_out_a_missing_score(pipeline: dict[str, Any]) -> None:
-    view = render_mod._bar_view(["a", "b"], [None, 5.0], [1.0, None], 1.0, 5.0)
+    view = company_mod._bar_view(["a", "b"], [None, 5.0], [1.0, None], 1.0, 5.0)
     no_score, full = view["rows"]
     assert no_score["width"] is None and no_score["median_at"] == "0.00"
     assert full["width"] == "100.00" and full["median_at"] is None
     assert [t["value"] for t in view["ticks"]] == [1, 2, 3, 4, 5]
     html = (
-        render_mod._environment(None)
+        env_mod._environment(None)
         .from_string('{% import "macros.html.j2" as m %}{{ m.bars(chart, t, "Part") }}')
         .render(chart=view, t=messages("en"))
     )
@@ -594,7 +596,8 @@ def test_every_catalogue_key_is_used() -> None:
     used = ""
     for path in (Path(render_mod.__file__).parent / "templates").glob("*.j2"):
         used += path.read_text(encoding="utf-8")
-    used += Path(render_mod.__file__).read_text(encoding="utf-8")
+    for module in Path(render_mod.__file__).parent.glob("*.py"):
+        used += module.read_text(encoding="utf-8")
     en = json.loads((LOCALE / "en.json").read_text(encoding="utf-8"))
     # keys made in Python from a model's values (f"op_{operator}", ...)
     dynamic = (
@@ -1121,6 +1124,6 @@ def test_earlier_assessment_must_use_the_same_model(pipeline: dict[str, Any]) ->
     [(0.42, "en", "+0.4"), (-0.42, "en", "−0.4"), (0.04, "en", "0.0"), (1.25, "it", "+1,2")],
 )
 def test_change_filter(value: float, lang: str, text: str) -> None:
-    env = render_mod._environment(None)
+    env = env_mod._environment(None)
     got = env.from_string("{{ x|change }}").render(x=value, lang=lang)
     assert got == text

@@ -1,0 +1,63 @@
+"""The ``maturity`` command line: thin, it parses arguments and calls the public API.
+
+Every sub-command is one module of this package that registers itself with
+:func:`maturity.cli.common.command`: its arguments (``add``) and what it does (``run``).
+Every error the user can cause is printed as one line (``file:line:col: field: problem``) and
+ends the program with a non-zero status; never a traceback. Exit status: 0 success, 1 invalid
+input, 2 wrong usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Sequence
+
+from maturity import __version__
+from maturity.cli.common import COMMANDS, err
+from maturity.errors import MaturityError, ResponseError, SpecError
+
+__all__ = ["build_parser", "main"]
+
+#: The modules of the sub-commands, in the order ``maturity --help`` lists them.
+_MODULES = ("validate", "show", "score", "gaps", "benchmark", "report", "demo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``maturity`` command."""
+    for name in _MODULES:
+        importlib.import_module(f"maturity.cli.{name}")
+    p = argparse.ArgumentParser(
+        prog="maturity",
+        description="Industry 4.0 maturity assessment: questionnaires, scoring, benchmarks, "
+        "plans, reports.",
+    )
+    p.add_argument("--version", action="version", version=f"maturity {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for cmd in COMMANDS.values():
+        cmd.add(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command].run(args)
+    except (SpecError, ResponseError) as exc:
+        for problem in exc.problems:
+            err(str(problem))
+        return 1
+    except MaturityError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            err(f"maturity: error: {line}")
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover
+        err("maturity: interrupted")
+        return 130
+    except BrokenPipeError:  # pragma: no cover
+        return 0
+    except (OSError, ValueError) as exc:
+        err(f"maturity: error: {exc}")
+        return 1

@@ -1,0 +1,76 @@
+"""``maturity validate``: check questionnaires and scoring models, every problem one line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from maturity.cli.common import command, err, out
+from maturity.errors import SpecError
+
+
+def _format_of(path: Path) -> str | None:
+    """The ``format:`` tag of a file, read cheaply from its first lines."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in head.splitlines():
+        if line.startswith("format:"):
+            return line.split(":", 1)[1].strip().strip("'\"")
+    return None
+
+
+def _load_any(source: str, strict: bool) -> object:
+    """Load a questionnaire or a scoring model, told apart by their ``format:`` tag."""
+    from maturity.bundle import bundled, resolve
+    from maturity.questionnaire import load_questionnaire
+
+    p = Path(source)
+    if not p.exists() and source in {b.id for b in bundled("scoring_model")}:
+        p = resolve(source, "scoring_model")
+    fmt = _format_of(p) if p.exists() else None
+    if fmt and fmt.startswith("maturity/scoring-model"):
+        from maturity.model import load_model  # type: ignore[import-not-found,unused-ignore]
+
+        return load_model(p, strict=strict)
+    return load_questionnaire(source, strict=strict)
+
+
+def _add(sub: Any) -> None:
+    v = sub.add_parser(
+        "validate",
+        help="check questionnaires and scoring models",
+        description="Check questionnaire and scoring-model files. Prints every "
+        "problem as file:line:col: field: message; exit status 1 if any file "
+        "is invalid.",
+    )
+    v.add_argument("files", nargs="+", metavar="FILE", help="YAML files or bundled ids")
+    v.add_argument(
+        "--strict", action="store_true", help="treat warnings (e.g. missing translations) as errors"
+    )
+    v.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+
+
+@command("validate", _add)
+def run(args: argparse.Namespace) -> int:
+    """Validate every file named; 1 if any is invalid."""
+    bad = 0
+    for source in args.files:
+        try:
+            obj = _load_any(source, args.strict)
+        except SpecError as exc:
+            bad += 1
+            for problem in exc.problems:
+                out(str(problem))
+            continue
+        for w in getattr(obj, "warnings", ()):
+            out(str(w))
+        if not args.quiet:
+            err(f"{source}: valid ({obj!r})")
+    n = len(args.files)
+    if n > 1 or bad:
+        err(f"{n} file{'s' if n != 1 else ''} checked, {bad} invalid")
+    return 1 if bad else 0

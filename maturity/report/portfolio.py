@@ -1,0 +1,163 @@
+"""The view model of the portfolio overview: many companies, for a competence centre."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import TYPE_CHECKING, Any
+
+from maturity.report.company import _chart_names, _dates, _level_view, _levels_table, _nan, _Peers
+from maturity.report.formatting import _finite, messages
+
+if TYPE_CHECKING:  # pragma: no cover
+    from maturity.scores import Scores
+
+__all__ = ["build_portfolio_view"]
+
+
+def build_portfolio_view(
+    scores: Scores,
+    *,
+    lang: str,
+    benchmark: Any = None,
+    gaps: Any = None,
+    organisation: str | None = None,
+    date: _dt.date | None = None,
+) -> dict[str, Any]:
+    """The view model of a portfolio of companies (a competence centre's overview).
+
+    Keys: ``distribution`` (per top-level dimension and overall: n, min, quartiles, max,
+    computed here), ``heatmap`` (companies × dimensions, each cell with its score, level and
+    CSS class ``lvl-0`` … ``lvl-5``), ``ranking`` (by overall score, or by the total weighted
+    gap when ``gaps`` is given), ``radar`` (median and interquartile band), ``levels`` (the
+    legend), and the questionnaire and model.
+    """
+    import numpy as np
+    from markupsafe import Markup
+
+    from maturity import __version__
+    from maturity.report.charts import RadarDisplay
+
+    t = messages(lang)
+    model = scores.model
+    q = model.questionnaire
+    lo, hi = model.range
+    top = model.top_nodes
+    col = {n: j for j, n in enumerate(scores.nodes)}
+    nodes = [*top, "root"]
+    titles = {n: (q.node(n).title.lang(lang) if n != "root" else t["overall"]) for n in nodes}
+
+    def name_of(k: int) -> str:
+        p = scores.profiles[k] if scores.profiles else None
+        return p.company if p is not None and p.company else scores.ids[k]
+
+    distribution = []
+    stats: dict[str, dict[str, float | None]] = {}
+    for node in nodes:
+        values = scores.score[:, col[node]]
+        have = values[~np.isnan(values)]
+        if have.size:
+            qs = np.percentile(have, [0, 25, 50, 75, 100])
+            row: dict[str, float | None] = {
+                k: float(v) for k, v in zip(("min", "q1", "median", "q3", "max"), qs, strict=True)
+            }
+        else:
+            row = dict.fromkeys(("min", "q1", "median", "q3", "max"))
+        stats[node] = row
+        distribution.append({"node": node, "title": titles[node], "n": int(have.size), **row})
+
+    radar_svg = None
+    if len(top) >= 3 and any(stats[n]["median"] is not None for n in top):
+        radar = RadarDisplay(
+            [titles[n] for n in top],
+            [_nan(stats[n]["median"]) for n in top],
+            range=(lo, hi),
+            peer_q1=[_nan(stats[n]["q1"]) for n in top],
+            peer_q3=[_nan(stats[n]["q3"]) for n in top],
+            names=_chart_names(t, portfolio=True),
+            decimal="," if lang == "it" else ".",
+        )
+        radar_svg = Markup(radar.to_svg(id_prefix="radar"))  # noqa: S704 - our chart code
+
+    # ranking: by overall score (highest first) or by total weighted gap (largest first)
+    root = scores.score[:, col["root"]]
+    totals: list[float | None] = [None] * len(scores.ids)
+    if gaps is not None:
+        gap_ids = list(gaps.ids)
+        for k, cid in enumerate(scores.ids):
+            if cid in gap_ids:
+                totals[k] = float(sum(p.priority for p in gaps.priorities[gap_ids.index(cid)]))
+
+        def key(k: int) -> tuple[float, str]:
+            v = totals[k]
+            return (-(v if v is not None else -1.0), name_of(k))
+    else:
+
+        def key(k: int) -> tuple[float, str]:
+            v = _finite(root[k])
+            return (-(v if v is not None else -math.inf), name_of(k))
+
+    order = sorted(range(len(scores.ids)), key=key)
+    peers_of = [_Peers(benchmark, cid) for cid in scores.ids]
+    ranking = [
+        {
+            "rank": r,
+            "company": name_of(k),
+            "score": _finite(root[k]),
+            "level": _level_view(model, _finite(root[k]), lang),
+            "priority": totals[k],
+            "percentile": peers_of[k].get("percentile", "root"),
+        }
+        for r, k in enumerate(order, start=1)
+    ]
+    by_name = sorted(range(len(scores.ids)), key=lambda k: (name_of(k).casefold(), k))
+    numbers = {n: k for k, n in enumerate(top, start=1)}
+    heatmap = {
+        # more than eight dimensions leave no room for their titles: number the columns and
+        # list the titles under the table
+        "numbered": len(top) > 8,
+        "columns": [{"node": n, "title": titles[n], "number": numbers.get(n)} for n in nodes],
+        "rows": [
+            {
+                "company": name_of(k),
+                "cells": [
+                    {
+                        "score": (s := _finite(scores.score[k, col[n]])),
+                        "level": (lv := _level_view(model, s, lang)),
+                        "css": lv["css"] if lv else "lvl-none",
+                    }
+                    for n in nodes
+                ],
+            }
+            for k in by_name
+        ],
+    }
+    synthetic_peers = bool(getattr(benchmark, "synthetic", False)) if benchmark else False
+    return {
+        "kind": "portfolio",
+        "lang": lang,
+        "title": q.title.lang(lang),
+        "cover": {
+            "organisation": organisation,
+            "report_date": date,
+            "questionnaire": {"id": q.id, "version": q.version, "title": q.title.lang(lang)},
+            "model": {"id": model.id, "version": model.version, "title": model.title.lang(lang)},
+            "n": len(scores.ids),
+        },
+        "radar": {"svg": radar_svg, "lo": lo, "hi": hi},
+        "distribution": distribution,
+        "heatmap": heatmap,
+        "ranking": ranking,
+        "ranked_by": "priority" if gaps is not None else "score",
+        "has_percentile": any(r["percentile"] is not None for r in ranking),
+        "levels": _levels_table(model, lang),
+        "synthetic_scores": scores.synthetic,
+        "synthetic_peers": synthetic_peers,
+        "toc": [
+            {"anchor": "distribution", "title": t["distribution"], "number": None},
+            {"anchor": "heatmap", "title": t["heatmap"], "number": None},
+            {"anchor": "ranking", "title": t["ranking"], "number": None},
+        ],
+        "dates": _dates(date, date),
+        "version": __version__,
+    }
