@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -118,11 +116,11 @@ class Gaps:
 
     def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """Gaps in long form (company, node, score, target, gap, priority rank), formula-safe."""
+        from maturity.io.csvio import csv_text
         from maturity.io.guard import safe_cell
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["company", "node", "score", "target", "gap", "priority_rank"])
+        out: list[Sequence[object]] = []
+        out.append(["company", "node", "score", "target", "gap", "priority_rank"])
         for i, c in enumerate(self.ids):
             rank = {p.node: k + 1 for k, p in enumerate(self.priorities[i])}
             for j, n in enumerate(self.nodes):
@@ -131,7 +129,7 @@ class Gaps:
                     self.target[i, j],
                     self.gap[i, j],
                 ]
-                w.writerow(
+                out.append(
                     [
                         safe_cell(c),
                         n,
@@ -139,7 +137,7 @@ class Gaps:
                         rank.get(n, ""),
                     ]
                 )
-        text = buf.getvalue()
+        text = csv_text(out)
         if path is not None:
             from maturity.io import write_text
 

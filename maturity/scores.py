@@ -7,6 +7,7 @@ import html
 import io
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -488,14 +489,15 @@ class Scores:
         """Scores as CSV in long form (one row per respondent and node), safe to open in a
         spreadsheet: no cell can start a formula.
         """
-        buf = io.StringIO()
         recs = self.records()
         header = ["respondent_id", "node", "score", "level", "coverage"]
         if self.spread is not None:
             header.append("spread")
         header += _PROFILE_COLUMNS if self.profiles else []
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(header)
+        from maturity.io.csvio import csv_text
+
+        out: list[Sequence[object]] = []
+        out.append(header)
         cells = [p.to_cells() for p in self.profiles]
         k = len(self.nodes)
         for n, rec in enumerate(recs):
@@ -504,8 +506,8 @@ class Scores:
             if self.profiles:
                 prof = cells[n // k]
                 row += [safe_cell(prof[c]) for c in _PROFILE_COLUMNS]
-            w.writerow(row)
-        text = buf.getvalue()
+            out.append(row)
+        text = csv_text(out)
         if path is not None:
             from maturity.io.files import write_text
 

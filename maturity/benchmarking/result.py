@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -132,10 +131,10 @@ class Benchmark:
         a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) get a
         leading ``'``; numbers are written by the library as plain numbers.
         """
+        from maturity.io.csvio import csv_text
         from maturity.io.guard import safe_cell
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        out: list[Sequence[object]] = []
         header = [
             "company",
             "node",
@@ -148,7 +147,7 @@ class Benchmark:
             "group_steps",
             "sufficient",
         ]
-        w.writerow(header)
+        out.append(header)
         cols = [getattr(self, s) for s in _STATS]
         for i, company in enumerate(self.ids):
             g = self.groups[i]
@@ -160,7 +159,7 @@ class Benchmark:
             ]
             cid = safe_cell(company)
             for j, node in enumerate(self.nodes):
-                w.writerow(
+                out.append(
                     [
                         cid,
                         safe_cell(node),
@@ -171,7 +170,7 @@ class Benchmark:
                         *tail,
                     ]
                 )
-        text = buf.getvalue()
+        text = csv_text(out)
         _write(path, text, force)
         return text
 

@@ -4,8 +4,6 @@ disclosure rules of :mod:`maturity.benchmarking.disclosure` applied.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -81,13 +79,13 @@ class AggregateTable(list[dict[str, Any]]):
 
     def to_csv(self) -> str:
         """The rows as CSV; an empty group cell means "all" (a margin)."""
+        from maturity.io.csvio import csv_text
         from maturity.io.guard import safe_cell
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow([*self.by, "node", *_AGG_STATS])
+        out: list[Sequence[object]] = []
+        out.append([*self.by, "node", *_AGG_STATS])
         for row in self:
-            w.writerow(
+            out.append(
                 [
                     *(safe_cell(row[f] or "") for f in self.by),
                     safe_cell(row["node"]),
@@ -95,7 +93,7 @@ class AggregateTable(list[dict[str, Any]]):
                     *("" if row[s] is None else repr(row[s]) for s in _AGG_STATS[1:]),
                 ]
             )
-        return buf.getvalue()
+        return csv_text(out)
 
 
 def _levels(by: Sequence[str], levels: Mapping[str, str | int] | None) -> dict[str, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.questionnaire import Item, Questionnaire
     from maturity.responses import Answer, Responses
 
-__all__ = ["decode", "read_csv", "responses_to_csv"]
+__all__ = ["csv_text", "decode", "read_csv", "responses_to_csv"]
 
 
 def decode(data: bytes, name: str) -> str:
@@ -158,12 +158,24 @@ def _rows(responses: Responses) -> Iterator[list[str]]:
         yield row
 
 
+def csv_text(rows: Iterable[Sequence[object]]) -> str:
+    """Rows as CSV text (RFC 4180): ``,``-separated, CRLF line ends, and every cell holding a
+    ``,``, a ``"``, a carriage return or a line feed quoted, so that no text can break a row.
+
+    This is the one CSV writer of the library; text cells must already have been through the
+    formula guard (:func:`maturity.io.guard.safe_cell`).
+    """
+    buf = io.StringIO()
+    # with CRLF as the terminator, the csv module quotes a cell holding CR or LF (with LF alone
+    # it would leave a lone CR unquoted, and a spreadsheet would start a new row there)
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerows(rows)
+    return buf.getvalue()
+
+
 def responses_to_csv(responses: Responses) -> str:
     """The responses as CSV text (the format :func:`read_csv` reads), formula-guarded."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerows(_rows(responses))
-    return buf.getvalue()
+    return csv_text(_rows(responses))
 
 
 @answers_writer("csv")
