@@ -200,6 +200,16 @@ class Responses:
         """The respondent ids, in order."""
         return tuple(r.id for r in self.respondents)
 
+    @property
+    def company_ids(self) -> tuple[str, ...]:
+        """Per respondent, the company it answers for (:attr:`Respondent.company_id`)."""
+        return tuple(r.company_id for r in self.respondents)
+
+    @property
+    def profiles(self) -> tuple[Profile, ...]:
+        """Per respondent, its profile."""
+        return tuple(r.profile for r in self.respondents)
+
     def __repr__(self) -> str:
         return (
             f"<Responses to {self.questionnaire_id}@{self.questionnaire_version}: "

@@ -268,6 +268,17 @@ class Scores:
         )
 
     @property
+    def not_applicable(self) -> npt.NDArray[np.bool_]:
+        """True where a node is not applicable (rows × nodes): none of its items applies
+        (every one N/A or hidden by a condition), so it has no score *and* nothing is missing.
+        Such a node is shown as "not applicable", never as "too few answers".
+        """
+        import numpy as np
+
+        out: npt.NDArray[np.bool_] = np.isnan(self.coverage) & np.isnan(self.score)
+        return out
+
+    @property
     def level(self) -> npt.NDArray[np.int64]:
         """Level index per row and node (-1 where there is no score)."""
         import numpy as np

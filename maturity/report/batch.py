@@ -28,6 +28,7 @@ class ReportJob:
     branding: Any = None  # a Branding, a branding directory or None
     date: _dt.date | None = None  # the report date on the cover
     previous: Any = None  # Scores of an earlier assessment, same model
+    plans: Any = None  # a mapping company id -> Plan, for the action-plan section
 
 
 _JOB: ReportJob | None = None
@@ -92,6 +93,7 @@ def _render_one(task: tuple[str | None, str, str, str, bool]) -> str:
             format=format,
             date=_JOB.date,
             previous=_JOB.previous,
+            plan=_JOB.plans.get(company) if _JOB.plans else None,
         )
     data = out.encode("utf-8") if isinstance(out, str) else out
     write_bytes(path, data, force=force)

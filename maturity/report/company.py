@@ -314,6 +314,7 @@ def build_company_view(
     responses: Responses | None = None,
     organisation: str | None = None,
     previous: Scores | None = None,
+    plan: Any = None,
 ) -> dict[str, Any]:
     """The view model of one company's report: plain data for the templates.
 
@@ -329,6 +330,9 @@ def build_company_view(
     ``previous`` is an earlier assessment scored with the same model: when the company is in
     it, ``previous`` (its date) is set, the overall score and each dimension get ``previous``
     and ``change``, and the radar shows the earlier profile.
+
+    ``plan`` (a :class:`maturity.plan.Plan` of this company) adds the action-plan section
+    (``plan``: the view of :func:`maturity.report.plan_view.plan_view`); None leaves it out.
     """
     from markupsafe import Markup
 
@@ -607,6 +611,12 @@ def build_company_view(
     ]
     if priorities is not None:
         toc.append({"anchor": "priorities", "title": t["priorities"], "number": None})
+    plan_section = None
+    if plan is not None:
+        from maturity.report.plan_view import plan_view
+
+        plan_section = plan_view(plan, scores, company_id, lang=lang, benchmark=benchmark)
+        toc.append({"anchor": "plan", "title": plan_section["title"], "number": None})
     toc.append({"anchor": "methodology", "title": t["methodology"], "number": None})
 
     return {
@@ -633,6 +643,7 @@ def build_company_view(
             ),
         },
         "priorities": priorities,
+        "plan": plan_section,
         "peers": peers.view(lang),
         "synthetic": synthetic or scores.synthetic,
         "synthetic_scores": scores.synthetic,

@@ -85,6 +85,7 @@ def render_report(
     responses: Responses | None = None,
     date: _dt.date | None = None,
     previous: Scores | None = None,
+    plan: Any = None,
 ) -> str | bytes:
     """The report of one company: HTML text (``format="html"``) or PDF bytes (``"pdf"``,
     needs ``pip install "maturity[pdf]"``).
@@ -93,7 +94,8 @@ def render_report(
     ``gaps`` (a :class:`maturity.gap_analysis.Gaps`) the priorities, ``responses`` the respondents'
     free-text remarks, ``date`` the report date on the cover, ``previous`` (the
     :class:`~maturity.scores.Scores` of an earlier assessment, same model) the change since
-    then; all are optional. ``branding`` is a :class:`Branding` or a branding directory. See
+    then, ``plan`` (a :class:`maturity.plan.Plan` for this company) the action plan; all are
+    optional. ``branding`` is a :class:`Branding` or a branding directory. See
     :func:`build_company_view`.
     """
     b = _branding(branding)
@@ -108,6 +110,7 @@ def render_report(
         date=date,
         responses=responses,
         previous=previous,
+        plan=plan,
     )
     return _output(render_html(view, branding=b), format)
 
