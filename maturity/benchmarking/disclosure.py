@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeAlias
 
-__all__ = []
+__all__ = ["protect_counts"]
 
 
 Cell: TypeAlias = tuple[str | None, ...]
@@ -66,3 +66,13 @@ def _disclose(cells: Mapping[Cell, int], min_group: int) -> tuple[set[Cell], dic
                     reasons["complementary"] += 1
                     changed = True
     return set(pub), reasons
+
+
+def protect_counts(cells: Mapping[Cell, int], min_group: int) -> tuple[set[Cell], dict[str, int]]:
+    """The cells of a table of counts (or of statistics over companies) that may be published.
+
+    ``cells`` maps a cell (one value per field, ``None`` for the margin "all") to the number of
+    companies in it. Returns the publishable cells and how many were suppressed per rule. This
+    is the one entry point for every published table (peer statistics, demand for actions).
+    """
+    return _disclose(cells, min_group)

@@ -43,6 +43,8 @@ class RawTable:
         text_guarded: text cells may carry the formula guard of our own writers
             (:func:`maturity.io.guard.safe_cell`), to be undone.
         bad_rows: rows the reader could not read at all (their problems are in ``problems``).
+        date_format: how dates are written in this file (``"%d/%m/%Y"`` style), when not ISO
+            ``YYYY-MM-DD``; ``None`` for ISO (or cells that are already dates).
 
     """
 
@@ -58,6 +60,7 @@ class RawTable:
     problems: tuple[Problem, ...] = ()
     text_guarded: bool = False
     bad_rows: frozenset[int] = frozenset()
+    date_format: str | None = None
 
     def line_of(self, row: int) -> int | None:
         """The line (or spreadsheet row) of row ``row`` (0-based), if known."""
