@@ -150,10 +150,11 @@ class Scores:
             return ResponseError([Problem.make("R012", file=name, line=line, detail=detail)])
 
         try:
-            text = Path(source).read_text(encoding="utf-8-sig")
+            # no newline translation: a CR inside a quoted cell is data
+            text = Path(source).read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise fail(f"cannot read scores: {exc}") from None
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
         if not rows or not {"respondent_id", "node", "score"} <= set(rows[0]):
             raise fail("not a scores CSV (expected respondent_id,node,score,...)", 1)
         ids: dict[str, int] = {}
@@ -267,7 +268,7 @@ class Scores:
             nodes,
             score,
             cov,
-            profiles=tuple(profiles),
+            profiles=tuple(profiles) if any("profile" in r for r in rows) else (),
             spread=spread,
             n_respondents=counts,
             synthetic=flag,

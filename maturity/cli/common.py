@@ -125,7 +125,14 @@ def scored(args: argparse.Namespace) -> Any:
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     merged = read_all(args.answers, q, args.skip_bad_rows)
-    return score(merged, model, by="company" if args.by_company else "respondent")
+    return print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
+
+
+def print_warnings(scores: Any) -> Any:
+    """Print the warnings of scoring (``Scores.warnings``) one per line; return the scores."""
+    for problem in scores.warnings:
+        err(str(problem))
+    return scores
 
 
 def check_output(
