@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 
 from maturity.model import parse_model
 from maturity.operators import OPERATORS
-from maturity.scoring import score_arrays
+from maturity.scoring import score, score_arrays
 from tests.util import q_from
 
 Q = q_from("""\
@@ -420,3 +420,60 @@ def test_scores_keep_their_value_through_json_and_csv(tmp_path_factory, s):
     assert back.synthetic == s.synthetic
     s.to_csv(d / "s.csv")
     _same_scores(s, Scores.from_csv(d / "s.csv", s.model))
+
+
+def _responses_of(values, na, dk, companies):
+    """Responses to the scoring questionnaire whose matrix is ``values`` with these marks."""
+    from maturity.responses import DONT_KNOW, NA, Profile, Respondent, Responses
+    from tests.strategies import scoring_questionnaire
+
+    q = scoring_questionnaire()
+    ids = [i.id for i in q.items]
+    code = {0.0: "a", 1.0: "b", 3.0: "c"}
+    people = []
+    for r, row in enumerate(values):
+        answers = {}
+        for j, v in enumerate(row):
+            if na[r, j]:
+                answers[ids[j]] = NA
+            elif dk[r, j]:
+                answers[ids[j]] = DONT_KNOW
+            elif not np.isnan(v):
+                item = ids[j]
+                answers[item] = (
+                    bool(v) if item == "i4" else v + 0.5 if item == "i6" else code[float(v)]
+                )
+        people.append(Respondent(f"r{r}", Profile(company=companies[r]), answers))
+    return Responses(q, tuple(people))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scoring_models(),
+    answer_arrays(rows=(1, 15)),
+    st.data(),
+    st.sampled_from(["mean", "median"]),
+)
+def test_score_by_company_equals_the_per_company_reference(m, answers_, data, how):
+    v, na, dk, _ = answers_
+    n = len(v)
+    names = data.draw(
+        st.lists(st.sampled_from(["acme", "beta", None, None]), min_size=n, max_size=n)
+    )
+    resp = _responses_of(v, na, dk, names)
+    mat = resp.matrix()
+    assert np.array_equal(mat.values, v, equal_nan=True)
+    s = score(resp, m, by="company", combine=how)
+    keys = [c or f"r{i}" for i, c in enumerate(names)]
+    order = tuple(dict.fromkeys(keys))
+    assert s.ids == order
+    groups = np.array([order.index(k) for k in keys])
+    ref = _loop_combine(mat, groups, len(order), how)
+    want, wcov, _ = score_arrays(
+        m, ref[0], item_ids=mat.item_ids, na=ref[1], dont_know=ref[2], applicable=ref[3]
+    )
+    np.testing.assert_allclose(s.score, want, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(s.coverage, wcov, rtol=0, atol=1e-12)
+    each = score(resp, m)
+    np.testing.assert_array_equal(s.spread, _loop_spread(each.score, groups, len(order)))
+    assert s.n_respondents.tolist() == np.bincount(groups).tolist()
