@@ -61,6 +61,7 @@ def read_answers(
     questionnaire: Questionnaire,
     *,
     format: Literal["auto", "csv", "parquet"] = "auto",
+    check: bool = True,
 ) -> Any:
     """Answer files (CSV or Parquet; a glob, a path or a list) as a Dask DataFrame.
 
@@ -68,10 +69,17 @@ def read_answers(
     against ``questionnaire`` by :func:`maturity.io.check.check_table` when computed: a bad
     cell raises :class:`~maturity.errors.ResponseError` naming the file, line and column.
     CSV files are read as UTF-8 with a comma (our writers' dialect). Adds the columns
-    ``_file``, ``_line`` and ``_order`` (see :data:`FILE`).
+    ``_file``, ``_line`` and ``_order`` (see :data:`FILE`). :func:`score` checks every
+    partition again as it builds the answers, with the same messages: ``check=False`` saves
+    that work when the frame only feeds :func:`score`.
     """
     dd = _dd()
-    items = [str(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
+    import glob
+
+    given = [str(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
+    items = [f for p in given for f in (sorted(glob.glob(p)) if glob.has_magic(p) else [p])]
+    if not items:
+        raise FileNotFoundError(f"no answer files match {', '.join(given)}")
     kind = format
     if kind == "auto":
         kind = "parquet" if all(p.endswith((".parquet", ".pq")) for p in items) else "csv"
@@ -91,8 +99,9 @@ def read_answers(
     else:
         raise ValueError(f"unknown format '{format}' (formats: auto, csv, parquet)")
     ddf = ddf.map_partitions(_numbered, meta=_meta_numbered(ddf._meta))
-    q = questionnaire
-    return ddf.map_partitions(_checked, q, meta=ddf._meta)
+    if not check:
+        return ddf
+    return ddf.map_partitions(_checked, questionnaire, meta=ddf._meta)
 
 
 def _with_file(pdf: Any, files: list[str], partition_info: Any = None) -> Any:
@@ -137,7 +146,7 @@ def _responses(pdf: Any, q: Questionnaire) -> Responses:
     """
     from maturity.io.check import check_table
     from maturity.io.table import RawTable
-    from maturity.responses import Responses
+    from maturity.responses import Respondent, Responses
 
     if ORDER in pdf.columns:
         pdf = pdf.sort_values(ORDER, kind="stable")
@@ -145,7 +154,7 @@ def _responses(pdf: Any, q: Questionnaire) -> Responses:
     files = pdf[FILE].tolist() if FILE in pdf.columns else ["<dask>"] * len(pdf)
     lines = pdf[LINE].tolist() if LINE in pdf.columns else None
     cells = {c: [_cell(v) for v in pdf[c].tolist()] for c in columns}
-    people = []
+    people: list[Respondent] = []
     start = 0
     for end in [*(i for i in range(1, len(files)) if files[i] != files[i - 1]), len(files)]:
         table = RawTable(
@@ -301,6 +310,7 @@ def score(
     by: Literal["respondent", "company"] = "respondent",
     combine: Literal["mean", "median"] | None = None,
     engine: str | None = None,
+    shuffle: str | None = None,
 ) -> Any:
     """Score a Dask DataFrame of answers: a Dask DataFrame of scores (layout: module doc).
 
@@ -308,8 +318,9 @@ def score(
     our CSV, partitioned any way (from :func:`read_answers`, or ``dd.from_pandas``).
     ``by="company"`` first shuffles the answers by company (the ``company`` column, else the
     respondent id) so that every company's respondents meet in one partition, in their
-    original order; each partition is then scored by :func:`maturity.score`. Lazy: nothing
-    runs until computed.
+    original order; each partition is then scored by :func:`maturity.score`. ``shuffle`` is
+    Dask's shuffle method (``"p2p"``, ``"tasks"``, ``"disk"``; default: Dask's choice).
+    Lazy: nothing runs until computed.
     """
     if by not in ("respondent", "company"):
         raise ValueError("by must be 'respondent' or 'company'")
@@ -321,7 +332,7 @@ def score(
         meta = ddf._meta.copy()
         meta["_company"] = meta["respondent_id"].astype(str)
         ddf = ddf.map_partitions(lambda p: p.assign(_company=_company_key(p)), meta=meta)
-        ddf = ddf.shuffle(on="_company").map_partitions(
+        ddf = ddf.shuffle(on="_company", method=shuffle).map_partitions(
             lambda p: p.drop(columns="_company"), meta=ddf._meta.drop(columns="_company")
         )
     return ddf.map_partitions(
@@ -422,6 +433,7 @@ def benchmark(
     by: Sequence[str] = ("sector", "size_class", "region"),
     min_group: int = 5,
     synthetic_peers: bool = False,
+    shuffle: str | None = None,
 ) -> Any:
     """Every company of ``scores`` against its peer group in ``peers`` (default: ``scores``
     itself, each company left out of its own group), as a Dask DataFrame: ``id``, ``group``
@@ -434,7 +446,8 @@ def benchmark(
     shuffled by a key every member of a group shares (NACE section, country, size class);
     rows whose key is unknown for a field (a company that starts at "all" for it) are
     grouped in one extra partition per pattern of unknown fields with every peer. ``scores``
-    and ``peers`` are Dask DataFrames in the layout of :func:`score`.
+    and ``peers`` are Dask DataFrames in the layout of :func:`score`; ``shuffle`` is Dask's
+    shuffle method (default: Dask's choice).
     """
     dd = _dd()
     by = tuple(by)
@@ -463,7 +476,7 @@ def benchmark(
         known = tuple(f for f, unknown in zip(by, pattern, strict=False) if unknown == "0")
         mine = companies[patterns == pattern] if len(found) > 1 else companies
         both = dd.concat([keyed(mine, "company", known), keyed(peer_ddf, "peer", known)])
-        shuffled = both.shuffle(on="_key")
+        shuffled = both.shuffle(on="_key", method=shuffle)
         parts.append(
             shuffled.map_partitions(
                 _bench_partition, model, by, min_group, synthetic_peers, meta=_meta_bench(model)
