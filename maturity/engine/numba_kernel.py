@@ -14,7 +14,8 @@ compiled function is cached on disk (``cache=True``) so later processes skip com
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numba
 import numpy as np
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.engine import CompiledModel
 
 __all__ = ["SUPPORTED", "run_block"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Operator name → its code in the kernel.
 CODES = {
@@ -39,7 +42,21 @@ CODES = {
 SUPPORTED = frozenset(CODES)
 
 
-@numba.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"}, inline="always")
+def _jit(**options: Any) -> Callable[[F], F]:
+    """``numba.njit`` with an on-disk cache, or without one where no cache directory is
+    writable (numba refuses ``cache=True`` then).
+    """
+
+    def deco(fn: F) -> F:
+        try:
+            return cast(F, numba.njit(cache=True, **options)(fn))
+        except RuntimeError:  # pragma: no cover - depends on the file system
+            return cast(F, numba.njit(cache=False, **options)(fn))
+
+    return deco
+
+
+@_jit(nogil=True, fastmath={"reassoc", "contract"}, inline="always")
 def _leaf(
     values: Any,
     na: Any,
@@ -79,7 +96,7 @@ def _leaf(
     return total, got, acc
 
 
-@numba.njit(nogil=True, cache=True, fastmath=False, boundscheck=False)
+@_jit(nogil=True, fastmath=False, boundscheck=False)
 def _kernel(
     values: Any,
     na: Any,
