@@ -548,7 +548,7 @@ class Scores:
     def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """Scores as CSV in long form (one row per respondent and node), safe to open in a
         spreadsheet: no cell can start a formula. Columns: ``respondent_id, node, score,
-        level, status, coverage`` (then ``spread, n_respondents`` for companies, and the
+        level, coverage, status`` (then ``spread, n_respondents`` for companies, and the
         profile); ``score`` and ``level`` are empty where there is no score, ``coverage``
         where the node is not applicable. Numbers keep full precision
         (:func:`maturity.numbers.shortest`).
@@ -559,7 +559,7 @@ class Scores:
         levels = self.level
         status = self.status
         codes = [lv.code for lv in self.model.levels]
-        header = ["respondent_id", "node", "score", "level", "status", "coverage"]
+        header = ["respondent_id", "node", "score", "level", "coverage", "status"]
         if self.spread is not None:
             header += ["spread", "n_respondents"]
         header += _PROFILE_COLUMNS if self.profiles else []
@@ -580,8 +580,8 @@ class Scores:
                     node,
                     shortest(self.score[i, j]),
                     codes[levels[i, j]] if levels[i, j] >= 0 else "",
-                    str(status[i, j]),
                     shortest(self.coverage[i, j]),
+                    str(status[i, j]),
                 ]
                 if self.spread is not None:
                     tail = [shortest(self.spread[i, j]), count]
