@@ -229,6 +229,12 @@ def scoring_models(draw):
         parts = [f"operator: {op}"]
         if op == "power_mean":
             parts.append(f"p: {draw(st.sampled_from([-2, -1, -0.5, 0, 0.5, 1, 2, 3]))}")
+        if op == "staged" and draw(st.booleans()):
+            child = draw(st.sampled_from(children[node]))
+            ts = sorted(
+                draw(st.lists(st.sampled_from([0, 1, 2.5, 3, 4, 5]), min_size=3, max_size=3))
+            )
+            parts.append(f"thresholds: {{{child}: [{', '.join(map(str, ts))}]}}")
         if op not in ("minimum", "maximum", "staged") and draw(st.booleans()):
             ws = ", ".join(f"{c}: {draw(st.floats(0.1, 10)):.4g}" for c in children[node])
             parts.append(f"weights: {{{ws}}}")
