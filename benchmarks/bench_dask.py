@@ -57,9 +57,10 @@ def main() -> None:
     rng = np.random.default_rng(0)
     df["company"] = [f"c{k:08d}" for k in rng.integers(0, args.rows // 2, len(df))]
     paths = []
-    for k, part in enumerate(np.array_split(df, args.files)):
+    cuts = np.linspace(0, len(df), args.files + 1).astype(int)
+    for k in range(args.files):
         p = tmp / f"answers-{k:03d}.csv"
-        part.to_csv(p, index=False)
+        df.iloc[cuts[k] : cuts[k + 1]].to_csv(p, index=False)
         paths.append(str(p))
     by = ("size_class", "region")
     print(f"{len(df):,} answer rows in {args.files} CSV files; model {model.id}")
