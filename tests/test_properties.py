@@ -477,3 +477,23 @@ def test_score_by_company_equals_the_per_company_reference(m, answers_, data, ho
     each = score(resp, m)
     np.testing.assert_array_equal(s.spread, _loop_spread(each.score, groups, len(order)))
     assert s.n_respondents.tolist() == np.bincount(groups).tolist()
+
+
+@needs_numba
+def test_an_operator_without_a_numba_kernel_runs_on_numpy(monkeypatch):
+    from maturity.engine import choose_engine, compile_model
+    from maturity.operators import Operator
+
+    def mid(x, w):
+        return np.clip(np.einsum("ij,ij->i", np.sqrt(x), w) ** 2, 0, 1)
+
+    monkeypatch.setitem(OPERATORS, "root_mean", Operator("root_mean", mid))
+    m = make_model("root_mean", "weighted_mean")
+    cm = compile_model(m, m.items)
+    assert choose_engine(cm, 10**7, "auto") == "numpy"
+    with pytest.raises(ValueError, match="no kernel for operator"):
+        choose_engine(cm, 10, "numba")
+    v = np.array([[3, 1, 0, 1, 3, 2.0], [0, 0, 3, 1, 1, 1]])
+    s, _, nodes = score_arrays(m, v)
+    x, y = s[:, nodes.index("x")] / 5, s[:, nodes.index("y")] / 5
+    np.testing.assert_allclose(s[:, nodes.index("root")], 5 * ((np.sqrt(x) + np.sqrt(y)) / 2) ** 2)

@@ -37,6 +37,8 @@ __all__ = [
     "choose_engine",
     "compile_model",
     "names",
+    "numba_available",
+    "register",
     "run",
 ]
 
