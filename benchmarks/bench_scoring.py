@@ -156,6 +156,14 @@ def main() -> None:
                 f"{med / ref:5.2f} x floor   {args.rows / med / 1e6:6.2f} M respondents/s"
             )
     if "numba" in engines:
+        med, best = timed(
+            lambda: score_arrays(model, values, item_ids=ids, engine="numba", workers=1, **masks),
+            args.repeat,
+        )
+        print(
+            f"engine numba masks, one thread: {med:7.3f} s median   (best {best:.3f})   "
+            f"{med / ref:5.2f} x floor (the floor is one thread too)"
+        )
         a, _, _ = score_arrays(model, values, item_ids=ids, engine="numpy", **masks)
         b, _, _ = score_arrays(model, values, item_ids=ids, engine="numba", **masks)
         diff = float(np.nanmax(np.abs(a - b)))
