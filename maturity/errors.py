@@ -225,6 +225,13 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     ErrorCode("R010", "bad-profile", "{detail}", ""),
     ErrorCode("R011", "bad-answer", "{detail}", ""),
     ErrorCode("R012", "bad-file", "{detail}", ""),
+    ErrorCode(
+        "R040",
+        "conflicting-profile",
+        "company '{company}': its respondents give different {field} ({values}); "
+        "kept {kept} of {respondent}, the latest respondent who gave one",
+        "correct the profile of the other respondents, or score by respondent",
+    ),
 )
 
 

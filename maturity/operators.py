@@ -105,7 +105,8 @@ def weighted_mean(x: Array, w: Array) -> Array:
     """Weighted arithmetic mean Σ wᵢ xᵢ (compensatory)."""
     import numpy as np
 
-    out: Array = np.einsum("ij,ij->i", x, w)
+    # renormalised weights may sum to 1 + 1e-16: keep the result inside [0, 1]
+    out: Array = np.clip(np.einsum("ij,ij->i", x, w), 0.0, 1.0)
     return out
 
 
@@ -116,7 +117,7 @@ def geometric_mean(x: Array, w: Array) -> Array:
 
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.where(w > 0, np.log(np.where(w > 0, x, 1.0)), 0.0)
-    out: Array = np.exp(np.einsum("ij,ij->i", logs, w))
+    out: Array = np.clip(np.exp(np.einsum("ij,ij->i", logs, w)), 0.0, 1.0)
     return out
 
 

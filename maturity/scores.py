@@ -16,12 +16,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import numpy.typing as npt
 
+    from maturity.errors import Problem
     from maturity.model import Level, ScoringModel
     from maturity.responses import AnswerMatrix, Profile
 
 from maturity.io.guard import safe_cell, unsafe_cell
 
-__all__ = ["ChildContribution", "Explanation", "Scores"]
+__all__ = ["STATUSES", "ChildContribution", "Explanation", "Scores"]
 
 
 _PROFILE_COLUMNS = ["company", "sector", "employees", "turnover", "balance_sheet", "region", "date"]
@@ -35,13 +36,25 @@ def json_number(x: float, digits: int = 6) -> float | None:
 _num = json_number
 
 
+def _val(x: float) -> float | None:
+    """A float kept exactly (None for NaN): what files and explanations carry."""
+    return None if x != x else float(x)
+
+
+#: The status of a node's score: it has one, it is not applicable (every item below it is N/A
+#: or not asked), or too few of its items were answered (coverage below ``min_coverage``).
+STATUSES = ("scored", "not_applicable", "insufficient")
+
+
 @dataclass(frozen=True, slots=True)
 class ChildContribution:
     """One child of an explained node: its score, weight and status."""
 
     id: str
     kind: str  # "item" or "node"
-    status: str  # "answered", "n/a", "not asked", "don't know", "missing", "no score"
+    #: items: "answered", "n/a", "not asked", "don't know", "missing"; nodes: "scored",
+    #: "not applicable" (every child N/A or not asked), "too few answers" (coverage too low)
+    status: str
     value: float | None  # normalised 0..1 (None: no value)
     score: float | None  # on the model's range
     base_weight: float
@@ -64,11 +77,13 @@ class Explanation:
     min_coverage: float
     weight_source: str
     range: tuple[float, float]
+    status: str = "scored"  # "scored", "not_applicable" or "insufficient" (see STATUSES)
 
     def __str__(self) -> str:
+        shown = {"not_applicable": "not applicable", "insufficient": "too few answers"}
         lines = [
             f"{self.node} for {self.respondent}: "
-            + (f"{self.score:.2f}" if self.score is not None else "no score")
+            + (f"{self.score:.2f}" if self.score is not None else shown[self.status])
             + (f" (level {self.level})" if self.level else "")
         ]
         params = ", ".join(
@@ -111,91 +126,77 @@ class Scores:
     spread: npt.NDArray[np.float64] | None = field(default=None, repr=False)
     n_respondents: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     synthetic: bool = False
+    #: Warnings raised while scoring, each located (file, field) and naming the respondents:
+    #: e.g. respondents of one company giving different profile fields (R040).
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
 
     @classmethod
     def from_csv(
         cls, source: str | Path, model: ScoringModel, *, synthetic: bool = False
     ) -> Scores:
-        """Read scores written by :meth:`to_csv` (long form, profile columns optional)."""
-        import datetime as _dt
+        """Read scores written by :meth:`to_csv` (long form, profile columns optional).
 
+        Every number reads back as the float that was written (full precision), so the
+        scores, coverage and spread equal those in memory exactly. Raises
+        :class:`~maturity.errors.ResponseError` (code R012) naming the file and line.
+        """
         import numpy as np
 
         from maturity.errors import Problem, ResponseError
-        from maturity.responses import Profile
 
         name = str(source)
+
+        def fail(detail: str, line: int | None = None) -> ResponseError:
+            return ResponseError([Problem.make("R012", file=name, line=line, detail=detail)])
+
         try:
-            text = Path(source).read_text(encoding="utf-8-sig")
+            # no newline translation: a CR inside a quoted cell is data
+            text = Path(source).read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ResponseError(
-                [Problem.make("R012", file=name, detail=f"cannot read scores: {exc}")]
-            ) from None
-        rows = list(csv.DictReader(io.StringIO(text)))
+            raise fail(f"cannot read scores: {exc}") from None
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
         if not rows or not {"respondent_id", "node", "score"} <= set(rows[0]):
-            raise ResponseError(
-                [
-                    Problem.make(
-                        "R012",
-                        file=name,
-                        line=1,
-                        detail="not a scores CSV (expected respondent_id,node,score,...)",
-                    )
-                ]
-            )
-        ids: list[str] = []
-        nodes: list[str] = []
+            raise fail("not a scores CSV (expected respondent_id,node,score,...)", 1)
+        ids: dict[str, int] = {}
+        nodes: dict[str, int] = {}
+        keys = []
         for r in rows:
-            rid = unsafe_cell(r["respondent_id"])
-            if rid not in ids:
-                ids.append(rid)
-            if r["node"] not in nodes:
-                nodes.append(r["node"])
+            rid = unsafe_cell(r["respondent_id"] or "")
+            keys.append((ids.setdefault(rid, len(ids)), nodes.setdefault(r["node"], len(nodes))))
         unknown = [nd for nd in nodes if nd not in model.rules]
         if unknown:
-            raise ResponseError(
-                [
-                    Problem.make(
-                        "R012",
-                        file=name,
-                        detail=f"nodes not in model '{model.id}': {', '.join(unknown[:5])}",
-                    )
-                ]
-            )
+            raise fail(f"nodes not in model '{model.id}': {', '.join(unknown[:5])}")
+        header = set(rows[0])
         score = np.full((len(ids), len(nodes)), np.nan)
         cov = np.full_like(score, np.nan)
-        profiles: dict[str, Profile] = {}
-
-        def num(r: dict[str, str], key: str) -> float | None:
-            return float(r[key]) if r.get(key) else None
-
-        for line, r in enumerate(rows, start=2):
-            i, j = ids.index(unsafe_cell(r["respondent_id"])), nodes.index(r["node"])
+        spread = np.full_like(score, np.nan) if "spread" in header else None
+        counts = np.ones(len(ids), dtype=np.int64) if "n_respondents" in header else None
+        profiles: dict[int, Profile] = {}
+        for line, (r, (i, j)) in enumerate(zip(rows, keys, strict=True), start=2):
             try:
-                score[i, j] = float(r["score"]) if r["score"] else np.nan
-                cov[i, j] = float(r["coverage"]) if r.get("coverage") else np.nan
-                if ids[i] not in profiles and r.get("sector") is not None:
-                    emp = num(r, "employees")
-                    profiles[ids[i]] = Profile(
-                        company=unsafe_cell(r.get("company") or "") or None,
-                        sector=r.get("sector") or None,
-                        employees=int(emp) if emp is not None else None,
-                        turnover=num(r, "turnover"),
-                        balance_sheet=num(r, "balance_sheet"),
-                        region=r.get("region") or None,
-                        date=_dt.date.fromisoformat(r["date"]) if r.get("date") else None,
-                    )
+                score[i, j] = _read_float(r["score"])
+                cov[i, j] = _read_float(r.get("coverage"))
+                if spread is not None:
+                    spread[i, j] = _read_float(r.get("spread"))
+                if counts is not None:
+                    counts[i] = int(r.get("n_respondents") or 1)
+                if i not in profiles and "sector" in header:
+                    profiles[i] = _profile_from_cells(r)
             except ValueError as exc:
-                raise ResponseError(
-                    [Problem.make("R012", file=name, line=line, detail=str(exc))]
-                ) from None
+                raise fail(str(exc), line) from None
+        from maturity.responses import Profile
+
         return cls(
             model,
             tuple(ids),
             tuple(nodes),
             score,
             cov,
-            profiles=tuple(profiles.get(x, Profile()) for x in ids),
+            profiles=tuple(profiles.get(i, Profile()) for i in range(len(ids)))
+            if "sector" in header
+            else (),
+            spread=spread,
+            n_respondents=counts,
             synthetic=synthetic,
         )
 
@@ -205,13 +206,14 @@ class Scores:
     ) -> Scores:
         """Read scores written by :meth:`to_json` (for a peer population, say).
 
-        The file must have been made with the same model id; profiles are read back, answers
-        are not (so :meth:`explain` is unavailable).
+        The file must have been made with the same model id; profiles, spread and the number
+        of respondents are read back, answers are not (so :meth:`explain` is unavailable).
+        Numbers read back exactly as they were in memory. Raises
+        :class:`~maturity.errors.ResponseError` (code R012) naming the file.
         """
         import numpy as np
 
         from maturity.errors import Problem, ResponseError
-        from maturity.responses import Profile
 
         name = str(source)
 
@@ -229,53 +231,83 @@ class Scores:
                 f"these scores were made with model '{doc.get('model', {}).get('id')}'"
                 f", not '{model.id}'"
             )
-        nodes = tuple(doc["nodes"])
-        rows = doc["rows"]
-        n, k = len(rows), len(nodes)
-        score = np.full((n, k), np.nan)
-        cov = np.full((n, k), np.nan)
-        profiles = []
-        for i, row in enumerate(rows):
-            for j, node in enumerate(nodes):
-                cell = row["scores"].get(node, {})
-                if cell.get("score") is not None:
-                    score[i, j] = float(cell["score"])
-                if cell.get("coverage") is not None:
-                    cov[i, j] = float(cell["coverage"])
-            p = row.get("profile", {})
-            import datetime as _dt
-
-            profiles.append(
-                Profile(
-                    company=p.get("company"),
-                    sector=p.get("sector"),
-                    employees=p.get("employees"),
-                    turnover=p.get("turnover"),
-                    balance_sheet=p.get("balance_sheet"),
-                    region=p.get("region"),
-                    date=_dt.date.fromisoformat(p["date"]) if p.get("date") else None,
-                )
+        try:
+            nodes = tuple(str(x) for x in doc["nodes"])
+            unknown = [nd for nd in nodes if nd not in model.rules]
+            if unknown:
+                raise fail(f"nodes not in model '{model.id}': {', '.join(unknown[:5])}")
+            rows = doc["rows"]
+            n, k = len(rows), len(nodes)
+            score = np.full((n, k), np.nan)
+            cov = np.full((n, k), np.nan)
+            with_spread = any("spread" in c for r in rows[:1] for c in r["scores"].values())
+            spread = np.full((n, k), np.nan) if with_spread else None
+            counts = (
+                np.array([int(r.get("n_respondents", 1)) for r in rows], dtype=np.int64)
+                if rows and "n_respondents" in rows[0]
+                else None
             )
+            profiles = []
+            for i, row in enumerate(rows):
+                for j, node in enumerate(nodes):
+                    cell = row["scores"].get(node, {})
+                    score[i, j] = _read_float(cell.get("score"))
+                    cov[i, j] = _read_float(cell.get("coverage"))
+                    if spread is not None:
+                        spread[i, j] = _read_float(cell.get("spread"))
+                profiles.append(_profile_from_json(row.get("profile", {})))
+            ids = tuple(str(r["respondent_id"]) for r in rows)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, ResponseError):
+                raise
+            raise fail(f"malformed scores file: {type(exc).__name__}: {exc}") from None
         flag = bool(doc.get("synthetic", False)) if synthetic is None else synthetic
         return cls(
             model,
-            tuple(r["respondent_id"] for r in rows),
+            ids,
             nodes,
             score,
             cov,
-            profiles=tuple(profiles),
+            profiles=tuple(profiles) if any("profile" in r for r in rows) else (),
+            spread=spread,
+            n_respondents=counts,
             synthetic=flag,
         )
 
     @property
     def not_applicable(self) -> npt.NDArray[np.bool_]:
         """True where a node is not applicable (rows × nodes): none of its items applies
-        (every one N/A or hidden by a condition), so it has no score *and* nothing is missing.
-        Such a node is shown as "not applicable", never as "too few answers".
+        (every one N/A or hidden by a condition, also through sub-dimensions that are all not
+        applicable), so it has no score *and* nothing is missing. Such a node is shown as
+        "not applicable", never as "too few answers". The engine marks it by a NaN coverage.
         """
         import numpy as np
 
         out: npt.NDArray[np.bool_] = np.isnan(self.coverage) & np.isnan(self.score)
+        return out
+
+    @property
+    def insufficient(self) -> npt.NDArray[np.bool_]:
+        """True where a node applies but has no score: too few answers (coverage below the
+        node's ``min_coverage``, or nothing answered), rows × nodes.
+        """
+        import numpy as np
+
+        out: npt.NDArray[np.bool_] = np.isnan(self.score) & ~np.isnan(self.coverage)
+        return out
+
+    @property
+    def status(self) -> npt.NDArray[np.str_]:
+        """Per row and node, one of :data:`STATUSES`: ``scored``, ``not_applicable``,
+        ``insufficient``.
+        """
+        import numpy as np
+
+        out: npt.NDArray[np.str_] = np.where(
+            ~np.isnan(self.score),
+            "scored",
+            np.where(np.isnan(self.coverage), "not_applicable", "insufficient"),
+        )
         return out
 
     @property
@@ -326,8 +358,8 @@ class Scores:
         """
         import numpy as np
 
+        from maturity.engine import compile_model, run
         from maturity.responses import DONT_KNOW, NA
-        from maturity.scoring import _run_chunk, compile_model
 
         if self.answers is None:
             raise ValueError("these scores carry no answers to explain")
@@ -336,9 +368,9 @@ class Scores:
         a = self.answers
         cm = compile_model(self.model, a.item_ids)
         sl = slice(r, r + 1)
-        xn, pn, cov_kn = _run_chunk(cm, a.values[sl], a.na[sl], a.dont_know[sl], a.applicable[sl])
-        nscores = np.where(pn, xn, np.nan).T
-        ncov = cov_kn.T
+        nscores, ncov = run(
+            cm, a.values[sl], a.na[sl], a.dont_know[sl], a.applicable[sl], engine="numpy"
+        )
         lo, hi = self.model.range
         col_of = {iid: j for j, iid in enumerate(a.item_ids)}
         node_pos = {n: k for k, n in enumerate(cm.node_ids)}
@@ -350,9 +382,11 @@ class Scores:
             if c in node_pos:
                 v = float(nscores[0, node_pos[c]])
                 off = bool(np.isnan(ncov[0, node_pos[c]]))
-                status = "n/a" if off else ("no score" if np.isnan(v) else "answered")
+                status = (
+                    "not applicable" if off else ("too few answers" if np.isnan(v) else "scored")
+                )
                 children.append(
-                    ChildContribution(c, "node", status, _num(v), _num(lo + v * (hi - lo)), bw, 0.0)
+                    ChildContribution(c, "node", status, _val(v), _val(lo + v * (hi - lo)), bw, 0.0)
                 )
             else:
                 j = col_of[c]
@@ -380,7 +414,7 @@ class Scores:
                     answer = (NA if status == "n/a" else DONT_KNOW).code
                 children.append(
                     ChildContribution(
-                        c, "item", status, _num(v), _num(lo + v * (hi - lo)), bw, 0.0, answer
+                        c, "item", status, _val(v), _val(lo + v * (hi - lo)), bw, 0.0, answer
                     )
                 )
             values.append(v)
@@ -410,39 +444,52 @@ class Scores:
             rule.operator,
             params,
             tuple(children),
-            _num(lo + s * (hi - lo)),
+            _val(lo + s * (hi - lo)),
             level.code if level else None,
-            _num(cov),
+            _val(cov),
             rule.min_coverage,
             rule.weight_source,
             (lo, hi),
+            "scored" if not np.isnan(s) else "not_applicable" if np.isnan(cov) else "insufficient",
         )
 
     # -- exports ----------------------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:
-        """One record per (row, node): id, node, score, level, coverage (and spread)."""
+        """One record per (row, node): id, node, score, level, status, coverage (and spread,
+        number of respondents). Numbers are the stored floats (None for NaN).
+        """
         levels = self.level
+        status = self.status
+        codes = [lv.code for lv in self.model.levels]
         out = []
         for i, rid in enumerate(self.ids):
             for j, node in enumerate(self.nodes):
-                s = float(self.score[i, j])
                 rec: dict[str, Any] = {
                     "respondent_id": rid,
                     "node": node,
-                    "score": _num(s),
-                    "level": self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else None,
-                    "coverage": _num(float(self.coverage[i, j])),
+                    "score": _val(self.score[i, j]),
+                    "level": codes[levels[i, j]] if levels[i, j] >= 0 else None,
+                    "status": str(status[i, j]),
+                    "coverage": _val(self.coverage[i, j]),
                 }
                 if self.spread is not None:
-                    rec["spread"] = _num(float(self.spread[i, j]))
+                    rec["spread"] = _val(self.spread[i, j])
+                if self.n_respondents is not None:
+                    rec["n_respondents"] = int(self.n_respondents[i])
                 out.append(rec)
         return out
 
     def to_json(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """Scores as JSON (model, questionnaire, nodes, one object per row); written to
-        ``path`` atomically if given.
+        ``path`` atomically if given. Numbers keep full precision (the shortest text that
+        reads back as the same float), so :meth:`from_json` gives back identical arrays.
+        Per node: ``score`` and ``level`` (null where there is none), ``status``
+        (:data:`STATUSES`), ``coverage`` (null where not applicable), and ``spread`` for
+        companies.
         """
         levels = self.level
+        status = self.status
+        codes = [lv.code for lv in self.model.levels]
         rows = []
         for i, rid in enumerate(self.ids):
             row: dict[str, Any] = {"respondent_id": rid, "scores": {}}
@@ -462,16 +509,17 @@ class Scores:
                     )
                     if v is not None
                 }
-            if self.n_respondents is not None and self.spread is not None:
+            if self.n_respondents is not None:
                 row["n_respondents"] = int(self.n_respondents[i])
             for j, node in enumerate(self.nodes):
                 cell: dict[str, Any] = {
-                    "score": _num(float(self.score[i, j])),
-                    "level": self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else None,
-                    "coverage": _num(float(self.coverage[i, j])),
+                    "score": _val(self.score[i, j]),
+                    "level": codes[levels[i, j]] if levels[i, j] >= 0 else None,
+                    "status": str(status[i, j]),
+                    "coverage": _val(self.coverage[i, j]),
                 }
                 if self.spread is not None:
-                    cell["spread"] = _num(float(self.spread[i, j]))
+                    cell["spread"] = _val(self.spread[i, j])
                 row["scores"][node] = cell
             rows.append(row)
         doc = {
@@ -489,6 +537,7 @@ class Scores:
             "nodes": list(self.nodes),
             "rows": rows,
         }
+        # json writes a float as its repr: the shortest text that reads back the same float
         text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
         if path is not None:
             from maturity.io.files import write_text
@@ -498,26 +547,45 @@ class Scores:
 
     def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """Scores as CSV in long form (one row per respondent and node), safe to open in a
-        spreadsheet: no cell can start a formula.
+        spreadsheet: no cell can start a formula. Columns: ``respondent_id, node, score,
+        level, coverage, status`` (then ``spread, n_respondents`` for companies, and the
+        profile); ``score`` and ``level`` are empty where there is no score, ``coverage``
+        where the node is not applicable. Numbers keep full precision
+        (:func:`maturity.numbers.shortest`).
         """
-        recs = self.records()
-        header = ["respondent_id", "node", "score", "level", "coverage"]
-        if self.spread is not None:
-            header.append("spread")
-        header += _PROFILE_COLUMNS if self.profiles else []
         from maturity.io.csvio import csv_text
+        from maturity.numbers import shortest
 
-        out: list[Sequence[object]] = []
-        out.append(header)
-        cells = [p.to_cells() for p in self.profiles]
-        k = len(self.nodes)
-        for n, rec in enumerate(recs):
-            row = [safe_cell(rec["respondent_id"]), rec["node"]]
-            row += ["" if rec[h] is None else str(rec[h]) for h in header[2 : len(rec)]]
-            if self.profiles:
-                prof = cells[n // k]
-                row += [safe_cell(prof[c]) for c in _PROFILE_COLUMNS]
-            out.append(row)
+        levels = self.level
+        status = self.status
+        codes = [lv.code for lv in self.model.levels]
+        header = ["respondent_id", "node", "score", "level", "coverage", "status"]
+        if self.spread is not None:
+            header += ["spread", "n_respondents"]
+        header += _PROFILE_COLUMNS if self.profiles else []
+        out: list[Sequence[object]] = [header]
+        for i, rid in enumerate(self.ids):
+            head = safe_cell(rid)
+            prof = (
+                [safe_cell(c) for c in (self.profiles[i].to_cells()[n] for n in _PROFILE_COLUMNS)]
+                if self.profiles
+                else []
+            )
+            tail: list[str] = []
+            if self.spread is not None:
+                count = "" if self.n_respondents is None else str(int(self.n_respondents[i]))
+            for j, node in enumerate(self.nodes):
+                row = [
+                    head,
+                    node,
+                    shortest(self.score[i, j]),
+                    codes[levels[i, j]] if levels[i, j] >= 0 else "",
+                    shortest(self.coverage[i, j]),
+                    str(status[i, j]),
+                ]
+                if self.spread is not None:
+                    tail = [shortest(self.spread[i, j]), count]
+                out.append(row + tail + prof)
         text = csv_text(out)
         if path is not None:
             from maturity.io.files import write_text
@@ -553,6 +621,67 @@ class Scores:
             f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}"
             f"</tbody></table>{more}"
         )
+
+
+def _read_float(text: object) -> float:
+    """A number as written by the exports: empty or None is NaN."""
+    if text is None or text == "":
+        return math.nan
+    if isinstance(text, bool):
+        raise ValueError(f"expected a number, found {text!r}")
+    return float(text)  # type: ignore[arg-type]
+
+
+def _profile_from_cells(r: dict[str, str]) -> Profile:
+    """The profile columns of one row of a scores CSV."""
+    import datetime as _dt
+
+    from maturity.responses import Profile
+
+    def text(key: str) -> str | None:
+        return unsafe_cell(r.get(key) or "") or None
+
+    def num(key: str) -> float | None:
+        v = text(key)
+        return float(v) if v else None
+
+    emp = text("employees")
+    date = text("date")
+    return Profile(
+        company=text("company"),
+        sector=text("sector"),
+        employees=None
+        if emp is None
+        else int(emp)
+        if emp.lstrip("-").isdigit()
+        else int(float(emp)),
+        turnover=num("turnover"),
+        balance_sheet=num("balance_sheet"),
+        region=text("region"),
+        date=_dt.date.fromisoformat(date) if date else None,
+    )
+
+
+def _profile_from_json(p: dict[str, Any]) -> Profile:
+    """The ``profile`` object of one row of a scores JSON file."""
+    import datetime as _dt
+
+    from maturity.responses import Profile
+
+    def num(key: str) -> float | None:
+        v = p.get(key)
+        return None if v is None else float(v)
+
+    emp = p.get("employees")
+    return Profile(
+        company=p.get("company"),
+        sector=p.get("sector"),
+        employees=None if emp is None else int(emp),
+        turnover=num("turnover"),
+        balance_sheet=num("balance_sheet"),
+        region=p.get("region"),
+        date=_dt.date.fromisoformat(p["date"]) if p.get("date") else None,
+    )
 
 
 def _describe(item: Any, value: float) -> str:

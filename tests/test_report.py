@@ -28,8 +28,8 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 import maturity
 import maturity.demo
-import maturity.model
 import maturity.io
+import maturity.model
 import maturity.scoring
 from maturity.errors import MaturityError
 from maturity.gap_analysis import gaps as compute_gaps
@@ -191,7 +191,8 @@ def test_cover_fields(html_en: str, pipeline: dict[str, Any]) -> None:
             strict=True,
         )
     )
-    assert meta["Assessment date"] == "10 June 2025"  # the first respondent's date
+    # the company's date is the latest of its respondents' (2025-06-10, 2025-12-26)
+    assert meta["Assessment date"] == "26 December 2025"
     assert meta["Report date"] == "25 November 2026"
     assert meta["Questionnaire"] == "Industry 4.0 readiness (i40-readiness, version 1.0.0)"
     assert meta["Scoring model"] == (
@@ -646,7 +647,7 @@ def test_italian_report(html_it: str, pipeline: dict[str, Any]) -> None:
     tree = parse(html_it)
     assert tree.find_all("html")[0].attrs["lang"] == "it"
     (cover,) = tree.find_all("section", id="cover")
-    assert "10 giugno 2025" in cover.squashed()
+    assert "26 dicembre 2025" in cover.squashed()  # the latest respondent's date
     assert "Prontezza all'Industria 4.0" in cover.squashed()
     big = tree.find_all("div", class_="big-score")[0].squashed()
     root = pipeline["s"].get("Officine Rossi")

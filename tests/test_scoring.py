@@ -1,5 +1,8 @@
 """The scoring engine, checked against hand-worked examples."""
 
+import csv
+import datetime
+import io
 import json
 import math
 import textwrap
@@ -272,3 +275,192 @@ def test_exports_are_safe_and_complete(tmp_path):
     with pytest.raises(FileExistsError):
         s.to_json(out)
     s.to_json(out, force=True)
+
+
+# --- not applicable is not "no score" ------------------------------------------------------
+
+Q2_BODY = """\
+profile:
+  company: {}
+  sector: {}
+  employees: {}
+  region: {}
+  date: {}
+scales:
+  s4:
+    options:
+      - {code: a, value: 0, label: {en: A, it: A}}
+      - {code: b, value: 1, label: {en: B, it: B}}
+      - {code: c, value: 2, label: {en: C, it: C}}
+      - {code: d, value: 4, label: {en: D, it: D}}
+    na: true
+    dont_know: true
+dimensions:
+  - id: x
+    title: {en: X, it: X}
+    items:
+      - {id: x1, kind: scale, scale: s4, text: {en: q, it: q}}
+      - {id: x2, kind: scale, scale: s4, text: {en: q, it: q}}
+  - id: z
+    title: {en: Z, it: Z}
+    dimensions:
+      - id: z.a
+        title: {en: ZA, it: ZA}
+        items:
+          - {id: za1, kind: scale, scale: s4, text: {en: q, it: q},
+             when: 'profile.employees >= 10'}
+          - {id: za2, kind: scale, scale: s4, text: {en: q, it: q},
+             when: 'profile.employees >= 10'}
+      - id: z.b
+        title: {en: ZB, it: ZB}
+        items:
+          - {id: zb1, kind: scale, scale: s4, text: {en: q, it: q}}
+"""
+Q2 = q_from(Q2_BODY)
+
+MODEL2 = """\
+format: maturity/scoring-model@1
+id: m2
+version: 1.0.0
+title: {en: M, it: M}
+questionnaire: {id: t}
+range: [0, 5]
+default: {min_coverage: 0.5}
+levels:
+  - {min: 0, code: l0, label: {en: L0, it: L0}}
+  - {min: 2.5, code: l1, label: {en: L1, it: L1}}
+"""
+
+
+def read2(tmp_path, text):
+    p = tmp_path / "a2.csv"
+    p.write_text(textwrap.dedent(text))
+    return read_responses(p, Q2)
+
+
+def test_not_applicable_nodes_are_apart_from_too_few_answers(tmp_path):
+    r = read2(
+        tmp_path,
+        """\
+        respondent_id,employees,x1,x2,za1,za2,zb1
+        small,5,d,b,,,n/a
+        big,50,d,,,,c
+        """,
+    )
+    s = score(r, model(MODEL2, Q2))
+    col = s.nodes.index
+    # small: za1, za2 not asked (5 employees), zb1 N/A -> z.a, z.b and so z not applicable;
+    # the root is x alone: x = (4/4 + 1/4) / 2 = 0.625 -> 3.125, coverage 1
+    assert s.get("small", "root") == pytest.approx(3.125)
+    assert s.coverage[0, col("root")] == pytest.approx(1.0)
+    want = {"x": "scored", "z.a": "not_applicable", "z.b": "not_applicable"}
+    want |= {"z": "not_applicable", "root": "scored"}
+    assert dict(zip(s.nodes, s.status[0], strict=True)) == want
+    assert s.not_applicable[0, col("z")] and not s.insufficient[0, col("z")]
+    # big: za1, za2 asked but blank -> z.a too few answers (coverage 0); zb1 = 2/4 -> 2.5;
+    # z = z.b alone with coverage 1/2 >= 0.5 -> 2.5; x = x1 alone (coverage 1/2) -> 5;
+    # root = (5 + 2.5) / 2
+    assert s.status[1, col("z.a")] == "insufficient" and s.insufficient[1, col("z.a")]
+    assert s.coverage[1, col("z.a")] == 0.0
+    assert s.get("big", "z") == pytest.approx(2.5)
+    assert s.get("big", "root") == pytest.approx(3.75)
+
+    e = s.explain("small", "z")
+    assert e.status == "not_applicable" and e.score is None
+    assert str(e).startswith("z for small: not applicable")
+    assert {c.id: c.status for c in e.children} == {
+        "z.a": "not applicable",
+        "z.b": "not applicable",
+    }
+    root = {c.id: c.status for c in s.explain("small", "root").children}
+    assert root == {"x": "scored", "z": "not applicable"}
+    e2 = s.explain("big", "z")
+    assert {c.id: c.status for c in e2.children} == {"z.a": "too few answers", "z.b": "scored"}
+    assert str(s.explain("big", "z.a")).startswith("z.a for big: too few answers")
+
+    rows = list(csv.DictReader(io.StringIO(s.to_csv())))
+    cell = {(x["respondent_id"], x["node"]): x for x in rows}
+    assert cell["small", "z"]["status"] == "not_applicable"
+    assert cell["small", "z"]["score"] == cell["small", "z"]["level"] == ""
+    assert cell["small", "z"]["coverage"] == ""
+    assert cell["big", "z.a"]["status"] == "insufficient" and cell["big", "z.a"]["coverage"] == "0"
+    assert cell["big", "root"]["status"] == "scored" and cell["big", "root"]["level"] == "l1"
+    doc = json.loads(s.to_json())
+    small = doc["rows"][0]["scores"]
+    assert small["z"] == {
+        "score": None,
+        "level": None,
+        "status": "not_applicable",
+        "coverage": None,
+    }
+    assert doc["rows"][1]["scores"]["z.a"]["status"] == "insufficient"
+
+
+def test_a_whole_questionnaire_not_applicable_has_no_root(tmp_path):
+    r = read2(
+        tmp_path,
+        """\
+        respondent_id,employees,x1,x2,za1,za2,zb1
+        r,5,n/a,n/a,,,n/a
+        """,
+    )
+    s = score(r, model(MODEL2, Q2))
+    assert s.not_applicable.all()
+    assert set(s.status[0]) == {"not_applicable"}
+
+
+# --- several respondents of one company ----------------------------------------------------
+
+
+def test_company_profile_merge_rules_and_warnings(tmp_path):
+    r = read2(
+        tmp_path,
+        """\
+        respondent_id,company,sector,employees,region,date,x1,x2,za1,za2,zb1
+        a1,acme,28.41,50,ITC4,2024-01-10,a,d,b,b,c
+        a2,acme,25.11,50,,2024-03-01,c,d,b,b,c
+        a3,acme,,60,ITC4,,b,b,b,b,b
+        b1,beta,28.41,12,ITH3,2023-05-05,d,d,d,d,d
+        """,
+    )
+    s = score(r, model(MODEL2, Q2), by="company")
+    assert s.ids == ("acme", "beta")
+    acme = s.profiles[0]
+    # oldest first: a3 (no date), a1 (2024-01-10), a2 (2024-03-01); each field is the value
+    # of the latest respondent who gave one; the date is the latest
+    assert acme.sector == "25.11"
+    assert acme.employees == 50
+    assert acme.region == "ITC4"
+    assert acme.date == datetime.date(2024, 3, 1)
+    assert acme.company == "acme"
+    assert s.profiles[1] == r["b1"].profile
+    assert [w.code for w in s.warnings] == ["R040", "R040"]
+    assert all(w.severity == "warning" and w.file.endswith("a2.csv") for w in s.warnings)
+    sector, employees = (str(w) for w in s.warnings)
+    assert "company 'acme'" in sector and "different sector (a1: 28.41, a2: 25.11)" in sector
+    assert "kept 25.11 of a2" in sector
+    assert "(a3: 60, a1: 50, a2: 50)" in employees and "kept 50 of a2" in employees
+    # the merged profile is the one the files show
+    doc = json.loads(s.to_json())
+    assert doc["rows"][0]["profile"]["sector"] == "25.11"
+    assert doc["rows"][0]["profile"]["date"] == "2024-03-01"
+    # by respondent nothing is merged, nothing is warned
+    assert score(r, model(MODEL2, Q2)).warnings == ()
+
+
+def test_cli_prints_the_merge_warnings(tmp_path, capsys):
+    from maturity.cli import main
+    from tests.util import HEADER
+
+    (tmp_path / "q.yaml").write_text(HEADER + Q2_BODY)
+    (tmp_path / "m.yaml").write_text(MODEL2)
+    (tmp_path / "a.csv").write_text(
+        "respondent_id,company,sector,x1,x2,zb1\na1,acme,28.41,a,d,c\na2,acme,25.11,c,d,c\n"
+    )
+    args = ["score", str(tmp_path / "a.csv"), "-q", str(tmp_path / "q.yaml")]
+    args += ["-m", str(tmp_path / "m.yaml"), "-o", str(tmp_path / "s.csv"), "--by-company"]
+    assert main(args) == 0
+    lines = capsys.readouterr().err.splitlines()
+    warned = [x for x in lines if "[R040]" in x]
+    assert len(warned) == 1
+    assert "warning: company 'acme'" in warned[0] and "(a1: 28.41, a2: 25.11)" in warned[0]

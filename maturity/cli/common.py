@@ -125,7 +125,18 @@ def scored(args: argparse.Namespace) -> Any:
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     merged = read_all(args.answers, q, args.skip_bad_rows)
-    return score(merged, model, by="company" if args.by_company else "respondent")
+    return print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
+
+
+def print_warnings(scores: Any, limit: int = 50) -> Any:
+    """Print the warnings of scoring (``Scores.warnings``) one per line, the first ``limit``
+    and a count of the others; return the scores.
+    """
+    for problem in scores.warnings[:limit]:
+        err(str(problem))
+    if len(scores.warnings) > limit:
+        err(f"... and {len(scores.warnings) - limit} more warnings")
+    return scores
 
 
 def check_output(

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import answer_arguments, command, err, read_all
+from maturity.cli.common import answer_arguments, command, err, print_warnings, read_all
 
 
 def _add(sub: Any) -> None:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
     merged = read_all(args.answers, q, args.skip_bad_rows)
-    scores = score(merged, model, by="company" if args.by_company else "respondent")
+    scores = print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
     _write_scores(scores, out, args.force)
     err(
         f"scored {len(scores)} {'companies' if args.by_company else 'respondents'} with "
