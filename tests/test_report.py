@@ -33,7 +33,7 @@ import maturity.io
 import maturity.scoring
 from maturity.errors import MaturityError
 from maturity.gap_analysis import gaps as compute_gaps
-from maturity.report import company as company_mod
+from maturity.report import parts as parts_mod
 from maturity.report import environment as env_mod
 from maturity.report import render as render_mod
 from maturity.report.render import (
@@ -263,7 +263,7 @@ def test_bars_are_placed_on_the_scale(pipeline: dict[str, Any]) -> None:
 
 
 def test_bars_leave_out_a_missing_score(pipeline: dict[str, Any]) -> None:
-    view = company_mod._bar_view(["a", "b"], [None, 5.0], [1.0, None], 1.0, 5.0)
+    view = parts_mod.bar_view(["a", "b"], [None, 5.0], [1.0, None], 1.0, 5.0)
     no_score, full = view["rows"]
     assert no_score["width"] is None and no_score["median_at"] == "0.00"
     assert full["width"] == "100.00" and full["median_at"] is None
@@ -1121,7 +1121,8 @@ def test_earlier_assessment_must_use_the_same_model(pipeline: dict[str, Any]) ->
 
 @pytest.mark.parametrize(
     ("value", "lang", "text"),
-    [(0.42, "en", "+0.4"), (-0.42, "en", "−0.4"), (0.04, "en", "0.0"), (1.25, "it", "+1,2")],
+    # halves away from zero, as every displayed number (maturity.numbers.round_half_away)
+        [(0.42, "en", "+0.4"), (-0.42, "en", "−0.4"), (0.04, "en", "0.0"), (1.25, "it", "+1,3")],
 )
 def test_change_filter(value: float, lang: str, text: str) -> None:
     env = env_mod._environment(None)
