@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from maturity.numbers import shortest
 from maturity.report.formatting import format_number, messages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,7 +47,7 @@ _NBSP = "\u00a0"
 
 def _number_text(x: float, lang: str, unit: str | None) -> str:
     """A number as the respondent gave it (at most 3 decimals), with its unit."""
-    exponent = Decimal(repr(float(x))).as_tuple().exponent
+    exponent = Decimal(shortest(float(x))).as_tuple().exponent
     digits = min(3, max(0, -exponent)) if isinstance(exponent, int) else 0
     text = format_number(x, lang, digits)
     if not unit:
@@ -195,8 +196,6 @@ def answers_view(
     """One row per question below a top-level dimension: the question, its part, the
     company's answer(s), its score and whether the respondents disagree.
     """
-    from maturity.numbers import round_half_away
-
     t = messages(lang)
     q = scores.model.questionnaire
     rows = []
@@ -226,7 +225,7 @@ def answers_view(
                 "score": c.score if c.status == "answered" or c.weight > 0 else None,
                 "counted": c.weight > 0,
                 "status": c.status,
-                "spread": None if a.spread is None else round_half_away(a.spread, 1),
+                "spread": a.spread,
                 "disagree": a.disagree,
             }
         )
