@@ -6,7 +6,7 @@ import datetime as _dt
 import math
 from typing import TYPE_CHECKING, Any
 
-from maturity.report.formatting import _finite, messages
+from maturity.report.formatting import _finite, format_number, messages
 from maturity.report.measure import headers_fit
 from maturity.report.levels import level_view, levels_table, score_view
 from maturity.report.parts import Peers, chart_names, dates, nan
@@ -168,6 +168,9 @@ def build_portfolio_view(
         "heatmap": heatmap,
         "ranking": ranking,
         "ranked_by": "priority" if gaps is not None else "score",
+        "priority_unit": t["priority_unit"].format(
+            lo=format_number(lo, lang, 0), hi=format_number(hi, lang, 0)
+        ),
         "has_percentile": benchmark is not None and any(
             r["percentile"] is not None for r in ranking
         ),
