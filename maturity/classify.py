@@ -463,9 +463,7 @@ def _sentence_case(title: str) -> str:
     return lower[:1].upper() + lower[1:]
 
 
-def describe_sector(
-    code: str, *, lang: str = "en", date: object = None
-) -> SectorDescription:
+def describe_sector(code: str, *, lang: str = "en", date: object = None) -> SectorDescription:
     """Describe a sector code for a report: which classification it is read in, its title in
     ``lang`` (``"it"`` or ``"en"``) and its equivalent in the other ATECO edition.
 

@@ -311,7 +311,8 @@ def test_ateco_codes_validate_through_their_nace_class() -> None:
 
 @pytest.mark.parametrize(
     # 28.42 and V exist in ATECO 2025 only, and are accepted as such: 28.47 and W in neither
-    "bad", ["28.47", "34", "00", "W", "Z", "C28", "2.841", "28.4.1", "2841000", "", "abc"]
+    "bad",
+    ["28.47", "34", "00", "W", "Z", "C28", "2.841", "28.4.1", "2841000", "", "abc"],
 )
 def test_unknown_or_malformed_nace_codes(bad: str) -> None:
     assert not nace_is_valid(bad)

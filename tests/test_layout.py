@@ -93,7 +93,9 @@ def page_fill(html: str) -> list[float]:
 def test_page_fill_measures_content() -> None:
     """The measure itself: a page of one line is near-empty, a page of many lines is full."""
     one = "<html><body><p>one line</p></body></html>"
-    many = "<html><body>" + "<p>line</p>" * 200 + "<p style='break-before: page'>x</p></body></html>"
+    many = (
+        "<html><body>" + "<p>line</p>" * 200 + "<p style='break-before: page'>x</p></body></html>"
+    )
     assert page_fill(one)[0] < 0.05
     fills = page_fill(many)
     assert len(fills) >= 3
@@ -359,9 +361,7 @@ def test_phone_screenshot(phone_pages: dict[str, str], tmp_path: Path) -> None:
     page = tmp_path / "r.html"
     page.write_text(phone_pages["company.it"], encoding="utf-8")
     shot = tmp_path / "shot.png"
-    done = _browser(
-        [f"--screenshot={shot}", "--window-size=400,2000", page.as_uri()], tmp_path
-    )
+    done = _browser([f"--screenshot={shot}", "--window-size=400,2000", page.as_uri()], tmp_path)
     assert shot.exists(), done.stderr[-2000:]
     from matplotlib.image import imread
 

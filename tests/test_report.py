@@ -28,13 +28,13 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 import maturity
 import maturity.demo
-import maturity.model
 import maturity.io
+import maturity.model
 import maturity.scoring
 from maturity.errors import MaturityError
 from maturity.gap_analysis import gaps as compute_gaps
-from maturity.report import parts as parts_mod
 from maturity.report import environment as env_mod
+from maturity.report import parts as parts_mod
 from maturity.report import render as render_mod
 from maturity.report.render import (
     Branding,
@@ -1130,7 +1130,7 @@ def test_earlier_assessment_must_use_the_same_model(pipeline: dict[str, Any]) ->
 @pytest.mark.parametrize(
     ("value", "lang", "text"),
     # halves away from zero, as every displayed number (maturity.numbers.round_half_away)
-        [(0.42, "en", "+0.4"), (-0.42, "en", "−0.4"), (0.04, "en", "0.0"), (1.25, "it", "+1,3")],
+    [(0.42, "en", "+0.4"), (-0.42, "en", "−0.4"), (0.04, "en", "0.0"), (1.25, "it", "+1,3")],
 )
 def test_change_filter(value: float, lang: str, text: str) -> None:
     env = env_mod._environment(None)

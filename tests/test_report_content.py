@@ -103,9 +103,18 @@ nodes:
       middle: {en: Kinds ask for the middle., it: I tipi chiedono la metà.}
       high: {en: Kinds ask for everything., it: I tipi chiedono tutto.}
 levels:
-  - {min: 0, code: low, label: {en: Low, it: Basso}, description: {en: Low overall., it: Basso in generale.}}
-  - {min: 1, code: middle, label: {en: Middle, it: Medio}, description: {en: Middle overall., it: Medio in generale.}}
-  - {min: 3, code: high, label: {en: High, it: Alto}, description: {en: High overall., it: Alto in generale.}}
+  - min: 0
+    code: low
+    label: {en: Low, it: Basso}
+    description: {en: Low overall., it: Basso in generale.}
+  - min: 1
+    code: middle
+    label: {en: Middle, it: Medio}
+    description: {en: Middle overall., it: Medio in generale.}
+  - min: 3
+    code: high
+    label: {en: High, it: Alto}
+    description: {en: High overall., it: Alto in generale.}
 """
 
 
@@ -412,7 +421,10 @@ def test_a_missing_percentile_says_why(setup: dict[str, Any]) -> None:
 
 
 def test_the_percentile_note_describes_the_mean_rank() -> None:
-    for lang, half, wrong in (("en", "half", "same or a lower"), ("it", "metà", "uguale o inferiore")):
+    for lang, half, wrong in (
+        ("en", "half", "same or a lower"),
+        ("it", "metà", "uguale o inferiore"),
+    ):
         t = messages(lang)
         for key in ("percentile_note", "method_percentile"):
             assert half in t[key] and wrong not in t[key], (lang, key)
@@ -516,7 +528,10 @@ def test_plain_language_outside_the_methodology(lang: str) -> None:
     html = render_report(s, "Officine Rossi", lang=lang, responses=r, gaps=gaps(s, "next_level"))
     assert isinstance(html, str)
     before = html.split('<section class="methodology"')[0]
-    words = {"en": r"\b(node|nodes|children|child|operator)\b", "it": r"\b(nodo|nodi|figli|operatore)\b"}
+    words = {
+        "en": r"\b(node|nodes|children|child|operator)\b",
+        "it": r"\b(nodo|nodi|figli|operatore)\b",
+    }
     assert not re.findall(words[lang], _text(before), re.I)
 
 
@@ -536,9 +551,10 @@ def test_each_dimension_says_what_its_next_level_asks(setup: dict[str, Any]) -> 
     # a dimension the model does not describe falls back on the level's own words
     nxt = by["other"]["next_level"]
     assert nxt is not None and not nxt["own"]
-    assert nxt["description"] == {"middle": "Medio in generale.", "high": "Alto in generale."}[
-        nxt["code"]
-    ]
+    assert (
+        nxt["description"]
+        == {"middle": "Medio in generale.", "high": "Alto in generale."}[nxt["code"]]
+    )
 
 
 def test_shipped_dimension_pages_differ() -> None:

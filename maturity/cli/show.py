@@ -73,7 +73,7 @@ def coverage_by_language(q: Questionnaire) -> dict[str, float]:
 
 
 def _languages_line(texts: list[tuple[str, Text]], languages: tuple[str, ...]) -> list[str]:
-    """"languages: it 100 %, en 98 %" and, per language lacking texts, the paths missing."""
+    """The line of language shares and, per language lacking texts, the paths missing."""
     missing = missing_by_language(texts, languages)
     n = len(texts)
     shares = [

@@ -59,11 +59,11 @@ def _leaf_items(scores: Scores, company_id: str, node: str) -> list[tuple[str, C
 
 def _remarks(
     members: Sequence[Respondent], scores: Scores, lang: str
-) -> dict[str, list[dict[str, str]]]:
+) -> dict[str, list[dict[str, str | None]]]:
     """Free-text answers of the company's respondents, by top-level dimension."""
     q = scores.model.questionnaire
     top = set(scores.model.top_nodes)
-    out: dict[str, list[dict[str, str]]] = {}
+    out: dict[str, list[dict[str, str | None]]] = {}
     text_items = [i for i in q.items if i.kind == "text"]
     for r in members:
         for item in text_items:
@@ -127,7 +127,7 @@ def _contact(
     }
 
 
-def _sector_row(profile: Any, lang: str, t: Mapping[str, str]) -> dict[str, str] | None:
+def _sector_row(profile: Any, lang: str, t: Mapping[str, str]) -> dict[str, str | None] | None:
     """The cover's sector line: the code, its title in the report's language, and which
     classification the code is read in (NACE Rev. 2, ATECO 2007 or ATECO 2025).
     """
@@ -500,7 +500,9 @@ def build_company_view(
             "rows": rows,
             "no_peer_target": no_target,
             "all_without_target": bool(no_target) and len(no_target) == len(gap_nodes),
-            "unit": t["priority_unit"].format(lo=format_number(lo, lang, 0), hi=format_number(hi, lang, 0)),
+            "unit": t["priority_unit"].format(
+                lo=format_number(lo, lang, 0), hi=format_number(hi, lang, 0)
+            ),
         }
 
     # --- methodology -----------------------------------------------------------------------

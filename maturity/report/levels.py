@@ -113,7 +113,7 @@ def ladder_view(model: ScoringModel, score: float | None, lang: str) -> list[dic
     step the company is on carries ``marker``: its score and where it lies within the step
     (``at``, a CSS percentage from the step's start to the next level's start).
     """
-    lo, hi = model.range
+    hi = model.range[1]
     current = level_of(model, score)
     out = []
     for k, step in enumerate(levels_table(model, lang)):

@@ -19,6 +19,7 @@ _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
 def slug(text: str, taken: set[str]) -> str:
+    """An HTML anchor made of ``text``, unique among ``taken`` (which it joins)."""
     base = _SLUG_RE.sub("-", text.lower()).strip("-") or "x"
     slug, k = base, 2
     while slug in taken:
@@ -28,6 +29,7 @@ def slug(text: str, taken: set[str]) -> str:
 
 
 def chart_names(t: Mapping[str, str], *, portfolio: bool = False) -> dict[str, str]:
+    """The translated legend names of the charts (``names`` of the chart displays)."""
     names = {
         "company": t["chart_company"],
         "peer_median": t["chart_peer_median"],
@@ -43,6 +45,7 @@ def chart_names(t: Mapping[str, str], *, portfolio: bool = False) -> dict[str, s
 
 
 def nan(value: float | None) -> float:
+    """None as NaN, for the chart displays (a gap, never a zero)."""
     return math.nan if value is None else value
 
 
@@ -76,13 +79,14 @@ def bar_view(
     rows = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         median = medians[i] if medians is not None and have_median else None
+        given = shown[i] if shown is not None else None
         rows.append(
             {
                 "label": label,
                 "score": value,
                 **(
-                    {"shown": shown[i]["shown"], "digits": shown[i]["digits"]}
-                    if shown is not None and shown[i] is not None
+                    {"shown": given["shown"], "digits": given["digits"]}
+                    if given is not None
                     else {"shown": value, "digits": 1}
                 ),
                 "note": notes[i] if notes is not None and value is None else None,
@@ -110,13 +114,16 @@ class Peers:
 
     @property
     def available(self) -> bool:
+        """Whether the benchmark has a peer group for the company."""
         return self.group is not None
 
     @property
     def sufficient(self) -> bool:
+        """Whether that peer group is large enough to be shown."""
         return self.group is not None and bool(self.group.sufficient)
 
     def get(self, stat: str, node: str) -> float | None:
+        """A peer statistic of the company for ``node`` (None when there is none to show)."""
         if not self.sufficient or node not in self.nodes or self.row is None:
             return None
         import numpy as np
@@ -138,6 +145,7 @@ class Peers:
         return t["insufficient_node_short"]
 
     def view(self, lang: str) -> dict[str, Any]:
+        """The peer group as plain data for the templates."""
         synthetic = bool(getattr(self.benchmark, "synthetic", False))
         if self.group is None:
             return {"available": False, "sufficient": False, "synthetic": synthetic}

@@ -7,8 +7,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from maturity.report.formatting import _finite, format_number, messages
-from maturity.report.measure import headers_fit
 from maturity.report.levels import level_view, levels_table, score_view
+from maturity.report.measure import headers_fit
 from maturity.report.parts import Peers, chart_names, dates, nan
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,9 +171,8 @@ def build_portfolio_view(
         "priority_unit": t["priority_unit"].format(
             lo=format_number(lo, lang, 0), hi=format_number(hi, lang, 0)
         ),
-        "has_percentile": benchmark is not None and any(
-            r["percentile"] is not None for r in ranking
-        ),
+        "has_percentile": benchmark is not None
+        and any(r["percentile"] is not None for r in ranking),
         "levels": levels_table(model, lang),
         "synthetic_scores": scores.synthetic,
         "synthetic_peers": synthetic_peers,
