@@ -191,7 +191,8 @@ def test_cover_fields(html_en: str, pipeline: dict[str, Any]) -> None:
             strict=True,
         )
     )
-    assert meta["Assessment date"] == "10 June 2025"  # the first respondent's date
+    # the latest of its two respondents' dates (10 June and 26 December 2025): issue 10's rule
+    assert meta["Assessment date"] == "26 December 2025"
     assert meta["Report date"] == "25 November 2026"
     assert meta["Questionnaire"] == "Industry 4.0 readiness (i40-readiness, version 1.0.0)"
     assert meta["Scoring model"] == (

@@ -600,3 +600,18 @@ def test_view_numbers_are_finite_or_none(setup: dict[str, Any]) -> None:
                 walk(v)
 
     walk({k: v for k, v in view.items() if k not in ("radar",)})
+
+
+def test_several_respondents_latest_date_and_profile_conflicts() -> None:
+    q = parse_questionnaire(QUESTIONNAIRE, file="kinds.yaml")
+    m = parse_model(MODEL, q, file="kinds-model.yaml")
+    people = (
+        Respondent("x", Profile(company="Co", sector="28.41", date=dt.date(2025, 6, 10)), {}),
+        Respondent("y", Profile(company="Co", sector="28.49", date=dt.date(2025, 12, 26)), {}),
+        Respondent("z", Profile(company="Co", date=dt.date(2025, 7, 1)), {}),
+    )
+    r = Responses(q, people)
+    view = build_company_view(score(r, m, by="company"), "Co", lang="en", responses=r)
+    assert view["cover"]["assessment_date"] == dt.date(2025, 12, 26)
+    assert view["overall"]["profile_conflicts"] == "sector 28.41, 28.49"
+    assert view["overall"]["respondents"] == 3

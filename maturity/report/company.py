@@ -285,10 +285,26 @@ def build_company_view(
     if members:
         n_resp = len(members)
     sector = _sector_row(profile, lang, t)
+    # several respondents: the assessment date is the latest of theirs (the merge rule of
+    # score(..., by="company")), and profile fields they gave differently are pointed out
+    dated = [r.profile.date for r in members if r.profile.date is not None]
+    assessment_date = max(dated) if dated else (profile.date if profile else None)
+    conflicts = []
+    fields = {
+        "sector": "field_sector",
+        "employees": "field_employees",
+        "turnover": "field_turnover",
+        "balance_sheet": "field_balance_sheet",
+        "region": "field_region",
+    }
+    for name, key in fields.items():
+        given = sorted({str(v) for r in members if (v := getattr(r.profile, name)) is not None})
+        if len(given) > 1:
+            conflicts.append(f"{t[key]} {', '.join(given)}")
     cover = {
         "company": (profile.company if profile and profile.company else company_id),
         "company_id": company_id,
-        "assessment_date": profile.date if profile else None,
+        "assessment_date": assessment_date,
         "report_date": date,
         "questionnaire": {"id": q.id, "version": q.version, "title": q.title.lang(lang)},
         "model": {"id": model.id, "version": model.version, "title": model.title.lang(lang)},
@@ -328,6 +344,7 @@ def build_company_view(
         "ladder": ladder_view(model, root, lang),
         "respondents": n_resp,
         "disagreements": 0,
+        "profile_conflicts": "; ".join(conflicts) or None,
     }
 
     # --- radar -------------------------------------------------------------------------
