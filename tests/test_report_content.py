@@ -615,3 +615,37 @@ def test_several_respondents_latest_date_and_profile_conflicts() -> None:
     assert view["cover"]["assessment_date"] == dt.date(2025, 12, 26)
     assert view["overall"]["profile_conflicts"] == "sector 28.41, 28.49"
     assert view["overall"]["respondents"] == 3
+
+
+def test_report_command_takes_the_consultants_contact(tmp_path: Any) -> None:
+    from maturity.cli import main
+    from maturity.demo import sample_path
+
+    status = main(
+        [
+            "report",
+            str(sample_path("i40-readiness")),
+            "-q",
+            "i40-readiness",
+            "-m",
+            "i40-readiness-impuls",
+            "--company",
+            "Verdi Digital",
+            "--lang",
+            "it",
+            "--consultant",
+            "Maria Bianchi",
+            "--email",
+            "maria@example.org",
+            "--website",
+            "https://cc.example.org",
+            "--quiet",
+            "-o",
+            str(tmp_path),
+        ]
+    )
+    assert status == 0
+    html = (tmp_path / "Verdi-Digital.it.html").read_text(encoding="utf-8")
+    assert "<h3>Chi può aiutarvi</h3>" in html
+    assert '<a href="mailto:maria@example.org">maria@example.org</a>' in html
+    assert '<a href="https://cc.example.org">https://cc.example.org</a>' in html
