@@ -7,7 +7,11 @@ Three classifications describe a respondent's company:
   sheet total (in millions of euro). See :func:`size_class` and :func:`size_class_array`.
 * **Sector**, as a NACE Rev. 2 code: section ``C``, division ``28``, group ``28.4`` or class
   ``28.41``. Italy's ATECO 2007 extends NACE with more digits (``28.41.00``); such codes are
-  accepted when their four-digit NACE class exists. See :func:`nace_normalize`.
+  accepted when their four-digit NACE class exists. ATECO 2025 (ISTAT's version of NACE
+  Rev. 2.1, in force since 1 January 2025) codes are accepted too: a code that exists only
+  there (``62.10.00``), or any code stated as ATECO 2025 (``ateco2025:28.41.00``); it is kept
+  as ``ateco2025:<code>`` and its peer groups widen through the NACE Rev. 2 code that ISTAT's
+  correspondence table maps it to. See :func:`nace_normalize` and :func:`describe_sector`.
 * **Region**, as a NUTS 2021 code: country ``IT``, NUTS-1 ``ITC``, NUTS-2 ``ITC4``, NUTS-3
   ``ITC4C``. See :func:`nuts_normalize`.
 
@@ -44,6 +48,11 @@ Reference data (``maturity/data``, read once on first use):
   the same in NUTS 2021 and NUTS 2024, checked against the GISCO NUTS 2021 labels, whose
   2021 name ``Reggio di Calabria`` is used for ``ITF65``.
 
+* ATECO 2007 (as updated in 2022) and ATECO 2025 with ISTAT's Italian titles, and ISTAT's
+  correspondence table between them, come from the ``ateco`` package (PyPI, MIT; the data are
+  ISTAT's, CC BY 4.0, built from the files ISTAT publishes, with their checksums in
+  ``ateco.provenance()``). See ``docs/sources.md``.
+
 For a country whose codes are shipped in full (Italy) an unknown code is an error; for a
 country of which only the NUTS-0 code is shipped, any code of the right shape starting with
 the country code is accepted (its name is then unknown).
@@ -67,8 +76,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
 __all__ = [
+    "CLASSIFICATION_NAMES",
+    "SECTOR_PREFIXES",
     "SIZE_CLASSES",
     "WIDENING_FIELDS",
+    "SectorDescription",
+    "describe_sector",
     "nace_ancestors",
     "nace_codes",
     "nace_is_valid",
@@ -274,17 +287,33 @@ def _some(codes: list[str], limit: int = 12) -> str:
 _NACE_DIGITS = re.compile(r"(\d{2})(?:\.?(\d{1,2})(?:\.?(\d{1,2}))?)?")
 _NACE_ALLOWED = (
     "a NACE Rev. 2 section letter A-U, a division ('28'), group ('28.4' or '284'), "
-    "class ('28.41' or '2841'), or an ATECO 2007 code of 5-6 digits ('28.41.00') whose "
-    "first four digits are a NACE class"
+    "class ('28.41' or '2841'), an ATECO 2007 code of 5-6 digits ('28.41.00') whose "
+    "first four digits are a NACE class, or an ATECO 2025 code ('62.10.00', or "
+    "'ateco2025:28.41.00' to read a code that exists in both as ATECO 2025)"
 )
 
 
 def _nace_split(code: str) -> tuple[str, str | None]:
-    """Normalise ``code``; return it and its 4-digit NACE class when it is an ATECO code."""
+    """Normalise ``code``; return it and the NACE Rev. 2 code its ancestors start from when it
+    is an ATECO code (its 4-digit class for ATECO 2007, the NACE Rev. 2 code the official
+    correspondence maps it to for ATECO 2025).
+    """
     if not isinstance(code, str):
         raise TypeError(f"a NACE code must be a string, not {type(code).__name__}")
-    s = "".join(code.split()).upper()
+    edition, rest = _ateco_prefix(code)
+    if edition == "2025":
+        return _ateco2025_split(code, rest)
+    s = "".join(rest.split()).upper()
     table = _nace()
+    try:
+        return _nace_split_2007(code, s, table)
+    except ValueError:
+        if edition is None and _ateco_node("2025", s) is not None:
+            return _ateco2025_split(code, s)
+        raise
+
+
+def _nace_split_2007(code: str, s: str, table: Mapping[str, _Entry]) -> tuple[str, str | None]:
     if len(s) == 1 and s.isalpha():
         if s in table:
             return s, None
@@ -302,6 +331,190 @@ def _nace_split(code: str) -> tuple[str, str | None]:
     if norm not in table:
         raise ValueError(_nace_unknown(code, norm, ateco=False))
     return norm, None
+
+
+# --------------------------------------------------------------------------------------------
+# ATECO 2007 and ATECO 2025 (ISTAT), through the ``ateco`` package
+# --------------------------------------------------------------------------------------------
+
+#: The prefixes that state a code's classification: ``ateco2025:62.10.00``.
+SECTOR_PREFIXES: Mapping[str, str] = {"ateco2025": "2025", "ateco2007": "2007", "nace2": "2007"}
+
+#: The name of each classification, as reports state it.
+CLASSIFICATION_NAMES: Mapping[str, str] = {
+    "nace2": "NACE Rev. 2",
+    "2007": "ATECO 2007",
+    "2025": "ATECO 2025",
+}
+
+
+def _ateco_prefix(code: str) -> tuple[str | None, str]:
+    """The edition a code states with a prefix (``ateco2025:…``), and the code without it."""
+    head, sep, tail = code.partition(":")
+    if not sep:
+        return None, code
+    key = "".join(head.split()).lower().replace("_", "").replace("-", "")
+    if key not in SECTOR_PREFIXES:
+        raise ValueError(
+            f"unknown classification {head.strip()!r} in sector code {code!r} "
+            f"(prefixes: {', '.join(SECTOR_PREFIXES)}, e.g. 'ateco2025:62.10.00')"
+        )
+    return SECTOR_PREFIXES[key], tail
+
+
+def _ateco_edition(edition: str) -> str:
+    # ISTAT's ATECO 2007 as updated in 2022 (the edition in force 2022-2024) contains the
+    # original 2007 codes plus a few new sub-categories, and is the edition ISTAT's official
+    # correspondence with ATECO 2025 is made from; older 2007 codes fall back to 2007.
+    return "2022" if edition == "2007" else edition
+
+
+@functools.cache
+def _ateco_node(edition: str, code: str) -> Mapping[str, object] | None:
+    """ISTAT's record of ``code`` in an ATECO edition (``"2007"`` or ``"2025"``), or None."""
+    import ateco
+
+    try:
+        canon = ateco.normalize(code)
+    except ValueError:
+        return None
+    for ed in (_ateco_edition(edition), edition):
+        node = ateco.lookup(canon, edition=ed)
+        if node is not None:
+            return {"code": node.code, "title": node.title, "parent": node.parent}
+    return None
+
+
+@functools.cache
+def _ateco_map(code: str, source: str, target: str) -> tuple[str, ...]:
+    """The codes of ``target`` that ISTAT's correspondence table maps ``code`` of ``source``
+    to (ATECO 2007, as updated in 2022, and ATECO 2025, both ways); empty when none.
+    """
+    import ateco
+
+    try:
+        result = ateco.map_code(code, _ateco_edition(source), _ateco_edition(target))
+    except (KeyError, ValueError, NotImplementedError):
+        return ()
+    return tuple(result.targets)
+
+
+def _common_nace(codes: tuple[str, ...]) -> str | None:
+    """The most specific NACE Rev. 2 code that is an ancestor of (or equal to) all ``codes``."""
+    table = _nace()
+    chains = []
+    for c in codes:
+        try:
+            chains.append([a for a in nace_ancestors(c)[::-1] if a in table])
+        except ValueError:
+            continue
+    if not chains:
+        return None
+    common = None
+    for level in zip(*chains, strict=False):
+        if len(set(level)) != 1:
+            break
+        common = level[0]
+    return common
+
+
+def _ateco2025_split(code: str, rest: str) -> tuple[str, str | None]:
+    """An ATECO 2025 code: its canonical form ``ateco2025:<code>`` and the NACE Rev. 2 code
+    that its ancestors (for peer groups) start from: where ISTAT's correspondence maps it to
+    ATECO 2007, the most specific code those targets share.
+    """
+    node = _ateco_node("2025", "".join(rest.split()).upper())
+    if node is None:
+        raise ValueError(
+            f"unknown ATECO 2025 code {code!r}: it is not in ISTAT's ATECO 2025 structure"
+        )
+    canon = str(node["code"])
+    # None when the targets share no NACE Rev. 2 code (e.g. a section that ATECO 2025 redrew):
+    # a peer group of such a code widens from the code straight to all sectors
+    return f"ateco2025:{canon}", _common_nace(_ateco_map(canon, "2025", "2007"))
+
+
+@dataclass(frozen=True, slots=True)
+class SectorDescription:
+    """A sector code as a report shows it.
+
+    ``code`` is the code as given (without a prefix), ``classification`` the name of the
+    classification it is read in (``"ATECO 2007"``, ``"ATECO 2025"``, ``"NACE Rev. 2"``),
+    ``title`` its title (None if unknown) and ``title_lang`` the title's language (Italian
+    titles are ISTAT's; English ones Eurostat's NACE Rev. 2 titles, which ATECO 2007 shares up
+    to the class). ``mapped`` is the one code of the other ATECO edition that ISTAT's
+    correspondence table maps it to, when there is exactly one and it differs from ``code``;
+    ``mapped_classification`` names that edition.
+    """
+
+    code: str
+    classification: str
+    title: str | None
+    title_lang: str | None
+    mapped: str | None = None
+    mapped_classification: str | None = None
+
+
+def _sentence_case(title: str) -> str:
+    """ISTAT writes the titles of sections and divisions in capitals: write them as a sentence."""
+    if title.upper() != title:
+        return title
+    lower = title.lower()
+    return lower[:1].upper() + lower[1:]
+
+
+def describe_sector(code: str, *, lang: str = "en", date: object = None) -> SectorDescription:
+    """Describe a sector code for a report: which classification it is read in, its title in
+    ``lang`` (``"it"`` or ``"en"``) and its equivalent in the other ATECO edition.
+
+    A code is read as stated by its prefix (``ateco2025:``, ``ateco2007:``, ``nace2:``);
+    without one, as ATECO 2007 / NACE Rev. 2 when it exists there (up to the class, 4 digits,
+    the two coincide), else as ATECO 2025 (in force since 1 January 2025). ``date`` is
+    accepted for future rules and not used. Italian titles come from ISTAT's structures of
+    ATECO 2007 (as updated in 2022) and ATECO 2025; English ones from NACE Rev. 2. An ATECO
+    2025 code has no English title in the data shipped, so its Italian title is given
+    (``title_lang == "it"``).
+
+    Raises:
+        ValueError: the code is not valid in any of the classifications.
+
+    """
+    del date
+    norm, nace_equivalent = _nace_split(code)
+    if norm.startswith("ateco2025:"):
+        bare = norm.split(":", 1)[1]
+        node = _ateco_node("2025", bare)
+        title = _sentence_case(str(node["title"])) if node else None
+        targets = _ateco_map(bare, "2025", "2007")
+        mapped = targets[0] if len(targets) == 1 and targets[0] != bare else None
+        return SectorDescription(
+            bare,
+            CLASSIFICATION_NAMES["2025"],
+            title,
+            "it" if title else None,
+            mapped,
+            CLASSIFICATION_NAMES["2007"] if mapped else None,
+        )
+    digits = len(norm.replace(".", ""))
+    classification = CLASSIFICATION_NAMES["2007"]
+    if lang == "it":
+        node = _ateco_node("2007", norm)
+        title = _sentence_case(str(node["title"])) if node else None
+        title_lang = "it" if title else None
+    else:
+        cls = nace_equivalent if nace_equivalent is not None else norm
+        title = _nace()[cls].name if cls in _nace() else None
+        title_lang = "en" if title else None
+    targets = _ateco_map(norm, "2007", "2025") if digits >= 2 and not norm.isalpha() else ()
+    mapped = targets[0] if len(targets) == 1 and targets[0] != norm else None
+    return SectorDescription(
+        norm,
+        classification,
+        title,
+        title_lang,
+        mapped,
+        CLASSIFICATION_NAMES["2025"] if mapped else None,
+    )
 
 
 def _nace_unknown(code: str, norm: str, *, ateco: bool) -> str:
@@ -361,6 +574,8 @@ def nace_ancestors(code: str) -> tuple[str, ...]:
     """
     norm, nace_class = _nace_split(code)
     table = _nace()
+    if nace_class is None and norm not in table:  # ATECO 2025 without a NACE Rev. 2 equivalent
+        return (norm,)
     chain = [norm]
     current = nace_class if nace_class is not None else norm
     if nace_class is not None:
@@ -392,7 +607,8 @@ def nace_title(code: str) -> str | None:
 
     """
     norm, nace_class = _nace_split(code)
-    return None if nace_class is not None else _nace()[norm].name
+    entry = _nace().get(norm)
+    return None if nace_class is not None or entry is None else entry.name
 
 
 # --------------------------------------------------------------------------------------------

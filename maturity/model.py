@@ -47,7 +47,7 @@ _TOP_OPTIONAL = (
     "items",
     "combine",
 )
-_NODE_KEYS = ("operator", "weights", "p", "thresholds", "min_coverage", "importance")
+_NODE_KEYS = ("operator", "weights", "p", "thresholds", "min_coverage", "importance", "levels")
 _DEFAULT_KEYS = ("operator", "weights", "p", "missing", "dont_know", "min_coverage")
 _CLAUSE_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)?\s*(\d+(?:\.\d+){0,2})\s*$")
 
@@ -99,6 +99,9 @@ class NodeRule:
     params: Mapping[str, Any] = field(default_factory=dict)
     min_coverage: float = 0.0
     importance: float = 1.0
+    #: What each level asks of this node, by level code (``nodes.<id>.levels`` in the file):
+    #: a dimension's own words for the model's levels; empty when the file gives none.
+    level_descriptions: Mapping[str, Text] = field(default_factory=dict)
 
     def weight_of(self, child: str) -> float:
         """The normalised weight of a child."""
@@ -163,6 +166,19 @@ class ScoringModel:
             if score >= lv.min - 1e-9:
                 found = lv
         return found
+
+    def level_description(self, node: str, code: str) -> Text | None:
+        """What level ``code`` means for ``node``: the node's own description of that level
+        (``nodes.<id>.levels``), else the model's description of the level (``levels``), else
+        None.
+        """
+        rule = self.rules.get(node)
+        if rule is not None and code in rule.level_descriptions:
+            return rule.level_descriptions[code]
+        for lv in self.levels:
+            if lv.code == code:
+                return lv.description
+        raise KeyError(f"no level '{code}' (levels: {', '.join(lv.code for lv in self.levels)})")
 
     def node_title(self, node: str) -> Text:
         """The title of a node (the questionnaire's title for the root)."""
@@ -408,6 +424,7 @@ class _ModelLoader:
         c = self.c
         out: list[Level] = []
         codes: set[str] = set()
+        labels: dict[tuple[str, str], str] = {}  # (language, name) → the level that has it
         for p, v in c.items(("levels",), value):
             m = c.mapping(
                 p,
@@ -427,6 +444,15 @@ class _ModelLoader:
             if code in codes:
                 c.error("M006", (*p, "code"), detail=f"duplicate level code '{code}'")
             codes.add(code)
+            for lang, text in label.items():
+                first = labels.setdefault((lang, text.strip().casefold()), code)
+                if first != code:
+                    c.error(
+                        "M006",
+                        (*p, "label", lang),
+                        detail=f"level '{code}' has the same {lang} name as level '{first}' "
+                        f"('{text}'); every level needs its own name in every language",
+                    )
             if not out and lo != rng[0]:
                 c.error(
                     "M006",
@@ -514,6 +540,11 @@ class _ModelLoader:
                 if "importance" in m
                 else 1.0
             )
+            level_texts = (
+                self.node_levels((*p, "levels"), m["levels"], node_id, levels)
+                if "levels" in m
+                else {}
+            )
             rules[node_id] = NodeRule(
                 node_id,
                 operator,
@@ -524,8 +555,37 @@ class _ModelLoader:
                 params,
                 min_cov,
                 importance or 1.0,
+                level_texts,
             )
         return rules
+
+    def node_levels(
+        self,
+        path: tuple[str | int, ...],
+        value: object,
+        node_id: str,
+        levels: tuple[Level, ...],
+    ) -> dict[str, Text]:
+        """``nodes.<id>.levels``: level code → what that level asks of this node."""
+        c = self.c
+        if node_id == ROOT_ID:
+            c.error(
+                "M006",
+                path,
+                detail="the overall levels are described in 'levels[].description', "
+                "not under 'nodes.root.levels'",
+            )
+            return {}
+        codes = [lv.code for lv in levels]
+        m = c.mapping(path, value, optional=codes, what="a mapping level code → text")
+        out: dict[str, Text] = {}
+        for code, text in (m or {}).items():
+            if code not in codes:
+                continue  # reported by mapping() with the level codes and a suggestion
+            checked = c.text((*path, code), text)
+            if checked is not None:
+                out[code] = checked
+        return out
 
     def thresholds(
         self,

@@ -239,12 +239,15 @@ class ProfileField:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A public model or paper that inspired the questionnaire."""
+    """A public model or paper that inspired the questionnaire. ``title`` is the work's own
+    title, as published (not translated); ``note`` says, in every declared language, what was
+    taken from it.
+    """
 
     title: str
     url: str | None = None
     year: int | None = None
-    note: str | None = None
+    note: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -491,7 +494,7 @@ class _Loader:
             title = c.string((*p, "title"), m.get("title")) if "title" in m else None
             url = c.string((*p, "url"), m["url"]) if "url" in m else None
             year = c.integer((*p, "year"), m["year"], minimum=1900) if "year" in m else None
-            note = c.string((*p, "note"), m["note"]) if "note" in m else None
+            note = c.text((*p, "note"), m["note"]) if "note" in m else None
             if title:
                 out.append(Source(title, url, year, note))
         return tuple(out)
@@ -1017,7 +1020,12 @@ def _to_data(q: Questionnaire) -> dict[str, Any]:
         out["sources"] = [
             {
                 k: v
-                for k, v in (("title", s.title), ("url", s.url), ("year", s.year), ("note", s.note))
+                for k, v in (
+                    ("title", s.title),
+                    ("url", s.url),
+                    ("year", s.year),
+                    ("note", _text(s.note)),
+                )
                 if v is not None
             }
             for s in q.sources

@@ -95,16 +95,18 @@ def _item(iid: str, en: str, it: str, indent: str) -> str:
     )
 
 
-def questionnaire_yaml(n: int) -> str:
+def questionnaire_yaml(n: int, items: int | None = None) -> str:
     """A questionnaire with ``n`` top-level dimensions (1 ≤ n ≤ 16).
 
     Even dimensions have two sub-dimensions of two items; odd ones have three items directly.
+    With ``items``, every dimension has that many items: split between its two
+    sub-dimensions (even dimensions) or directly under it (odd ones).
     """
     if not 1 <= n <= len(TITLES):
         raise ValueError(f"1 <= n <= {len(TITLES)}")
     out = [
         "format: maturity/questionnaire@1",
-        f"id: shape-{n}",
+        f"id: shape-{n}" if items is None else f"id: shape-{n}x{items}",
         "version: 1.0.0",
         "languages: [en, it]",
         f"title: {{en: Readiness check with {n} dimensions, it: Verifica con {n} dimensioni}}",
@@ -123,36 +125,44 @@ def questionnaire_yaml(n: int) -> str:
         body.append(f'  - id: d{d}\n    title: {{en: "{en}", it: "{it}"}}\n')
         if d % 2 == 0:
             body.append("    dimensions:\n")
+            halves = (2, 2) if items is None else ((items + 1) // 2, items // 2)
             for s, (sen, sit) in enumerate((("Practices", "Pratiche"), ("Tools", "Strumenti"))):
+                if not halves[s]:
+                    continue
                 body.append(
                     f"      - id: d{d}.s{s}\n"
                     f'        title: {{en: "{sen} of {en.lower()}", it: "{sit}: {it.lower()}"}}\n'
                     "        items:\n"
                 )
-                for k in range(2):
+                for k in range(halves[s]):
                     body.append(_item(f"d{d}s{s}i{k}", en, it, "          "))
         else:
             body.append("    items:\n")
-            for k in range(3):
+            for k in range(3 if items is None else items):
                 body.append(_item(f"d{d}i{k}", en, it, "      "))
     return "\n".join(out) + "\n" + "".join(body)
 
 
-def model_yaml(n: int) -> str:
-    """An equal-weight weighted-mean model on 0-5 for :func:`questionnaire_yaml` ``(n)``."""
+def model_yaml(n: int, items: int | None = None) -> str:
+    """An equal-weight weighted-mean model on 0-5 for :func:`questionnaire_yaml` ``(n, items)``."""
+    qid = f"shape-{n}" if items is None else f"shape-{n}x{items}"
     return (
         "format: maturity/scoring-model@1\n"
-        f"id: shape-{n}-equal\n"
+        f"id: {qid}-equal\n"
         "version: 1.0.0\n"
         "title: {en: Equal weights, it: Pesi uguali}\n"
-        f'questionnaire: {{id: shape-{n}, versions: "*"}}\n'
+        f'questionnaire: {{id: {qid}, versions: "*"}}\n'
         "range: [0, 5]\n"
         "default: {operator: weighted_mean, missing: renormalize, dont_know: missing}\n" + _LEVELS
     )
 
 
-def assessment(n: int, companies: int = 3, peers: int = 300) -> dict[str, Any]:
-    """Everything a report needs for an ``n``-dimension questionnaire, drawn reproducibly."""
+def assessment(
+    n: int, companies: int = 3, peers: int = 300, items: int | None = None
+) -> dict[str, Any]:
+    """Everything a report needs for an ``n``-dimension questionnaire (with ``items`` items per
+    dimension, see :func:`questionnaire_yaml`), drawn reproducibly.
+    """
     from maturity.benchmarking import benchmark
     from maturity.gap_analysis import gaps
     from maturity.model import parse_model
@@ -160,8 +170,8 @@ def assessment(n: int, companies: int = 3, peers: int = 300) -> dict[str, Any]:
     from maturity.scoring import score
     from maturity.synthetic import generate
 
-    q = parse_questionnaire(questionnaire_yaml(n), file=f"shape-{n}.yaml")
-    m = parse_model(model_yaml(n), q, file=f"shape-{n}-equal.yaml")
+    q = parse_questionnaire(questionnaire_yaml(n, items), file=f"shape-{n}.yaml")
+    m = parse_model(model_yaml(n, items), q, file=f"shape-{n}-equal.yaml")
     answers = generate(q, companies, seed=n, prefix="company")
     population = score(generate(q, peers, seed=100 + n, prefix="peer"), m)
     s = score(answers, m, by="company")

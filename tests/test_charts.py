@@ -545,3 +545,24 @@ def test_gauge_without_score() -> None:
 def test_gauge_rejects_bad_input(value: float, levels: list[tuple[float, str]], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         GaugeDisplay(value, range=(0, 5), levels=levels)
+
+
+def test_radar_says_not_applicable_apart_from_no_score() -> None:
+    radar = RadarDisplay(
+        ["A", "B", "C", "D"],
+        [2.0, float("nan"), float("nan"), 3.0],
+        range=(0, 5),
+        not_applicable=[False, True, False, False],
+        names={"not_applicable": "non applicabile", "no_score": "nessun punteggio"},
+    )
+    assert radar.describe() == "Company: A 2.0; B non applicabile; C nessun punteggio; D 3.0"
+    svg = radar.to_svg(id_prefix="r")
+    assert "(non applicabile)" in svg and "(nessun punteggio)" in svg
+    with pytest.raises(ValueError, match="not_applicable has 2 values for 4 labels"):
+        RadarDisplay(["A", "B", "C", "D"], [1, 2, 3, 4], range=(0, 5), not_applicable=[True, False])
+
+
+def test_chart_numbers_round_half_away_from_zero() -> None:
+    # 1.25 and 0.05 are halves: Python's format gives 1.2 and 0.1 (binary), a reader 1.3 and 0.1
+    radar = RadarDisplay(["A", "B", "C"], [1.25, 0.05, 2.35], range=(0, 5), decimal=",")
+    assert radar.describe() == "Company: A 1,3; B 0,1; C 2,4"

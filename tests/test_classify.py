@@ -304,12 +304,15 @@ def test_nace_ancestors() -> None:
 def test_ateco_codes_validate_through_their_nace_class() -> None:
     assert nace_section("25.62.00") == "C"  # ATECO 2007 "Lavori di meccanica generale"
     assert nace_title("25.62.00") is None
-    with pytest.raises(ValueError, match=r"28\.42"):
-        nace_normalize("28.42.00")
+    # 28.47 is a class of neither NACE Rev. 2 nor ATECO 2025 (28.42 is one of ATECO 2025)
+    with pytest.raises(ValueError, match=r"28\.47"):
+        nace_normalize("28.47.00")
 
 
 @pytest.mark.parametrize(
-    "bad", ["28.42", "34", "00", "V", "Z", "C28", "2.841", "28.4.1", "2841000", "", "abc"]
+    # 28.42 and V exist in ATECO 2025 only, and are accepted as such: 28.47 and W in neither
+    "bad",
+    ["28.47", "34", "00", "W", "Z", "C28", "2.841", "28.4.1", "2841000", "", "abc"],
 )
 def test_unknown_or_malformed_nace_codes(bad: str) -> None:
     assert not nace_is_valid(bad)
@@ -322,7 +325,7 @@ def test_unknown_or_malformed_nace_codes(bad: str) -> None:
 
 def test_unknown_nace_class_lists_its_siblings() -> None:
     with pytest.raises(ValueError, match=r"28\.41, 28\.49"):
-        nace_normalize("28.42")
+        nace_normalize("28.47")
 
 
 def test_nace_rejects_non_strings() -> None:
@@ -488,4 +491,115 @@ def test_widen_chain_errors() -> None:
     with pytest.raises(ValueError):
         widen_chain("region", "ITC45")
     with pytest.raises(ValueError):
-        widen_chain("sector", "28.42")
+        widen_chain("sector", "28.47")
+
+
+# --------------------------------------------------------------------------------------------
+# ATECO 2007 and ATECO 2025 (ISTAT)
+# --------------------------------------------------------------------------------------------
+
+
+def test_ateco_2025_codes_are_accepted_and_widen_through_nace() -> None:
+    from maturity.classify import nace_ancestors, nace_normalize, widen_chain
+
+    # 62.10 "computer programming" exists only in ATECO 2025 (NACE Rev. 2.1); ISTAT maps it to
+    # ATECO 2007 62.01 "software not connected to publishing"
+    assert nace_normalize("62.10.00") == "ateco2025:62.10.00"
+    assert nace_normalize("621000") == "ateco2025:62.10.00"
+    assert nace_ancestors("62.10.00") == ("ateco2025:62.10.00", "62.01", "62.0", "62", "J")
+    assert widen_chain("sector", "62.10")[-2:] == ("J", None)
+    # a code in both editions is read as ATECO 2007 / NACE Rev. 2 unless stated otherwise
+    assert nace_normalize("28.41.00") == "28.41.00"
+    # ATECO 2025 28.41 gathers 2007's 28.41 and part of 28.49: peers widen from group 28.4
+    assert nace_normalize("ateco2025:28.41.00") == "ateco2025:28.41.00"
+    assert nace_ancestors("ATECO2025: 28.41.00")[1:] == ("28.4", "28", "C")
+
+
+def test_sector_codes_that_do_not_exist() -> None:
+    from maturity.classify import nace_normalize
+
+    with pytest.raises(ValueError, match="ATECO 2025"):
+        nace_normalize("62.99")
+    with pytest.raises(ValueError, match="unknown classification 'istat'"):
+        nace_normalize("istat:28.41")
+    with pytest.raises(ValueError, match="unknown ATECO 2025 code"):
+        nace_normalize("ateco2025:62.01.00")
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "classification", "title", "mapped"),
+    [
+        (
+            "62.10.00",
+            "it",
+            "ATECO 2025",
+            "Attività di programmazione informatica",
+            ("62.01.00", "ATECO 2007"),
+        ),
+        (
+            "62.01",
+            "it",
+            "ATECO 2007",
+            "Produzione di software non connesso all'edizione",
+            ("62.10", "ATECO 2025"),
+        ),
+        ("28.41", "en", "ATECO 2007", "Manufacture of metal forming machinery", None),
+        (
+            "28.41",
+            "it",
+            "ATECO 2007",
+            "Fabbricazione di macchine utensili per la formatura dei metalli",
+            None,
+        ),
+        ("C", "it", "ATECO 2007", "Attività manifatturiere", None),  # ISTAT: capitals
+        ("C", "en", "ATECO 2007", "Manufacturing", None),
+    ],
+)
+def test_describe_sector(
+    code: str, lang: str, classification: str, title: str, mapped: tuple[str, str] | None
+) -> None:
+    from maturity.classify import describe_sector
+
+    d = describe_sector(code, lang=lang)
+    assert (d.classification, d.title) == (classification, title)
+    assert (d.mapped, d.mapped_classification) == (mapped or (None, None))
+    assert d.title_lang == lang
+
+
+def test_ateco_2025_has_italian_titles_only() -> None:
+    from maturity.classify import describe_sector
+
+    d = describe_sector("62.10", lang="en")
+    assert (d.title, d.title_lang) == ("Attività di programmazione informatica", "it")
+
+
+def test_the_report_states_the_classification() -> None:
+    import datetime as dt
+
+    import maturity
+    from maturity.model import load_model
+    from maturity.report.render import render_report
+    from maturity.responses import Profile, Respondent, Responses
+    from maturity.scoring import score
+
+    q = maturity.load_questionnaire("i40-readiness")
+    m = load_model("i40-readiness-weighted")
+    people = (
+        Respondent("a", Profile(company="A", sector="ateco2025:62.10.00", employees=12), {}),
+        Respondent("b", Profile(company="B", sector="28.41", date=dt.date(2025, 5, 1)), {}),
+    )
+    s = score(Responses(q, people), m, by="company")
+    it = render_report(s, "A", lang="it")
+    en = render_report(s, "A", lang="en")
+    assert isinstance(it, str) and isinstance(en, str)
+    assert (
+        "<dt>Settore (ATECO 2025)</dt><dd>62.10.00 – Attività di programmazione informatica "
+        "(in ATECO 2007: 62.01.00)</dd>"
+    ) in it
+    assert "<dt>Sector (ATECO 2025)</dt>" in en and "(ISTAT&#39;s Italian title)" in en
+    b = render_report(s, "B", lang="it")
+    assert isinstance(b, str)
+    assert (
+        "<dt>Settore (ATECO 2007)</dt><dd>28.41 – Fabbricazione di macchine utensili per la "
+        "formatura dei metalli</dd>"
+    ) in b

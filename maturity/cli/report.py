@@ -58,6 +58,9 @@ def _add(sub: Any) -> None:
     )
     rp.add_argument("--organisation", metavar="NAME", help="who hands the report over (cover)")
     rp.add_argument("--consultant", metavar="NAME", help="who ran the assessment (cover)")
+    rp.add_argument("--email", help="the consultant's e-mail (the report's 'Who can help')")
+    rp.add_argument("--phone", help="the consultant's phone number")
+    rp.add_argument("--website", metavar="URL", help="the consultant's website (https://...)")
     rp.add_argument("--date", metavar="YYYY-MM-DD", help="report date on the cover (default: none)")
     rp.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per CPU)")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -120,7 +123,14 @@ def run(args: argparse.Namespace) -> int:
                 "--previous: give the scores or answers file of the earlier assessment"
             )
         previous = load_peers(args.previous, model)
-    branding = Branding(args.branding, name=args.organisation, consultant=args.consultant)
+    branding = Branding(
+        args.branding,
+        name=args.organisation,
+        consultant=args.consultant,
+        email=args.email,
+        phone=args.phone,
+        website=args.website,
+    )
     job = ReportJob(
         scores,
         bench,

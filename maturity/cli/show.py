@@ -1,71 +1,154 @@
-"""``maturity show``: the tree of a questionnaire, item counts and languages covered."""
+"""``maturity show``: the tree of a questionnaire (or the levels of a scoring model), item counts
+and the languages covered, naming every text that a declared language lacks.
+"""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maturity.cli.common import command, out
 
 if TYPE_CHECKING:  # pragma: no cover
+    from maturity.model import ScoringModel
     from maturity.questionnaire import Dimension, Questionnaire
     from maturity.text import Text
 
 
-def _texts(q: Questionnaire) -> Iterator[Text]:
-    yield q.title
+def questionnaire_texts(q: Questionnaire) -> Iterator[tuple[str, Text]]:
+    """Every translatable text of a questionnaire, with its field path."""
+    yield "title", q.title
     if q.description is not None:
-        yield q.description
+        yield "description", q.description
+    for k, src in enumerate(q.sources):
+        if src.note is not None:
+            yield f"sources[{k}].note", src.note
     for s in q.scales:
         if s.label is not None:
-            yield s.label
+            yield f"scales.{s.id}.label", s.label
         for o in s.options:
-            yield o.label
+            yield f"scales.{s.id}.options.{o.code}.label", o.label
     for d in q.dimensions:
-        yield d.title
+        yield f"{d.id}.title", d.title
         if d.description is not None:
-            yield d.description
+            yield f"{d.id}.description", d.description
     for i in q.items:
-        yield i.text
+        yield f"{i.id}.text", i.text
         if i.help is not None:
-            yield i.help
+            yield f"{i.id}.help", i.help
         if i.kind != "scale":
             for o in i.options:
-                yield o.label
+                yield f"{i.id}.options.{o.code}.label", o.label
+
+
+def model_texts(m: ScoringModel) -> Iterator[tuple[str, Text]]:
+    """Every translatable text of a scoring model (titles, level names and descriptions, and
+    the levels described per node), with its field path.
+    """
+    yield "title", m.title
+    if m.description is not None:
+        yield "description", m.description
+    for lv in m.levels:
+        yield f"levels.{lv.code}.label", lv.label
+        if lv.description is not None:
+            yield f"levels.{lv.code}.description", lv.description
+    for node in m.nodes:
+        for code, text in m.rules[node].level_descriptions.items():
+            yield f"nodes.{node}.levels.{code}", text
+
+
+def missing_by_language(
+    texts: list[tuple[str, Text]], languages: tuple[str, ...]
+) -> dict[str, list[str]]:
+    """Per declared language, the paths of the texts that lack it."""
+    return {lang: [path for path, t in texts if lang not in t] for lang in languages}
 
 
 def coverage_by_language(q: Questionnaire) -> dict[str, float]:
     """Share of the questionnaire's text fields that have a translation, per language."""
-    texts = list(_texts(q))
+    texts = [t for _, t in questionnaire_texts(q)]
     return {lang: sum(lang in t for t in texts) / len(texts) for lang in q.languages}
+
+
+def _languages_line(texts: list[tuple[str, Text]], languages: tuple[str, ...]) -> list[str]:
+    """The line of language shares and, per language lacking texts, the paths missing."""
+    missing = missing_by_language(texts, languages)
+    n = len(texts)
+    shares = [
+        f"{lang} {100 * (n - len(missing[lang])) / n:.0f}%" if n else f"{lang} -"
+        for lang in languages
+    ]
+    lines = ["languages: " + ", ".join(shares) + f" of {n} texts"]
+    for lang in languages:
+        if missing[lang]:
+            shown = ", ".join(missing[lang][:20])
+            more = f" and {len(missing[lang]) - 20} more" if len(missing[lang]) > 20 else ""
+            lines.append(f"missing in {lang} ({len(missing[lang])}): {shown}{more}")
+    return lines
 
 
 def _add(sub: Any) -> None:
     s = sub.add_parser(
         "show",
-        help="print a questionnaire's tree",
-        description="Print the tree of a questionnaire with item counts per "
-        "node and the languages covered.",
+        help="print a questionnaire's tree or a scoring model's levels",
+        description="Print the tree of a questionnaire with item counts per node, or the levels "
+        "of a scoring model, and the languages covered, naming every text that a declared "
+        "language lacks.",
     )
     s.add_argument("source", metavar="FILE|ID")
-    s.add_argument("--lang", help="language of titles (default: the questionnaire's first)")
+    s.add_argument("--lang", help="language of titles (default: the file's first language)")
     s.add_argument("--items", action="store_true", help="list the items too")
+
+
+def _show_model(m: ScoringModel, lang: str) -> int:
+    q = m.questionnaire
+    out(f"{m.id} {m.version}: {m.title.lang(lang)}")
+    out(f"for {q.id} {m.questionnaire_versions}; range {m.range[0]:g}-{m.range[1]:g}")
+    for line in _languages_line(list(model_texts(m)), q.languages):
+        out(line)
+    out("")
+    out("levels:")
+    for lv in m.levels:
+        out(f"  {lv.min:>6g}  {lv.code}  {lv.label.lang(lang)}")
+    described = [n for n in m.top_nodes if m.rules[n].level_descriptions]
+    out("")
+    out(f"levels described per dimension: {len(described)} of {len(m.top_nodes)}")
+    for n in m.top_nodes:
+        codes = m.rules[n].level_descriptions
+        mark = ", ".join(lv.code for lv in m.levels if lv.code in codes) or "-"
+        out(f"  {n}  {q.node(n).title.lang(lang)}: {mark}")
+    return 0
 
 
 @command("show", _add)
 def run(args: argparse.Namespace) -> int:
-    """Print the tree of a questionnaire."""
+    """Print the tree of a questionnaire or the levels of a scoring model."""
+    from maturity.cli.validate import _format_of
     from maturity.questionnaire import load_questionnaire
 
+    path = Path(args.source)
+    if path.exists() and (_format_of(path) or "").startswith("maturity/scoring-model"):
+        from maturity.model import load_model
+
+        m = load_model(path)
+        return _show_model(m, args.lang or m.questionnaire.languages[0])
+    from maturity.bundle import bundled
+
+    if not path.exists() and args.source in {b.id for b in bundled("scoring_model")}:
+        from maturity.model import load_model
+
+        m = load_model(args.source)
+        return _show_model(m, args.lang or m.questionnaire.languages[0])
     q = load_questionnaire(args.source)
     lang = args.lang or q.languages[0]
-    cov = coverage_by_language(q)
     kinds: dict[str, int] = {}
     for i in q.items:
         kinds[i.kind] = kinds.get(i.kind, 0) + 1
     out(f"{q.id} {q.version}: {q.title.lang(lang)}")
-    out("languages: " + ", ".join(f"{k} {v:.0%}" for k, v in cov.items()))
+    for line in _languages_line(list(questionnaire_texts(q)), q.languages):
+        out(line)
     out(
         f"{len(q.items)} items ("
         + ", ".join(f"{n} {k}" for k, n in kinds.items())

@@ -62,6 +62,7 @@ DEFAULT_NAMES: Mapping[str, str] = MappingProxyType(
         "target": "Target",
         "previous": "Previous assessment",
         "no_score": "no score",
+        "not_applicable": "not applicable",
     }
 )
 
@@ -311,8 +312,12 @@ def _name(names: Mapping[str, str] | None, key: str) -> str:
 
 
 def _fmt(x: float, decimal: str, digits: int = 1) -> str:
-    """Format a score with ``digits`` decimals and the decimal separator ``decimal``."""
-    return f"{x:.{digits}f}".replace(".", decimal)
+    """Format a score with ``digits`` decimals (rounded half away from zero, as every displayed
+    number: :func:`maturity.numbers.round_half_away`) and the decimal separator ``decimal``.
+    """
+    from maturity.numbers import round_half_away
+
+    return f"{round_half_away(x, digits):.{digits}f}".replace(".", decimal)
 
 
 def _fmt_level(x: float, decimal: str) -> str:
@@ -419,8 +424,10 @@ class RadarDisplay(_Display):
     series of the same length: the peers' median (dashed), the peers' first and third quartile
     (``peer_q1`` and ``peer_q3``, given together: a hatched band), a ``target`` profile (dotted)
     and a ``previous`` assessment (dash-dot). NaN or None is no score: a gap in the polygon and
-    a note by the axis label, never a zero. ``names`` gives the (translated) legend names, keys
-    as in :data:`DEFAULT_NAMES`; ``decimal`` is the decimal separator of the printed numbers.
+    a note by the axis label, never a zero; ``not_applicable[i]`` says that axis ``i`` has no
+    score because the dimension does not apply (the note then reads "not applicable", not "no
+    score"). ``names`` gives the (translated) legend names, keys as in :data:`DEFAULT_NAMES`;
+    ``decimal`` is the decimal separator of the printed numbers.
     """
 
     labels: Sequence[str]
@@ -432,6 +439,7 @@ class RadarDisplay(_Display):
     peer_q3: Sequence[float] | None = None
     target: Sequence[float] | None = None
     previous: Sequence[float] | None = None
+    not_applicable: Sequence[bool] | None = None
     names: Mapping[str, str] | None = field(default=None, hash=False)
     title: str | None = None
     decimal: str = "."
@@ -452,11 +460,22 @@ class RadarDisplay(_Display):
             raise ValueError(f"{what}: peer_q1 and peer_q3 must be given together")
         if q1 is not None and q3 is not None and any(a > b for a, b in zip(q1, q3, strict=True)):
             raise ValueError(f"{what}: peer_q1 must not exceed peer_q3")
+        if self.not_applicable is not None:
+            flags = tuple(bool(f) for f in self.not_applicable)
+            if len(flags) != n:
+                raise ValueError(f"{what}: not_applicable has {len(flags)} values for {n} labels")
+            object.__setattr__(self, "not_applicable", flags)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "range", bounds)
         for key, value in series.items():
             object.__setattr__(self, key, value)
         object.__setattr__(self, "names", _names(self.names, what))
+
+    def _missing_note(self, i: int) -> str:
+        """The note by axis ``i`` when it has no score: "not applicable" or "no score"."""
+        flags = self.not_applicable
+        key = "not_applicable" if flags is not None and flags[i] else "no_score"
+        return _name(self.names, key)
 
     @property
     def figsize(self) -> tuple[float, float]:
@@ -472,10 +491,9 @@ class RadarDisplay(_Display):
 
     def describe(self) -> str:
         """Return a plain-text description of the chart (the SVG title when there is none)."""
-        no_score = _name(self.names, "no_score")
         parts = [
-            f"{label} {no_score if _nan(v) else _fmt(v, self.decimal)}"
-            for label, v in zip(self.labels, self.values, strict=True)
+            f"{label} {self._missing_note(i) if _nan(v) else _fmt(v, self.decimal)}"
+            for i, (label, v) in enumerate(zip(self.labels, self.values, strict=True))
         ]
         return f"{_name(self.names, 'company')}: " + "; ".join(parts)
 
@@ -581,7 +599,6 @@ class RadarDisplay(_Display):
 
         # axis labels, outside the outer polygon, aligned away from the plot
         fontsize = 9.0 if n <= 8 else 8.0 if n <= 12 else 7.5
-        no_score = _name(self.names, "no_score")
         for i, (label, angle) in enumerate(zip(self.labels, theta, strict=True)):
             s, c = math.sin(angle), math.cos(angle)
             ha = "left" if s > 0.2 else "right" if s < -0.2 else "center"
@@ -592,7 +609,7 @@ class RadarDisplay(_Display):
             text = _wrap(label, 18)
             missing = _nan(self.values[i])
             if missing:
-                text += f"\n({no_score})"
+                text += f"\n({self._missing_note(i)})"
             ax.text(
                 0.5 + 0.56 * s,
                 0.5 + 0.56 * c,

@@ -52,13 +52,18 @@ class Branding:
     or ``logo.png`` (embedded as a ``data:`` URI) and templates that override the package's
     (``report.html.j2``, ``portfolio.html.j2``; extend ``maturity/report.html.j2`` to replace
     single blocks). ``name`` is the organisation shown on the cover (a competence centre, a
-    consultancy) and ``consultant`` the person who ran the assessment. Templates are compiled
-    once per directory and process; the style sheet and logo are read on every render.
+    consultancy) and ``consultant`` the person who ran the assessment; ``email``, ``phone``
+    and ``website`` tell the company how to reach them (the report's "Who can help" box).
+    Templates are compiled once per directory and process; the style sheet and logo are read
+    on every render.
     """
 
     directory: str | Path | None = None
     name: str | None = None
     consultant: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
 
 
 def _template_lang(context: Any) -> str:

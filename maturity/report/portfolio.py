@@ -6,8 +6,10 @@ import datetime as _dt
 import math
 from typing import TYPE_CHECKING, Any
 
-from maturity.report.company import _chart_names, _dates, _level_view, _levels_table, _nan, _Peers
-from maturity.report.formatting import _finite, messages
+from maturity.report.formatting import _finite, format_number, messages
+from maturity.report.levels import level_view, levels_table, score_view
+from maturity.report.measure import headers_fit
+from maturity.report.parts import Peers, chart_names, dates, nan
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.scores import Scores
@@ -70,11 +72,11 @@ def build_portfolio_view(
     if len(top) >= 3 and any(stats[n]["median"] is not None for n in top):
         radar = RadarDisplay(
             [titles[n] for n in top],
-            [_nan(stats[n]["median"]) for n in top],
+            [nan(stats[n]["median"]) for n in top],
             range=(lo, hi),
-            peer_q1=[_nan(stats[n]["q1"]) for n in top],
-            peer_q3=[_nan(stats[n]["q3"]) for n in top],
-            names=_chart_names(t, portfolio=True),
+            peer_q1=[nan(stats[n]["q1"]) for n in top],
+            peer_q3=[nan(stats[n]["q3"]) for n in top],
+            names=chart_names(t, portfolio=True),
             decimal="," if lang == "it" else ".",
         )
         radar_svg = Markup(radar.to_svg(id_prefix="radar"))  # noqa: S704 - our chart code
@@ -98,24 +100,38 @@ def build_portfolio_view(
             return (-(v if v is not None else -math.inf), name_of(k))
 
     order = sorted(range(len(scores.ids)), key=key)
-    peers_of = [_Peers(benchmark, cid) for cid in scores.ids]
-    ranking = [
-        {
-            "rank": r,
-            "company": name_of(k),
-            "score": _finite(root[k]),
-            "level": _level_view(model, _finite(root[k]), lang),
-            "priority": totals[k],
-            "percentile": peers_of[k].get("percentile", "root"),
-        }
-        for r, k in enumerate(order, start=1)
-    ]
+    peers_of = [Peers(benchmark, cid) for cid in scores.ids]
+    na = scores.not_applicable
+    root_col = col["root"]
+    ranking = []
+    for r, k in enumerate(order, start=1):
+        value = _finite(root[k])
+        percentile = peers_of[k].get("percentile", "root")
+        why = None
+        if percentile is None:
+            why = peers_of[k].why_missing(
+                "root", lang, not_applicable=bool(na[k, root_col]), scored=value is not None
+            )
+        ranking.append(
+            {
+                "rank": r,
+                "company": name_of(k),
+                "score": value,
+                "shown": (sv := score_view(model, value))["shown"],
+                "digits": sv["digits"],
+                "level": level_view(model, value, lang),
+                "priority": totals[k],
+                "percentile": percentile,
+                "percentile_why": why,
+                "peer_group": (peers_of[k].view(lang).get("description") if benchmark else None),
+            }
+        )
     by_name = sorted(range(len(scores.ids)), key=lambda k: (name_of(k).casefold(), k))
     numbers = {n: k for k, n in enumerate(top, start=1)}
     heatmap = {
-        # more than eight dimensions leave no room for their titles: number the columns and
-        # list the titles under the table
-        "numbered": len(top) > 8,
+        # column titles that do not fit their column without breaking a word: number the
+        # columns and list the titles under the table
+        "numbered": not headers_fit([titles[n] for n in nodes]),
         "columns": [{"node": n, "title": titles[n], "number": numbers.get(n)} for n in nodes],
         "rows": [
             {
@@ -123,7 +139,10 @@ def build_portfolio_view(
                 "cells": [
                     {
                         "score": (s := _finite(scores.score[k, col[n]])),
-                        "level": (lv := _level_view(model, s, lang)),
+                        "shown": (sv := score_view(model, s))["shown"],
+                        "digits": sv["digits"],
+                        "not_applicable": bool(na[k, col[n]]),
+                        "level": (lv := level_view(model, s, lang)),
                         "css": lv["css"] if lv else "lvl-none",
                     }
                     for n in nodes
@@ -149,8 +168,12 @@ def build_portfolio_view(
         "heatmap": heatmap,
         "ranking": ranking,
         "ranked_by": "priority" if gaps is not None else "score",
-        "has_percentile": any(r["percentile"] is not None for r in ranking),
-        "levels": _levels_table(model, lang),
+        "priority_unit": t["priority_unit"].format(
+            lo=format_number(lo, lang, 0), hi=format_number(hi, lang, 0)
+        ),
+        "has_percentile": benchmark is not None
+        and any(r["percentile"] is not None for r in ranking),
+        "levels": levels_table(model, lang),
         "synthetic_scores": scores.synthetic,
         "synthetic_peers": synthetic_peers,
         "toc": [
@@ -158,6 +181,6 @@ def build_portfolio_view(
             {"anchor": "heatmap", "title": t["heatmap"], "number": None},
             {"anchor": "ranking", "title": t["ranking"], "number": None},
         ],
-        "dates": _dates(date, date),
+        "dates": dates(date, date),
         "version": __version__,
     }

@@ -111,6 +111,7 @@ def render_report(
         responses=responses,
         previous=previous,
         plan=plan,
+        contact={"email": b.email, "phone": b.phone, "website": b.website},
     )
     return _output(render_html(view, branding=b), format)
 
