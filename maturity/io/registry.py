@@ -131,7 +131,13 @@ ANSWERS: Registry[AnswersFormat] = Registry("answers")
 EXPORTS: Registry[ExportFormat] = Registry("export")
 
 #: The modules of the formats that ship with the library (imported on first use).
-_BUILTIN = ("maturity.io.csvio", "maturity.io.jsonio")
+_BUILTIN = (
+    "maturity.io.csvio",
+    "maturity.io.jsonio",
+    "maturity.io.export",
+    "maturity.io.xlsform",
+    "maturity.io.sheets",
+)
 _loaded = False
 
 
