@@ -137,6 +137,8 @@ _BUILTIN = (
     "maturity.io.export",
     "maturity.io.xlsform",
     "maturity.io.sheets",
+    "maturity.io.surveyjs",
+    "maturity.io.kobo",
 )
 _loaded = False
 

@@ -254,10 +254,10 @@ class _Builder:
     # -- the form -------------------------------------------------------------------------
     def build(self) -> None:
         self.profile()
-        for d in self.q.root.dimensions:
-            self.dimension(d)
         for item in self.q.root.items:
             self.item(item)
+        for d in self.q.root.dimensions:
+            self.dimension(d)
 
     def profile(self) -> None:
         plan = self.plan
