@@ -137,6 +137,7 @@ _BUILTIN = (
     "maturity.io.export",
     "maturity.io.xlsform",
     "maturity.io.sheets",
+    "maturity.io.workbook",
     "maturity.io.surveyjs",
     "maturity.io.kobo",
 )
