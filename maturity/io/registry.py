@@ -140,6 +140,8 @@ _BUILTIN = (
     "maturity.io.workbook",
     "maturity.io.surveyjs",
     "maturity.io.kobo",
+    "maturity.io.limesurvey",
+    "maturity.io.forms",
 )
 _loaded = False
 
