@@ -106,7 +106,7 @@ class Expression(Dialect):
 
     def compare(self, op: str, left: str, right: str, kind: str) -> str:
         if kind == "text":
-            self.fuzzy.add(f"{left} {op} {right}")
+            self.fuzzy.add(f"{left} = {right}")
         sop = {"==": "="}.get(op, op)
         return f"{left} {sop} {right}"
 
@@ -441,7 +441,7 @@ def export_surveyjs(q: Questionnaire, options: Options) -> bytes:
         warn(
             "surveyjs",
             f"the comparison {text} is of texts: SurveyJS ignores case and reads numeric "
-            "texts as numbers",
+            "texts as numbers, so it may hold where ours does not",
         )
     return (json.dumps(survey, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 

@@ -16,8 +16,9 @@ process.stdin.on("end", () => {
   }
   const model = new Survey.Model(survey);
   for (const e of model.jsonErrors || []) out.errors.push(String(e.message || e));
+  const s = model;
   for (const data of cases) {
-    const s = new Survey.Model(survey);
+    s.clear(true, true);
     s.data = data;
     const shown = [];
     for (const q of s.getAllQuestions(false)) {
