@@ -229,12 +229,12 @@ class LabelIndex:
             return [whole]
         parts = split_labels(s, self._by_text)
         if parts is None:
-            # report the first piece that is no label
-            pieces = [p.strip() for p in re.split(r",\s|;", s) if p.strip()]
-            for p in pieces:
-                r = self.lookup(p)
-                if isinstance(r, Unmatched):
-                    return r
+            # report the piece after the longest run of labels that reads
+            start = _longest_prefix(s, self._by_text)
+            piece = re.split(r",\s?|;", s[start:], maxsplit=1)[0].strip()
+            r = self.lookup(piece)
+            if isinstance(r, Unmatched):
+                return r
             return Unmatched(s, f"'{s}' is not a list of options of '{self.item_id}'")
         if parts == "ambiguous":
             return Unmatched(
@@ -281,6 +281,30 @@ def split_labels(s: str, known: Iterable[str]) -> list[str] | None | str:
     if not ways[0]:
         return None
     return "ambiguous" if len(ways[0]) > 1 else ways[0][0]
+
+
+def _longest_prefix(s: str, known: Iterable[str]) -> int:
+    """Where the longest run of labels joined by separators at the start of ``s`` ends (the
+    start of the next piece).
+    """
+    labels = sorted({k for k in known if k}, key=len, reverse=True)
+    reach = {0}
+    best = 0
+    frontier = [0]
+    while frontier:
+        i = frontier.pop()
+        for lab in labels:
+            if s.startswith(lab, i):
+                j = i + len(lab)
+                for sep in (", ", ",", "; ", ";"):
+                    if s.startswith(sep, j):
+                        k = j + len(sep)
+                        if k not in reach:
+                            reach.add(k)
+                            best = max(best, k)
+                            frontier.append(k)
+                        break
+    return best
 
 
 @dataclass

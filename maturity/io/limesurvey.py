@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from maturity.io.formplan import SPECIAL_SUFFIX, FormPlan
 from maturity.io.labels import HeaderIndex, LabelIndex, Unmatched, normalize
 from maturity.io.registry import Options, answers_format
 from maturity.io.sheets import SPREADSHEET_SUFFIXES, Grid, grid_of
@@ -66,8 +67,33 @@ METADATA = frozenset(
         "validfrom",
         "validuntil",
         "interviewtime",
+        # the same columns under "full question text" headings (English, Italian)
+        "response id",
+        "date submitted",
+        "last page",
+        "start language",
+        "date started",
+        "date last action",
+        "ip address",
+        "referrer url",
+        "access code",
+        "total time",
+        "id risposta",
+        "data di invio",
+        "data invio",
+        "ultima pagina",
+        "lingua iniziale",
+        "seme",
+        "data di inizio",
+        "data ultima azione",
+        "indirizzo ip",
+        "url di provenienza",
+        "codice di accesso",
+        "tempo totale",
     }
 )
+#: Headings of the response id, by heading style.
+_RESPONSE_ID = ("id", "Response ID", "ID risposta")
 _TIMING = re.compile(r"^(groupTime\d+|.+Time|attribute_\d+)$")
 _SUB = re.compile(r"^(.*?)\s*\[([^\[\]]*)\]$")
 _POS = re.compile(r"^(?:SQ|A)0*(\d+)$", re.IGNORECASE)
@@ -89,6 +115,9 @@ class _Codes:
         self.by: dict[str, set[str]] = {}
         for n in (ID_COLUMN, *PROFILE_FIELDS, *self.items):
             self.by.setdefault(compact(n), set()).add(n)
+        for i in q.items:
+            if FormPlan.companion(i):
+                self.by.setdefault(compact(i.id + SPECIAL_SUFFIX), set()).add(i.id + SPECIAL_SUFFIX)
         self.headers = HeaderIndex(q)
 
     def name(self, code: str) -> str | None:
@@ -162,13 +191,14 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
         )
     b = TableBuilder(grid)
     multi: dict[str, list[tuple[str, int, str]]] = {}
+    specials: dict[str, tuple[list[Any], int, str]] = {}
     response_id: tuple[list[Any], int] | None = None
     for j, header in enumerate(grid.header):
         if not header:
             continue
         pos = j + 1
         values = grid.column(j)
-        if header == "id":
+        if header in _RESPONSE_ID:
             response_id = (values, pos)
             continue
         name = codes.name(header)
@@ -194,6 +224,18 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
             if _is_metadata(header):
                 continue
             b.set(header, values, pos, header)  # unknown: the checker names it
+            continue
+        if name.endswith(SPECIAL_SUFFIX) and name[: -len(SPECIAL_SUFFIX)] in codes.items:
+            base_item = codes.items[name[: -len(SPECIAL_SUFFIX)]]
+            index = LabelIndex.of(base_item, langs)
+            folded_values = []
+            for r, v in enumerate(values):
+                sv = _special(base_item, v, index)
+                if not is_blank(sv) and sv not in (NA_CODE, DONT_KNOW_CODE):
+                    b.fail(r, pos, header, f"'{sv}' is not N/A nor \"don't know\" of '{base_item.id}'")
+                    sv = None
+                folded_values.append(sv)
+            specials[base_item.id] = (folded_values, pos, header)
             continue
         item = codes.items.get(name)
         if item is not None and item.kind in ("scale", "choice", "boolean"):
@@ -233,8 +275,15 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
                 cells.append(chosen or None)
         first = min(p for _, p, _ in parts)
         b.set(item_id, cells, first, _SUB.match(parts[0][2]).group(1))  # type: ignore[union-attr]
+    for item_id, (values, pos, header) in specials.items():
+        folded = [v if v in (NA_CODE, DONT_KNOW_CODE) else None for v in values]
+        main = b.columns.get(item_id)
+        if main is None:
+            b.set(item_id, folded, pos, header)
+        else:
+            b.columns[item_id] = [f if f is not None else m for f, m in zip(folded, main, strict=True)]
     if ID_COLUMN not in b.columns and response_id is not None:
-        b.set(ID_COLUMN, response_id[0], response_id[1], "id")
+        b.set(ID_COLUMN, response_id[0], response_id[1], grid.header[response_id[1] - 1])
     return b.table(date_format=options.get("date_format"))
 
 
@@ -277,7 +326,11 @@ def _looks_like_limesurvey(path: Path, head: bytes) -> bool:
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     header = {h.strip().strip('"') for h in re.split(r"[,;\t]", first)}
-    return {"id", "submitdate", "lastpage", "startlanguage"} <= header
+    return {"id", "submitdate", "lastpage", "startlanguage"} <= header or {
+        "Response ID",
+        "Date submitted",
+        "Last page",
+    } <= header or {"ID risposta", "Ultima pagina"} <= header
 
 
 @answers_format(
