@@ -34,7 +34,9 @@ def _profile_text(r, f):
 
 def _csv(rows, delimiter=","):
     buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    csv.writer(buf, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(
+        rows
+    )
     return buf.getvalue()
 
 
@@ -75,7 +77,10 @@ def kobo_csv(q, responses, *, split=False, separator="/"):
         header.append(paths[item.id])
         cols.append(("item", item, None))
         if split and item.kind == "multi":
-            for code in [*item.codes, *(c for c, ok in (("n/a", item.na), ("dont_know", item.dont_know)) if ok)]:
+            for code in [
+                *item.codes,
+                *(c for c, ok in (("n/a", item.na), ("dont_know", item.dont_know)) if ok),
+            ]:
                 header.append(f"{paths[item.id]}/{code}")
                 cols.append(("flag", item, code))
     header += ["__version__", "_id", "_uuid", "_submission_time", "_index"]
@@ -170,7 +175,15 @@ def limesurvey_csv(q, responses):
             cols.append(("item", item, None))
     rows = [header]
     for r in responses:
-        row = [r.id, "2025-06-10 09:41:02", "3", "it", "123", "2025-06-10 09:12:44", "2025-06-10 09:41:02"]
+        row = [
+            r.id,
+            "2025-06-10 09:41:02",
+            "3",
+            "it",
+            "123",
+            "2025-06-10 09:12:44",
+            "2025-06-10 09:41:02",
+        ]
         for f in PROFILE:
             text = _profile_text(r, f)
             row.append(f"{text} 00:00:00" if f == "date" and text else text)
@@ -179,7 +192,9 @@ def limesurvey_csv(q, responses):
             if kind == "special":
                 row.append({NA: "NA", DONT_KNOW: "DK"}.get(a, "") if a in (NA, DONT_KNOW) else "")
             elif kind == "flag":
-                chosen = a if isinstance(a, frozenset) else {a.code} if a in (NA, DONT_KNOW) else set()
+                chosen = (
+                    a if isinstance(a, frozenset) else {a.code} if a in (NA, DONT_KNOW) else set()
+                )
                 row.append("Y" if code in chosen else "")
             elif a is None or (a in (NA, DONT_KNOW) and item.kind in ("number", "text")):
                 row.append("")
@@ -259,7 +274,9 @@ def fill_workbook(path, q, responses, lang):
             elif item.kind == "boolean":
                 ws.cell(rows[item.id], col).value = yes if a else no
             elif item.kind in ("scale", "choice"):
-                ws.cell(rows[item.id], col).value = next(o.label[lang] for o in item.options if o.code == a)
+                ws.cell(rows[item.id], col).value = next(
+                    o.label[lang] for o in item.options if o.code == a
+                )
             else:
                 cell = ws.cell(rows[item.id], col)
                 cell.value = a

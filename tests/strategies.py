@@ -219,12 +219,16 @@ def condition_on(draw, earlier, profile_ok=True):
             return f'profile.division {draw(st.sampled_from(["==", "!="]))} "28"'
         op = draw(st.sampled_from(["==", "!=", "in", "not in"]))
         if op in ("in", "not in"):
-            vals = draw(st.lists(st.sampled_from(SIZE_CLASSES), min_size=1, max_size=2, unique=True))
+            vals = draw(
+                st.lists(st.sampled_from(SIZE_CLASSES), min_size=1, max_size=2, unique=True)
+            )
             return f"profile.size_class {op} [{', '.join(map(_quote, vals))}]"
         return f'profile.size_class {op} "{draw(st.sampled_from(SIZE_CLASSES))}"'
 
     def expr(depth):
-        shape = draw(st.sampled_from(["atom", "atom", "and", "or", "not"]) if depth < 2 else st.just("atom"))
+        shape = draw(
+            st.sampled_from(["atom", "atom", "and", "or", "not"]) if depth < 2 else st.just("atom")
+        )
         if shape == "atom":
             return atom()
         if shape == "not":
@@ -268,7 +272,9 @@ def conditional_questionnaires(draw, profile_ok=True):
 
     def rebuild(d):
         items = tuple(replaced.get(i.id, i) for i in d.items)
-        return dataclasses.replace(d, items=items, dimensions=tuple(rebuild(s) for s in d.dimensions))
+        return dataclasses.replace(
+            d, items=items, dimensions=tuple(rebuild(s) for s in d.dimensions)
+        )
 
     profile = tuple(
         ProfileField(n, False)
@@ -293,12 +299,30 @@ def condition_order(q):
     return out
 
 
-answer_texts = st.text(
-    st.characters(whitelist_categories=("L", "N"), whitelist_characters=" .,;!?"),
-    min_size=1,
-    max_size=20,
-).map(lambda s: " ".join(s.split())).filter(
-    lambda s: s and s.casefold() not in ("n/a", "dont_know", "non so", "non applicabile", "don't know", "not applicable", "dk", "na", "dontknow")
+answer_texts = (
+    st.text(
+        st.characters(whitelist_categories=("L", "N"), whitelist_characters=" .,;!?"),
+        min_size=1,
+        max_size=20,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(
+        lambda s: (
+            s
+            and s.casefold()
+            not in (
+                "n/a",
+                "dont_know",
+                "non so",
+                "non applicabile",
+                "don't know",
+                "not applicable",
+                "dk",
+                "na",
+                "dontknow",
+            )
+        )
+    )
 )
 
 
@@ -352,11 +376,15 @@ def answers_to(draw, q, profile):
             if excl and (not plain or draw(st.booleans())):
                 answers[it.id] = frozenset({draw(st.sampled_from(excl))})
             else:
-                answers[it.id] = frozenset(draw(st.lists(st.sampled_from(plain), min_size=1, unique=True)))
+                answers[it.id] = frozenset(
+                    draw(st.lists(st.sampled_from(plain), min_size=1, unique=True))
+                )
         elif it.kind == "number":
             lo = it.min if it.min is not None else -1000
             hi = it.max if it.max is not None else 1000
-            x = draw(st.integers(int(lo), int(hi)).map(float) | st.sampled_from([lo, hi, (lo + hi) / 2]))
+            x = draw(
+                st.integers(int(lo), int(hi)).map(float) | st.sampled_from([lo, hi, (lo + hi) / 2])
+            )
             answers[it.id] = float(round(x, 3)) if lo <= round(x, 3) <= hi else float(lo)
         elif it.kind == "boolean":
             answers[it.id] = draw(st.booleans())

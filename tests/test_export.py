@@ -48,7 +48,7 @@ def test_export_writes_exclusively_and_returns_bytes(tmp_path):
 
 
 def test_unknown_format_and_language_are_errors():
-    with pytest.raises(mt.MaturityError, match="formats: .*surveyjs"):
+    with pytest.raises(mt.MaturityError, match=r"formats: .*surveyjs"):
         export("i40-readiness", to="limesurvey-lss")
     with pytest.raises(ExportError, match="language de is not declared"):
         export("i40-readiness", to="surveyjs", langs="de")
@@ -124,9 +124,9 @@ def test_xlsform_relevant_constraint_and_languages(tmp_path):
     # profile.section comes from a calculate on the sector
     assert "_section" in binds["so.planning"]["relevant"]
     assert "calculate" in binds["_section"]
-    from openpyxl import load_workbook
-
     import io
+
+    from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(data))
     header = [c.value for c in wb["survey"][1]]
@@ -134,14 +134,17 @@ def test_xlsform_relevant_constraint_and_languages(tmp_path):
     types = {r[1].value: r[0].value for r in wb["survey"].iter_rows(min_row=2)}
     assert types["sf.data_collected"].startswith("select_multiple ")
     assert types["st.roadmap"].startswith("select_one ")
-    settings_ = {c.value: v.value for c, v in zip(wb["settings"][1], wb["settings"][2])}
+    settings_ = {
+        c.value: v.value for c, v in zip(wb["settings"][1], wb["settings"][2], strict=True)
+    }
     assert settings_["form_id"] == "i40-readiness"
     assert settings_["default_language"] == "Italiano (it)"
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                           HealthCheck.too_slow]
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(q=conditional_questionnaires())
 def test_generated_questionnaires_with_every_operator_convert_with_pyxform(tmp_path, q):

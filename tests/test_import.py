@@ -5,6 +5,7 @@ the errors of a tool's export located where the user sees them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -107,10 +108,8 @@ def _as_xlsx(csv_path, out, *, typed=True, sheet="visit", drop=()):
             if not v:
                 continue
             if typed and r > 1:
-                try:
+                with contextlib.suppress(ValueError):
                     v = dt.date.fromisoformat(v) if len(v) == 10 and v[4] == "-" else float(v)
-                except ValueError:
-                    pass
             cell = ws.cell(row=r, column=c, value=v)
             if isinstance(v, str):
                 cell.data_type = "s"
@@ -152,20 +151,74 @@ def test_microsoft_forms_xlsx_export_with_english_labels(tmp_path, q, model):
     ws = wb.active
     ws.title = "Sheet1"
     rows = [
-        ["ID", "Start time", "Completion time", "Email", "Name", "Company",
-         "Sector (NACE/ATECO code)", "Employees", "Do you have production machines?",
-         "Share of connected machines (%)", "Do you monitor machines remotely?",
-         "Which data do you collect?", "Do you have a digital plan?",
-         "Do you train staff in digital skills?", "Notes of the visit"],
-        [1, dt.datetime(2025, 6, 10, 9, 12), dt.datetime(2025, 6, 10, 9, 41), "anonymous", None,
-         "Officine Rossi", "28.41", 25, "Yes", 40, "Partly",
-         "Quantities produced;Process parameters (temperatures, pressures);", "Approved",
-         "Fully", "Visita con il titolare; tutto ok"],
-        [2, dt.datetime(2025, 6, 11, 14, 2), dt.datetime(2025, 6, 11, 14, 20), "anonymous", None,
-         "Beta srl", "62.01", 8, "No", None, None, "None of these;", "In draft", None, None],
-        [3, dt.datetime(2025, 6, 12, 10, 30), dt.datetime(2025, 6, 12, 11, 5), "anonymous", None,
-         "Gamma spa", "C", 120, "Yes", "Not applicable", "Don't know", "Energy use;",
-         "No plan", "Not at all", None],
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "Company",
+            "Sector (NACE/ATECO code)",
+            "Employees",
+            "Do you have production machines?",
+            "Share of connected machines (%)",
+            "Do you monitor machines remotely?",
+            "Which data do you collect?",
+            "Do you have a digital plan?",
+            "Do you train staff in digital skills?",
+            "Notes of the visit",
+        ],
+        [
+            1,
+            dt.datetime(2025, 6, 10, 9, 12),
+            dt.datetime(2025, 6, 10, 9, 41),
+            "anonymous",
+            None,
+            "Officine Rossi",
+            "28.41",
+            25,
+            "Yes",
+            40,
+            "Partly",
+            "Quantities produced;Process parameters (temperatures, pressures);",
+            "Approved",
+            "Fully",
+            "Visita con il titolare; tutto ok",
+        ],
+        [
+            2,
+            dt.datetime(2025, 6, 11, 14, 2),
+            dt.datetime(2025, 6, 11, 14, 20),
+            "anonymous",
+            None,
+            "Beta srl",
+            "62.01",
+            8,
+            "No",
+            None,
+            None,
+            "None of these;",
+            "In draft",
+            None,
+            None,
+        ],
+        [
+            3,
+            dt.datetime(2025, 6, 12, 10, 30),
+            dt.datetime(2025, 6, 12, 11, 5),
+            "anonymous",
+            None,
+            "Gamma spa",
+            "C",
+            120,
+            "Yes",
+            "Not applicable",
+            "Don't know",
+            "Energy use;",
+            "No plan",
+            "Not at all",
+            None,
+        ],
     ]
     for row in rows:
         ws.append(row)
@@ -237,9 +290,13 @@ items:
 
 
 def test_multiple_choice_labels_with_commas_are_split_by_the_labels(tmp_path, q):
-    text = (DATA / "google-forms-it.csv").read_text("utf-8").replace(
-        '"Quantità prodotte, Parametri di processo (temperature, pressioni)"',
-        '"Parametri di processo (temperature, pressioni), Quantità prodotte, Nessuno"',
+    text = (
+        (DATA / "google-forms-it.csv")
+        .read_text("utf-8")
+        .replace(
+            '"Quantità prodotte, Parametri di processo (temperature, pressioni)"',
+            '"Parametri di processo (temperature, pressioni), Quantità prodotte, Nessuno"',
+        )
     )
     (tmp_path / "f.csv").write_text(text, "utf-8")
     (p,) = _problems(tmp_path / "f.csv", q)
@@ -287,8 +344,13 @@ def _date_format_supported() -> bool:
         "format: maturity/questionnaire@1\nid: t\nversion: 1.0.0\nlanguages: [en]\n"
         "title: {en: T}\nitems:\n  - {id: a, kind: boolean, text: {en: A}}\n"
     )
-    t = RawTable("x", ("respondent_id", "date"), {"respondent_id": ["1"], "date": ["10/06/2025"]},
-                 1, date_format="%d/%m/%Y")
+    t = RawTable(
+        "x",
+        ("respondent_id", "date"),
+        {"respondent_id": ["1"], "date": ["10/06/2025"]},
+        1,
+        date_format="%d/%m/%Y",
+    )
     try:
         return check_table(t, q).respondents[0].profile.date == dt.date(2025, 6, 10)
     except ResponseError:
@@ -311,12 +373,26 @@ def test_the_cli_reads_a_tool_export_and_exports_forms(tmp_path, capsys):
     from maturity.cli import main
 
     out = tmp_path / "scores.csv"
-    rc = main(["score", str(DATA / "kobo.csv"), "-q", str(DATA / "visit.yaml"), "-m",
-               str(DATA / "visit-model.yaml"), "-o", str(out)])
+    rc = main(
+        [
+            "score",
+            str(DATA / "kobo.csv"),
+            "-q",
+            str(DATA / "visit.yaml"),
+            "-m",
+            str(DATA / "visit-model.yaml"),
+            "-o",
+            str(out),
+        ]
+    )
     assert rc == 0 and out.exists()
-    rc = main(["export", str(DATA / "visit.yaml"), "--to", "xlsform", "-o", str(tmp_path / "f.xlsx")])
+    rc = main(
+        ["export", str(DATA / "visit.yaml"), "--to", "xlsform", "-o", str(tmp_path / "f.xlsx")]
+    )
     assert rc == 0
-    rc = main(["export", str(DATA / "visit.yaml"), "--to", "xlsform", "-o", str(tmp_path / "f.xlsx")])
+    rc = main(
+        ["export", str(DATA / "visit.yaml"), "--to", "xlsform", "-o", str(tmp_path / "f.xlsx")]
+    )
     assert rc == 1 and "exists" in capsys.readouterr().err
     rc = main(["template", str(DATA / "visit.yaml"), "-o", str(tmp_path / "answers.csv")])
     assert rc == 0

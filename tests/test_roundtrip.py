@@ -56,7 +56,9 @@ def _same_scores(read, want, model):
 
 def test_kobo_round_trip_same_scores(tmp_path, shipped):
     q, model, r = shipped
-    _same_scores(mt.read_responses(_write(tmp_path, "k.csv", fu.kobo_csv(q, r, split=True)), q), r, model)
+    _same_scores(
+        mt.read_responses(_write(tmp_path, "k.csv", fu.kobo_csv(q, r, split=True)), q), r, model
+    )
 
 
 def test_surveyjs_round_trip_same_scores(tmp_path, shipped):

@@ -116,9 +116,7 @@ def read_all(
     from maturity.responses import Responses
 
     parts = [
-        read_responses(
-            p, q, on_error="skip" if skip else "raise", source=source, mapping=mapping
-        )
+        read_responses(p, q, on_error="skip" if skip else "raise", source=source, mapping=mapping)
         for p in paths
     ]
     for part in parts:

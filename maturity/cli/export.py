@@ -27,7 +27,9 @@ def _add_export(sub: Any) -> None:
         "answers file). A condition the format cannot express is an error; caveats are "
         "printed as warnings.",
     )
-    p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="questionnaire file or bundled id")
+    p.add_argument(
+        "questionnaire", metavar="QUESTIONNAIRE", help="questionnaire file or bundled id"
+    )
     p.add_argument("--to", required=True, metavar="FORMAT", help=f"one of: {', '.join(_formats())}")
     p.add_argument(
         "--lang",
@@ -88,7 +90,9 @@ def _add_template(sub: Any) -> None:
         "questionnaire: respondent_id, questionnaire, the profile and one column per item. "
         "The same as 'maturity export Q --to csv'.",
     )
-    p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="questionnaire file or bundled id")
+    p.add_argument(
+        "questionnaire", metavar="QUESTIONNAIRE", help="questionnaire file or bundled id"
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the CSV file to write")
     p.add_argument("--force", action="store_true", help="overwrite the output")
 

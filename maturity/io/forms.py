@@ -63,9 +63,17 @@ METADATA = frozenset(
         "Quiz feedback",
     )
 )
-_MARKERS = {normalize(h).casefold() for h in ("Timestamp", "Informazioni cronologiche",
-                                              "Indicatore data e ora", "Start time",
-                                              "Ora di inizio", "Completion time")}
+_MARKERS = {
+    normalize(h).casefold()
+    for h in (
+        "Timestamp",
+        "Informazioni cronologiche",
+        "Indicatore data e ora",
+        "Start time",
+        "Ora di inizio",
+        "Completion time",
+    )
+}
 _SUB = re.compile(r"^(.*?)\s*\[([^\[\]]*)\]$")
 
 
@@ -130,7 +138,7 @@ def _looks_like_forms(path: Path, head: bytes) -> bool:
         text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
         first = text.split("\n", 1)[0]
         header = [h.strip().strip('"') for h in re.split(r"[,;\t]", first)]
-    return bool(header) and normalize(header[0]).casefold() in _MARKERS or (
+    return (bool(header) and normalize(header[0]).casefold() in _MARKERS) or (
         len(header) > 1 and header[0] == "ID" and normalize(header[1]).casefold() in _MARKERS
     )
 

@@ -114,9 +114,9 @@ class _Names:
             for code in codes:
                 for s in ("/", "-", "."):
                     tail = f"{item.id}{s}{code}"
-                    if header == tail or any(header.endswith(p + tail) for p in _SEPARATORS):
-                        if best is None or len(item.id) > len(best[0].id):
-                            best = (item, code)
+                    hit = header == tail or any(header.endswith(p + tail) for p in _SEPARATORS)
+                    if hit and (best is None or len(item.id) > len(best[0].id)):
+                        best = (item, code)
         return best
 
 
@@ -131,13 +131,11 @@ def _looks_like_kobo(path: Path, head: bytes) -> bool:
         text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
         first = text.split("\n", 1)[0]
         header = [h.strip().strip('"') for h in re.split(r"[,;\t]", first)]
-    return any(h in _MARKERS for h in header) or (
-        "KEY" in header and "SubmissionDate" in header
-    )
+    return any(h in _MARKERS for h in header) or ("KEY" in header and "SubmissionDate" in header)
 
 
 def _companion(values: list[Any], item: Item) -> list[Any]:
-    out = []
+    out: list[Any] = []
     for v in values:
         s = "" if is_blank(v) else str(v).strip()
         if s.lower() in (NA_CODE, "na", "_na") and item.na:
@@ -200,7 +198,10 @@ def kobo_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable:
         item = names.items[item_id]
         cells: list[Any] = []
         for r in range(b.n):
-            flags = [(code, truthy_flag(grid.rows[r][p - 1] if p - 1 < len(grid.rows[r]) else None)) for code, p, _ in parts]
+            flags = [
+                (code, truthy_flag(grid.rows[r][p - 1] if p - 1 < len(grid.rows[r]) else None))
+                for code, p, _ in parts
+            ]
             chosen = [c for c, f in flags if f]
             cells.append(_specials_alone(chosen) if chosen else None)
         first = min(p for _, p, _ in parts)

@@ -251,7 +251,7 @@ class LabelIndex:
         return out
 
 
-def split_labels(s: str, known: Iterable[str]) -> list[str] | None | str:
+def split_labels(s: str, known: Iterable[str]) -> list[str] | str | None:
     """Split ``s`` into known labels joined by ``", "`` or ``";"`` (labels may themselves hold
     commas). Returns the labels, ``None`` when no split exists, ``"ambiguous"`` when several do.
     """

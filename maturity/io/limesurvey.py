@@ -232,7 +232,9 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
             for r, v in enumerate(values):
                 sv = _special(base_item, v, index)
                 if not is_blank(sv) and sv not in (NA_CODE, DONT_KNOW_CODE):
-                    b.fail(r, pos, header, f"'{sv}' is not N/A nor \"don't know\" of '{base_item.id}'")
+                    b.fail(
+                        r, pos, header, f"'{sv}' is not N/A nor \"don't know\" of '{base_item.id}'"
+                    )
                     sv = None
                 folded_values.append(sv)
             specials[base_item.id] = (folded_values, pos, header)
@@ -281,7 +283,9 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
         if main is None:
             b.set(item_id, folded, pos, header)
         else:
-            b.columns[item_id] = [f if f is not None else m for f, m in zip(folded, main, strict=True)]
+            b.columns[item_id] = [
+                f if f is not None else m for f, m in zip(folded, main, strict=True)
+            ]
     if ID_COLUMN not in b.columns and response_id is not None:
         b.set(ID_COLUMN, response_id[0], response_id[1], grid.header[response_id[1] - 1])
     return b.table(date_format=options.get("date_format"))
@@ -326,18 +330,22 @@ def _looks_like_limesurvey(path: Path, head: bytes) -> bool:
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     header = {h.strip().strip('"') for h in re.split(r"[,;\t]", first)}
-    return {"id", "submitdate", "lastpage", "startlanguage"} <= header or {
-        "Response ID",
-        "Date submitted",
-        "Last page",
-    } <= header or {"ID risposta", "Ultima pagina"} <= header
+    return (
+        {"id", "submitdate", "lastpage", "startlanguage"} <= header
+        or {
+            "Response ID",
+            "Date submitted",
+            "Last page",
+        }
+        <= header
+        or {"ID risposta", "Ultima pagina"} <= header
+    )
 
 
 @answers_format(
     "limesurvey",
     (".csv",),
-    "LimeSurvey response export (CSV; question codes or full texts; answer codes or full "
-    "answers)",
+    "LimeSurvey response export (CSV; question codes or full texts; answer codes or full answers)",
     sniff=_looks_like_limesurvey,
 )
 def read_limesurvey(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:

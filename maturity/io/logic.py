@@ -193,6 +193,7 @@ class Translator:
 
     # -- operands --------------------------------------------------------------------
     def operand(self, n: Node) -> _Operand:
+        """An operand's expression, its 'known' guard and its kind."""
         d = self.d
         if isinstance(n, AnswerRef):
             item = self.q.item(n.item)
@@ -254,6 +255,7 @@ class Translator:
         return self.bool_value(n, False)
 
     def bool_value(self, n: Node, want: bool) -> str:
+        """A yes/no operand (a constant or a boolean item) is certainly ``want``."""
         d = self.d
         if isinstance(n, Const):
             if not isinstance(n.value, bool):
@@ -297,6 +299,7 @@ class Translator:
         return d.and_([*guard, test])
 
     def membership(self, op: str, lo: _Operand, ro: _Operand) -> str:
+        """``lo in ro`` (a list, or a multiple-choice answer) certainly holds."""
         d = self.d
         if ro.kind == "list":
             kind = lo.kind
@@ -313,6 +316,7 @@ class Translator:
         return d.and_([lo.known, ro.known, test])
 
     def set_equality(self, op: str, lo: _Operand, ro: _Operand) -> str:
+        """Two multiple-choice answers are certainly equal (``==``) or not (``!=``)."""
         d = self.d
         if lo.kind != "codes" or ro.kind != "codes":
             raise Unsupported("a multiple-choice answer compares only with another one")
@@ -408,8 +412,10 @@ def in_words(
             return f"{ops['not']} {words(n.arg)}"
         if isinstance(n, Compare):
             li, ri = item_of(n.left), item_of(n.right)
-            if n.op in ("in", "not in") and isinstance(n.right, AnswerRef) and (
-                ri is not None and ri.kind == "multi"
+            if (
+                n.op in ("in", "not in")
+                and isinstance(n.right, AnswerRef)
+                and (ri is not None and ri.kind == "multi")
             ):
                 verb = ops["has"] if n.op == "in" else ops["has not"]
                 return f"{words(n.right)} {verb} {operand(n.left, ri)}"

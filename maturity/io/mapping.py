@@ -80,7 +80,9 @@ def load_mapping(source: str | Path, questionnaire: Questionnaire) -> AnswersMap
     if "source" in top:
         src = c.choice(("source",), top["source"], ANSWERS.names())
     columns: dict[str, str] = {}
-    for key, value in (c.mapping(("columns",), top.get("columns", {}), any_keys=True) or {}).items():
+    for key, value in (
+        c.mapping(("columns",), top.get("columns", {}), any_keys=True) or {}
+    ).items():
         target = c.string(("columns", key), value)
         if target is None:
             continue
@@ -117,7 +119,9 @@ def load_mapping(source: str | Path, questionnaire: Questionnaire) -> AnswersMap
                 recode[normalize(str(k))] = s
         values[col] = recode
     seps: dict[str, str] = {}
-    for col, sep in (c.mapping(("separators",), top.get("separators", {}), any_keys=True) or {}).items():
+    for col, sep in (
+        c.mapping(("separators",), top.get("separators", {}), any_keys=True) or {}
+    ).items():
         if col not in known:
             c.error("S004", ("separators", col), key=True, detail=f"'{col}' is not a column")
             continue
@@ -129,9 +133,7 @@ def load_mapping(source: str | Path, questionnaire: Questionnaire) -> AnswersMap
     if "date_format" in top:
         date_format = c.string(("date_format",), top["date_format"])
     c.raise_if_errors()
-    return AnswersMapping(
-        doc.file, src, columns, frozenset(ignore), values, seps, date_format
-    )
+    return AnswersMapping(doc.file, src, columns, frozenset(ignore), values, seps, date_format)
 
 
 def apply_mapping(table: RawTable, m: AnswersMapping) -> RawTable:

@@ -107,9 +107,10 @@ def _workbook(path: str, mtime: float, size: int) -> tuple[tuple[str, bool, tupl
         for meta in wb.sheets_metadata:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            visible = str(meta.visible).lower().endswith("visible") and "hidden" not in str(
-                meta.visible
-            ).lower()
+            visible = (
+                str(meta.visible).lower().endswith("visible")
+                and "hidden" not in str(meta.visible).lower()
+            )
             out.append((meta.name, visible, tuple(tuple(r) for r in rows)))
         wb.close()
         return tuple(out)
@@ -209,7 +210,9 @@ def grid_of(
             rows.pop(0)
             lines.pop(0)
         header = [str(c).strip() for c in rows[0]] if rows else []
-        body = [(r, ln) for r, ln in zip(rows[1:], lines[1:], strict=True) if any(c.strip() for c in r)]
+        body = [
+            (r, ln) for r, ln in zip(rows[1:], lines[1:], strict=True) if any(c.strip() for c in r)
+        ]
         return Grid(name, header, [r for r, _ in body], [ln for _, ln in body])
     names = sheet_names(path)
     visible = [n for n, v in names if v] or [n for n, _ in names]

@@ -31,6 +31,7 @@ The respondent id is the ``respondent_id`` key, else the result's 1-based positi
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,12 +80,15 @@ class Expression(Dialect):
         self.fuzzy: set[str] = set()
 
     def answer(self, item: Item) -> str:
+        """The value of an item's answer."""
         return f"{{{item.id}}}"
 
     def profile(self, name: str) -> str:
+        """The value of a profile field."""
         return f"{{_{name}}}" if name in ("section", "division", "size_class") else f"{{{name}}}"
 
     def known_answer(self, item: Item) -> str:
+        """The item has an answer that is neither N/A nor "don't know"."""
         ref = self.answer(item)
         tests = [f"{ref} notempty"]
         if item.kind in ("number", "text"):
@@ -95,9 +99,11 @@ class Expression(Dialect):
         return self.and_(tests)
 
     def known_profile(self, name: str) -> str:
+        """The profile field has a value."""
         return f"{self.profile(name)} notempty"
 
     def const(self, value: str | float | bool, kind: str) -> str:
+        """A constant."""
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, str):
@@ -105,24 +111,30 @@ class Expression(Dialect):
         return _num(value)
 
     def compare(self, op: str, left: str, right: str, kind: str) -> str:
+        """``left op right``."""
         if kind == "text":
             self.fuzzy.add(f"{left} = {right}")
         sop = {"==": "="}.get(op, op)
         return f"{left} {sop} {right}"
 
     def is_yes(self, item: Item) -> str:
+        """A yes/no item answered yes."""
         return f"{self.answer(item)} = 'yes'"
 
     def is_no(self, item: Item) -> str:
+        """A yes/no item answered no."""
         return f"{self.answer(item)} = 'no'"
 
     def selected(self, multi: str, code: str) -> str:
+        """The multiple-choice value holds ``code``."""
         return f"{multi} contains {code}"
 
     def not_selected(self, multi: str, code: str) -> str:
+        """The multiple-choice value does not hold ``code``."""
         return f"{multi} notcontains {code}"
 
     def not_(self, x: str) -> str:
+        """Not ``x``."""
         if x == self.true:
             return self.false
         if x == self.false:
@@ -331,7 +343,7 @@ class _Builder:
                         item.kind == "multi",
                     )
                 )
-            el = {
+            el: dict[str, Any] = {
                 "type": "checkbox" if item.kind == "multi" else "radiogroup",
                 **base,
                 **self.visible([item.when], where),
@@ -341,7 +353,7 @@ class _Builder:
                 if DONT_KNOW_VALUE in item.codes:
                     self.problems.append(
                         f"{where}: the option code '{DONT_KNOW_VALUE}' is SurveyJS's value of "
-                        "\"don't know\"; rename the option"
+                        '"don\'t know"; rename the option'
                     )
                 el["showDontKnowItem"] = True
                 el["dontKnowText"] = self.words(special_label, DONT_KNOW_CODE)
@@ -379,7 +391,7 @@ class _Builder:
             extra = f"{{{companion}}} empty"
         vis = self.visible([item.when], where, extra)
         if item.kind == "number":
-            el: dict[str, Any] = {"type": "text", **base, **vis, "inputType": "number"}
+            el = {"type": "text", **base, **vis, "inputType": "number"}
             validator: dict[str, Any] = {"type": "numeric"}
             if item.min is not None:
                 el["min"] = item.min
@@ -389,9 +401,11 @@ class _Builder:
                 validator["maxValue"] = item.max
             el["validators"] = [validator]
             if item.unit:
-                el["title"] = self.loc(
-                    {lang: f"{item.text.lang(lang)} ({item.unit})" for lang in self.langs}
-                ) if f"({item.unit})" not in str(item.text) else el["title"]
+                el["title"] = (
+                    self.loc({lang: f"{item.text.lang(lang)} ({item.unit})" for lang in self.langs})
+                    if f"({item.unit})" not in str(item.text)
+                    else el["title"]
+                )
             out.append(el)
         else:
             out.append({"type": "comment", **base, **vis, "maxLength": item.max_length})
@@ -401,10 +415,8 @@ class _Builder:
         seen: dict[str, str] = {}
         for c in item.codes:
             key = c.casefold()
-            try:
+            with contextlib.suppress(ValueError):
                 key = _num(float(c))
-            except ValueError:
-                pass
             if key in seen and self._used(item.id):
                 warn(
                     "surveyjs",
@@ -450,7 +462,9 @@ def export_surveyjs(q: Questionnaire, options: Options) -> bytes:
 # results
 
 
-def _records(text: str, name: str) -> tuple[list[dict[str, Any]], list[dict[str, tuple[int, int]]], list[int]]:
+def _records(
+    text: str, name: str
+) -> tuple[list[dict[str, Any]], list[dict[str, tuple[int, int]]], list[int]]:
     from maturity.errors import SpecError
     from maturity.spec.yamlio import read_yaml
 
@@ -458,8 +472,10 @@ def _records(text: str, name: str) -> tuple[list[dict[str, Any]], list[dict[str,
         doc = read_yaml(text, file=name)
     except SpecError as exc:
         raise ResponseError(
-            [Problem.make("R012", file=name, line=p.line, column=p.column, detail=p.message)
-             for p in exc.problems]
+            [
+                Problem.make("R012", file=name, line=p.line, column=p.column, detail=p.message)
+                for p in exc.problems
+            ]
         ) from None
     data: Any = doc.data
     prefix: tuple[str | int, ...] = ()

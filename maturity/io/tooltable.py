@@ -116,9 +116,7 @@ class TableBuilder:
                 out.append(found)
         return out
 
-    def table(
-        self, *, date_format: str | None = None, text_guarded: bool = False
-    ) -> RawTable:
+    def table(self, *, date_format: str | None = None, text_guarded: bool = False) -> RawTable:
         """The :class:`RawTable` (columns in file order)."""
         order = sorted(self.columns, key=lambda c: self.positions.get(c, 10**9))
         return RawTable(

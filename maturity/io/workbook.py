@@ -119,8 +119,9 @@ class _Book:
         self.ws.add_data_validation(dv)
         dv.add(self.answer_range())
 
-    def number_check(self, item_min: float | None, item_max: float | None, words: list[str],
-                     whole: bool = False) -> None:
+    def number_check(
+        self, item_min: float | None, item_max: float | None, words: list[str], whole: bool = False
+    ) -> None:
         from openpyxl.worksheet.datavalidation import DataValidation
 
         first = f"{column_letter(_FIRST)}{self.row}"
@@ -413,10 +414,11 @@ def read_workbook(path: Path, questionnaire: Questionnaire, options: Options) ->
                 cells[c].append(value)
                 mk[c] = where
                 continue
-            r = by_name.get(c)
-            if r is None:
+            row_of = by_name.get(c)
+            if row_of is None:
                 cells[c].append(None)
                 continue
+            r = row_of
             mk[c] = (r + 1, j + 1)
             v = cell(r, j)
             if item is not None and not is_blank(v) and isinstance(v, str):

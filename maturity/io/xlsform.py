@@ -66,7 +66,7 @@ def xpath_string(s: str) -> str:
     if '"' not in s:
         return f'"{s}"'
     parts = s.split("'")
-    return "concat(" + ", \"'\", ".join(f"'{p}'" for p in parts) + ")"
+    return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
 
 
 def _num(x: float) -> str:
@@ -83,12 +83,15 @@ class XPath(Dialect):
     false = "false()"
 
     def answer(self, item: Item) -> str:
+        """The value of an item's answer."""
         return f"${{{item.id}}}"
 
     def profile(self, name: str) -> str:
+        """The value of a profile field."""
         return f"${{_{name}}}" if name in ("section", "division", "size_class") else f"${{{name}}}"
 
     def known_answer(self, item: Item) -> str:
+        """The item has an answer that is neither N/A nor "don't know"."""
         ref = self.answer(item)
         if item.kind == "multi":
             tests = [f"count-selected({ref}) > 0"]
@@ -100,9 +103,11 @@ class XPath(Dialect):
         return self.and_(tests)
 
     def known_profile(self, name: str) -> str:
+        """The profile field has a value."""
         return f"{self.profile(name)} != ''"
 
     def const(self, value: str | float | bool, kind: str) -> str:
+        """A constant."""
         if isinstance(value, bool):
             return self.true if value else self.false
         if isinstance(value, str):
@@ -110,21 +115,28 @@ class XPath(Dialect):
         return _num(value)
 
     def compare(self, op: str, left: str, right: str, kind: str) -> str:
+        """``left op right``."""
         xop = {"==": "=", "!=": "!="}.get(op, op)
         if kind == "number":
-            left, right = (s if s[0].isdigit() or s[0] == "-" else f"number({s})" for s in (left, right))
+            left, right = (
+                s if s[0].isdigit() or s[0] == "-" else f"number({s})" for s in (left, right)
+            )
         return f"{left} {xop} {right}"
 
     def is_yes(self, item: Item) -> str:
+        """A yes/no item answered yes."""
         return f"{self.answer(item)} = 'yes'"
 
     def is_no(self, item: Item) -> str:
+        """A yes/no item answered no."""
         return f"{self.answer(item)} = 'no'"
 
     def selected(self, multi: str, code: str) -> str:
+        """The multiple-choice value holds ``code``."""
         return f"selected({multi}, {code})"
 
     def not_(self, x: str) -> str:
+        """Not ``x``."""
         if x == self.true:
             return self.false
         if x == self.false:
@@ -159,9 +171,12 @@ def _size_calc() -> tuple[str, str]:
         exceeds.append(f"if({ex}, 1, 0)")
     fin = " + ".join(exceeds)
     n = f"if({e} = '', '', if(({head}) >= ({fin}), {head}, {fin}))"
-    cls = "if(${_size_n} = '', '', " + "".join(
-        f"if(${{_size_n}} = {i}, '{name}', " for i, (name, _, _, _) in enumerate(_SIZE)
-    ) + "'large'" + ")" * (len(_SIZE) + 1)
+    cls = (
+        "if(${_size_n} = '', '', "
+        + "".join(f"if(${{_size_n}} = {i}, '{name}', " for i, (name, _, _, _) in enumerate(_SIZE))
+        + "'large'"
+        + ")" * (len(_SIZE) + 1)
+    )
     return n, cls
 
 
@@ -188,8 +203,17 @@ class _Builder:
         hint = [language_column("hint", lang) for lang in langs]
         cmsg = [language_column("constraint_message", lang) for lang in langs]
         self.survey = _Sheet(
-            ["type", "name", *lab, *hint, "required", "relevant", "constraint", *cmsg,
-             "calculation"]
+            [
+                "type",
+                "name",
+                *lab,
+                *hint,
+                "required",
+                "relevant",
+                "constraint",
+                *cmsg,
+                "calculation",
+            ]
         )
         self.choices = _Sheet(["list_name", "name", *lab])
         self.lists: dict[tuple[object, ...], str] = {}
@@ -393,7 +417,9 @@ class _Builder:
                 hint=self.labels(
                     "hint",
                     {
-                        lang: {"it": "Lasciate vuoto per rispondere"}.get(lang, "Leave empty to answer")
+                        lang: {"it": "Lasciate vuoto per rispondere"}.get(
+                            lang, "Leave empty to answer"
+                        )
                         for lang in self.langs
                     },
                 ),
@@ -420,10 +446,7 @@ class _Builder:
                 )
                 for lang in self.langs
             }
-            if hint:
-                hint = {k: f"{v} ({rng[k]})" for k, v in hint.items()}
-            else:
-                hint = rng
+            hint = {k: f"{v} ({rng[k]})" for k, v in hint.items()} if hint else rng
             self.row(
                 type="decimal",
                 name=item.id,
