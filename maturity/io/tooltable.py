@@ -17,8 +17,12 @@ from maturity.errors import Problem
 from maturity.io.labels import LabelIndex, Unmatched
 from maturity.io.sheets import Grid
 from maturity.io.table import RawTable
+from maturity.questionnaire import DONT_KNOW_CODE, NA_CODE
 
-__all__ = ["TableBuilder", "is_blank", "truthy_flag"]
+__all__ = ["SPECIAL_CODES", "TableBuilder", "is_blank", "truthy_flag"]
+
+#: The codes of the special answers.
+SPECIAL_CODES = (NA_CODE, DONT_KNOW_CODE)
 
 
 def is_blank(v: object) -> bool:
@@ -112,6 +116,8 @@ class TableBuilder:
             if isinstance(found, Unmatched):
                 self.fail(r, position, source, found.message())
                 out.append(None)
+            elif isinstance(found, list) and len(found) == 1 and found[0] in SPECIAL_CODES:
+                out.append(found[0])  # N/A or "don't know" alone, not an option
             else:
                 out.append(found)
         return out
