@@ -306,3 +306,64 @@ def test_an_option_named_like_surveyjs_dont_know_is_an_error():
     )
     with pytest.raises(ExportError, match="dontknow"):
         export(q, to="surveyjs")
+
+
+# --- the format reference is the registry's --------------------------------------------------
+
+
+def _table(text, heading):
+    part = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    rows = [ln for ln in part.splitlines() if ln.startswith("| `")]
+    out = {}
+    for ln in rows:
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        if not cells[0].startswith("`"):
+            break
+        out[cells[0].strip("`")] = cells
+    return out
+
+
+def test_the_format_reference_lists_the_registry():
+    from maturity.io.registry import ANSWERS
+
+    text = (Path(__file__).parent.parent / "docs" / "reference" / "formats.md").read_text("utf-8")
+    answers = _table(text, "## Answers formats")
+    assert set(answers) == set(ANSWERS.names())
+    for f in ANSWERS:
+        row = answers[f.name]
+        assert row[-1] == f.description
+        assert row[1].split() == [f"`{s}`" for s in f.suffixes]
+        assert (row[2] == "yes") == (f.read is not None)
+        assert (row[3] == "yes") == (f.write is not None)
+    exports = _table(text, "## Questionnaire exports")
+    assert set(exports) == set(EXPORTS.names())
+    for f in EXPORTS:
+        assert exports[f.name][-1] == f.description
+
+
+def test_the_workbook_says_conditions_in_words():
+    from openpyxl import load_workbook
+
+    import io
+
+    q = mt.load_questionnaire("i40-readiness")
+    wb = load_workbook(io.BytesIO(export(q, to="xlsx-form", langs="it")))
+    ws = wb["Intervista"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+    words = ws.cell(rows["sf.retrofit"], 4).value
+    assert words == (
+        f"da porre solo se: sf.machines_connected (riga {rows['sf.machines_connected']}) "
+        "è minore di 90"
+    )
+    planning = ws.cell(rows["so.planning"], 4).value
+    assert "NACE section è «C»" in planning
+    assert f"sf.has_production (riga {rows['sf.has_production']}) è Sì" in planning
+    # the drop-down of a scale item lists its labels in Italian, then N/A and "don't know"
+    dv = next(d for d in ws.data_validations.dataValidation if f"E{rows['sf.remote_control']}" in str(d.sqref))
+    lists = wb["_lists"]
+    ref = dv.formula1.split("!")[1].replace("$", "")
+    col = ref[0]
+    labels = [c.value for c in lists[col] if c.value]
+    item = q.item("sf.remote_control")
+    assert labels == [o.label["it"] for o in item.options] + ["Non applicabile", "Non so"]
+    assert wb["_maturity"].sheet_state == "hidden"

@@ -420,6 +420,8 @@ def in_words(
                 verb = ops["has"] if n.op == "in" else ops["has not"]
                 return f"{words(n.right)} {verb} {operand(n.left, ri)}"
             return f"{operand(n.left, ri)} {ops[n.op]} {operand(n.right, li)}"
+        if isinstance(n, AnswerRef):  # a yes/no item on its own: answered yes
+            return f"{operand(n, None)} {ops['==']} {label(None, True)}"
         return operand(n, None)
 
     def operand(n: Node, other: Item | None) -> str:
