@@ -101,6 +101,11 @@ def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
         metavar="FILE",
         help="a mapping file (YAML) renaming columns and recoding values of another tool",
     )
+    p.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="how text dates are written, e.g. %%d/%%m/%%Y (default: YYYY-MM-DD)",
+    )
 
 
 def read_all(
@@ -109,6 +114,7 @@ def read_all(
     skip: bool,
     source: str = "auto",
     mapping: str | None = None,
+    date_format: str | None = None,
 ) -> Any:
     """Read several answer files into one Responses (ids must stay unique)."""
     from maturity.errors import Problem, ResponseError
@@ -116,7 +122,14 @@ def read_all(
     from maturity.responses import Responses
 
     parts = [
-        read_responses(p, q, on_error="skip" if skip else "raise", source=source, mapping=mapping)
+        read_responses(
+            p,
+            q,
+            on_error="skip" if skip else "raise",
+            source=source,
+            mapping=mapping,
+            **({"date_format": date_format} if date_format else {}),
+        )
         for p in paths
     ]
     for part in parts:
@@ -156,6 +169,7 @@ def scored(args: argparse.Namespace) -> Any:
         args.skip_bad_rows,
         getattr(args, "source", "auto"),
         getattr(args, "mapping", None),
+        getattr(args, "date_format", None),
     )
     return score(merged, model, by="company" if args.by_company else "respondent")
 
