@@ -342,9 +342,9 @@ def test_the_format_reference_lists_the_registry():
 
 
 def test_the_workbook_says_conditions_in_words():
-    from openpyxl import load_workbook
-
     import io
+
+    from openpyxl import load_workbook
 
     q = mt.load_questionnaire("i40-readiness")
     wb = load_workbook(io.BytesIO(export(q, to="xlsx-form", langs="it")))
@@ -359,7 +359,11 @@ def test_the_workbook_says_conditions_in_words():
     assert "NACE section è «C»" in planning
     assert f"sf.has_production (riga {rows['sf.has_production']}) è Sì" in planning
     # the drop-down of a scale item lists its labels in Italian, then N/A and "don't know"
-    dv = next(d for d in ws.data_validations.dataValidation if f"E{rows['sf.remote_control']}" in str(d.sqref))
+    dv = next(
+        d
+        for d in ws.data_validations.dataValidation
+        if f"E{rows['sf.remote_control']}" in str(d.sqref)
+    )
     lists = wb["_lists"]
     ref = dv.formula1.split("!")[1].replace("$", "")
     col = ref[0]

@@ -86,6 +86,22 @@ def test_kobotoolbox_csv_export(q, model):
     assert read == mt.read_responses(DATA / "kobo.csv", q, source="kobo")
 
 
+def test_kobotoolbox_labels_export(q, model):
+    # "Labels" headers and values: group and question labels, option labels (a multiple
+    # choice joined by spaces), the companion of N/A headed like its item, an empty "other"
+    read = mt.read_responses(DATA / "kobo-labels.csv", q)
+    same(read, expected(q, UUIDS), model)
+
+
+def test_an_unknown_column_with_answers_is_an_error_an_empty_one_is_not(tmp_path, q):
+    text = (DATA / "kobo-labels.csv").read_text("utf-8")
+    lines = text.splitlines()
+    lines[2] = lines[2].replace(';"In bozza";"";"";"";', ';"In bozza";"";"";"Stampa 3D";', 1)
+    (tmp_path / "k.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    (p,) = _problems(tmp_path / "k.csv", q)
+    assert (p.code, p.path, p.column) == ("R001", "Organizzazione/Altro (specificare)", 20)
+
+
 def test_odk_central_csv_export(q, model):
     read = mt.read_responses(DATA / "odk-central.csv", q)
     same(read, expected(q, [f"uuid:{u}" for u in UUIDS]), model)
@@ -134,6 +150,16 @@ def test_limesurvey_incomplete_responses_are_kept_by_default(q):
         mt.read_responses(DATA / "limesurvey-codes.csv", q)
     found = [(p.code, p.line, p.path) for p in info.value.problems]
     assert found == [("R010", 5, "employees"), ("R006", 5, "prhasmachines")]
+
+
+def test_limesurvey_code_and_text_headings(tmp_path, q, model):
+    text = (DATA / "limesurvey-codes.csv").read_text("utf-8-sig")
+    head, rest = text.split("\n", 1)
+    head = head.replace('"prconnected"', '"prconnected. Quota di macchine collegate (%)"')
+    head = head.replace('"prdata[SQ001]"', '"prdata[SQ001]. Quali dati raccogliete? [Quantità]"')
+    (tmp_path / "ls.csv").write_text(head + "\n" + rest, "utf-8")
+    read = mt.read_responses(tmp_path / "ls.csv", q, incomplete="skip")
+    same(read, expected(q, ["11", "12", "13"]), model)
 
 
 def test_limesurvey_full_text_export(q, model):

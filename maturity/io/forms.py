@@ -102,7 +102,7 @@ def forms_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable:
                 continue
             if key in METADATA:
                 continue
-            b.set(header, values, pos, header)  # unknown: the checker names it, suggesting
+            b.unknown(header, values, pos)  # the checker names it, suggesting
             continue
         item = items.get(found)
         if item is not None and item.kind in ("scale", "choice", "boolean", "multi"):

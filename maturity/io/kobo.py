@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maturity.io.formplan import SPECIAL_SUFFIX
-from maturity.io.labels import HeaderIndex, LabelIndex, Unmatched
+from maturity.io.labels import SEPARATORS, HeaderIndex, LabelIndex, Unmatched
 from maturity.io.registry import Options, answers_format
 from maturity.io.sheets import SPREADSHEET_SUFFIXES, Grid, grid_of
 from maturity.io.table import RawTable
@@ -96,12 +96,44 @@ class _Names:
         names += [i + SPECIAL_SUFFIX for i in self.items]
         self.names = sorted(set(names), key=len, reverse=True)
         self.headers = HeaderIndex(q)
+        self.languages = q.languages
 
     def name_of(self, header: str) -> str | None:
         """Our column for a header with any group prefix."""
         for n in self.names:
             if header == n or any(header.endswith(s + n) for s in _SEPARATORS):
                 return n
+        return None
+
+    def by_label(self, header: str) -> str | None:
+        """Our column for a header of a "labels" export: the question's label, with any group
+        labels before it (``Produzione/Avete macchine…?``).
+        """
+        found = self.headers.lookup(header)
+        if isinstance(found, str):
+            return found
+        for k in range(len(header)):
+            if header[k] == "/":
+                found = self.headers.lookup(header[k + 1 :])
+                if isinstance(found, str):
+                    return found
+        return None
+
+    def option_by_label(self, header: str) -> tuple[Item, str] | None:
+        """(multi item, option code) of a one-column-per-option header of a "labels" export
+        (``…/Quali dati raccogliete?/Consumi di energia``).
+        """
+        for k in range(len(header)):
+            if header[k] != "/":
+                continue
+            left, right = header[:k], header[k + 1 :]
+            name = self.name_of(left) or self.by_label(left)
+            item = self.items.get(name) if name else None
+            if item is None or item.kind != "multi":
+                continue
+            code = LabelIndex.of(item, self.languages).lookup(right)
+            if isinstance(code, str):
+                return item, code
         return None
 
     def option_of(self, header: str) -> tuple[Item, str] | None:
@@ -134,16 +166,21 @@ def _looks_like_kobo(path: Path, head: bytes) -> bool:
     return any(h in _MARKERS for h in header) or ("KEY" in header and "SubmissionDate" in header)
 
 
-def _companion(values: list[Any], item: Item) -> list[Any]:
+def _companion(values: list[Any], item: Item, index: LabelIndex | None = None) -> list[Any]:
+    """N/A and "don't know" (codes or labels) as our codes; other cells as they are."""
     out: list[Any] = []
     for v in values:
-        s = "" if is_blank(v) else str(v).strip()
-        if s.lower() in (NA_CODE, "na", "_na") and item.na:
+        if is_blank(v):
+            out.append(None)
+            continue
+        s = str(v).strip()
+        found = index.lookup(s) if index is not None else None
+        if (s.lower() in (NA_CODE, "na", "_na") or found == NA_CODE) and item.na:
             out.append(NA_CODE)
-        elif s.lower() in (DONT_KNOW_CODE, "_dont_know", "dk") and item.dont_know:
+        elif (s.lower() in (DONT_KNOW_CODE, "dk") or found == DONT_KNOW_CODE) and item.dont_know:
             out.append(DONT_KNOW_CODE)
         else:
-            out.append(s or None)
+            out.append(v)
     return out
 
 
@@ -177,11 +214,15 @@ def kobo_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable:
                 continue
             if _is_metadata(header):
                 continue
-            found = names.headers.lookup(header)
-            if isinstance(found, str):
+            found = names.by_label(header)
+            if found is not None:
                 name = found
             else:
-                b.set(header, values, pos, header)  # unknown: the checker names it
+                label_opt = names.option_by_label(header)
+                if label_opt is not None:
+                    splits.setdefault(label_opt[0].id, []).append((label_opt[1], pos, header))
+                    continue
+                b.unknown(header, values, pos)  # the checker names it
                 continue
         if name.endswith(SPECIAL_SUFFIX) and name[: -len(SPECIAL_SUFFIX)] in names.items:
             companions[name[: -len(SPECIAL_SUFFIX)]] = (values, pos, header)
@@ -191,6 +232,15 @@ def kobo_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable:
             values = b.recode(values, LabelIndex.of(item, langs), pos, header)
         elif item is not None and item.kind == "multi":
             values = _multi(b, item, values, pos, header, langs)
+        elif item is not None:
+            values = _companion(values, item, LabelIndex.of(item, langs))
+        if name in b.columns:
+            # a "labels" export heads a companion like its item: the two fold into one
+            before = b.columns[name]
+            b.columns[name] = [
+                v if not is_blank(v) else w for v, w in zip(values, before, strict=True)
+            ]
+            continue
         b.set(name, values, pos, header)
     for item_id, parts in splits.items():
         if item_id in b.columns:
@@ -208,7 +258,7 @@ def kobo_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable:
         b.set(item_id, cells, first, parts[0][2].rsplit("/", 1)[0])
     for item_id, (values, pos, header) in companions.items():
         item = names.items[item_id]
-        specials = _companion(values, item)
+        specials = _companion(values, item, LabelIndex.of(item, langs))
         main = b.columns.get(item_id, [None] * b.n)
         merged = [s if s is not None else m for s, m in zip(specials, main, strict=True)]
         if item_id not in b.columns:
@@ -247,7 +297,7 @@ def _multi(
         if all(t in allowed for t in tokens):
             out.append(_specials_alone(tokens))
             continue
-        found = index.codes_of(s)
+        found = index.codes_of(s, (*SEPARATORS, " "))
         if isinstance(found, Unmatched):
             b.fail(r, pos, header, found.message())
             out.append(None)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "PROFILE_LABELS",
+    "SEPARATORS",
     "SPECIAL_LABELS",
     "HeaderIndex",
     "LabelIndex",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 _SPACE = re.compile(r"\s+")
+#: How form tools join the labels of a multiple choice (Google ", ", Microsoft ";").
+SEPARATORS = (", ", ",", "; ", ";")
 
 #: Words for the special answers and yes/no, per language (English is the fallback).
 SPECIAL_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -219,18 +222,20 @@ class LabelIndex:
             )
         return next(iter(found))
 
-    def codes_of(self, text: str) -> list[str] | Unmatched:
-        """The codes of a multiple-choice cell: labels joined by ``", "`` or ``";"``."""
+    def codes_of(self, text: str, separators: Sequence[str] = SEPARATORS) -> list[str] | Unmatched:
+        """The codes of a multiple-choice cell: labels joined by ``", "`` or ``";"`` (or
+        ``separators``).
+        """
         s = normalize(text).rstrip(";").strip()
         if not s:
             return []
         whole = self.lookup(s)
         if isinstance(whole, str):
             return [whole]
-        parts = split_labels(s, self._by_text)
+        parts = split_labels(s, self._by_text, separators)
         if parts is None:
             # report the piece after the longest run of labels that reads
-            start = _longest_prefix(s, self._by_text)
+            start = _longest_prefix(s, self._by_text, separators)
             piece = re.split(r",\s?|;", s[start:], maxsplit=1)[0].strip()
             r = self.lookup(piece)
             if isinstance(r, Unmatched):
@@ -251,7 +256,9 @@ class LabelIndex:
         return out
 
 
-def split_labels(s: str, known: Iterable[str]) -> list[str] | str | None:
+def split_labels(
+    s: str, known: Iterable[str], separators: Sequence[str] = SEPARATORS
+) -> list[str] | str | None:
     """Split ``s`` into known labels joined by ``", "`` or ``";"`` (labels may themselves hold
     commas). Returns the labels, ``None`` when no split exists, ``"ambiguous"`` when several do.
     """
@@ -271,7 +278,7 @@ def split_labels(s: str, known: Iterable[str]) -> list[str] | str | None:
             if j == n:
                 found.append([lab])
             else:
-                for sep in (", ", ",", "; ", ";"):
+                for sep in separators:
                     if s.startswith(sep, j) and j + len(sep) <= n and ways[j + len(sep)]:
                         found.extend([lab, *w] for w in ways[j + len(sep)])
                         break
@@ -283,7 +290,7 @@ def split_labels(s: str, known: Iterable[str]) -> list[str] | str | None:
     return "ambiguous" if len(ways[0]) > 1 else ways[0][0]
 
 
-def _longest_prefix(s: str, known: Iterable[str]) -> int:
+def _longest_prefix(s: str, known: Iterable[str], separators: Sequence[str]) -> int:
     """Where the longest run of labels joined by separators at the start of ``s`` ends (the
     start of the next piece).
     """
@@ -296,7 +303,7 @@ def _longest_prefix(s: str, known: Iterable[str]) -> int:
         for lab in labels:
             if s.startswith(lab, i):
                 j = i + len(lab)
-                for sep in (", ", ",", "; ", ";"):
+                for sep in separators:
                     if s.startswith(sep, j):
                         k = j + len(sep)
                         if k not in reach:

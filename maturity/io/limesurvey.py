@@ -95,6 +95,7 @@ METADATA = frozenset(
 #: Headings of the response id, by heading style.
 _RESPONSE_ID = ("id", "Response ID", "ID risposta")
 _TIMING = re.compile(r"^(groupTime\d+|.+Time|attribute_\d+)$")
+_CODE_AND_TEXT = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:\[[A-Za-z0-9_]+\])?)\. ")
 _SUB = re.compile(r"^(.*?)\s*\[([^\[\]]*)\]$")
 _POS = re.compile(r"^(?:SQ|A)0*(\d+)$", re.IGNORECASE)
 _ALIASES = {"na": NA_CODE, "n/a": NA_CODE, "dk": DONT_KNOW_CODE, "dontknow": DONT_KNOW_CODE}
@@ -201,6 +202,9 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
         if header in _RESPONSE_ID:
             response_id = (values, pos)
             continue
+        m_code = _CODE_AND_TEXT.match(header)
+        if m_code and (codes.name(m_code.group(1)) or _SUB.match(m_code.group(1))):
+            header = m_code.group(1)  # "Question code & question text" headings
         name = codes.name(header)
         if name is None:
             found = codes.headers.lookup(header)
@@ -223,7 +227,7 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
         if name is None:
             if _is_metadata(header):
                 continue
-            b.set(header, values, pos, header)  # unknown: the checker names it
+            b.unknown(header, values, pos)  # the checker names it
             continue
         if name.endswith(SPECIAL_SUFFIX) and name[: -len(SPECIAL_SUFFIX)] in codes.items:
             base_item = codes.items[name[: -len(SPECIAL_SUFFIX)]]

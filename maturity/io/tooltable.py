@@ -80,6 +80,13 @@ class TableBuilder:
         if source != name:
             self.source_names[name] = source
 
+    def unknown(self, header: str, values: Sequence[Any], position: int) -> None:
+        """A column that is none of ours: kept (the checker reports it, with a suggestion)
+        unless every cell is empty (a tool's note, an unused "other" or comment column).
+        """
+        if any(not is_blank(v) for v in values):
+            self.set(header, values, position, header)
+
     def fail(self, row: int, position: int | None, source: str, detail: str) -> None:
         """A problem in row ``row`` (0-based) of column ``source`` at ``position``."""
         self.problems.append(
