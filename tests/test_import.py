@@ -423,3 +423,109 @@ def test_the_cli_reads_a_tool_export_and_exports_forms(tmp_path, capsys):
     rc = main(["template", str(DATA / "visit.yaml"), "-o", str(tmp_path / "answers.csv")])
     assert rc == 0
     assert (tmp_path / "answers.csv").read_text().startswith("respondent_id,")
+
+
+def _ods(path, rows, sheet="Risposte"):
+    """A minimal OpenDocument spreadsheet (what LibreOffice saves), written by hand."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(v):
+        if v is None:
+            return "<table:table-cell/>"
+        if isinstance(v, dt.date):
+            return (
+                f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}">'
+                f"<text:p>{v.isoformat()}</text:p></table:table-cell>"
+            )
+        if isinstance(v, int | float):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{v}">'
+                f"<text:p>{v}</text:p></table:table-cell>"
+            )
+        return (
+            '<table:table-cell office:value-type="string">'
+            f"<text:p>{escape(v)}</text:p></table:table-cell>"
+        )
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def test_an_ods_sheet_in_our_layout(tmp_path, q, model):
+    rows = [
+        [
+            "respondent_id",
+            "company",
+            "sector",
+            "employees",
+            "region",
+            "date",
+            "pr.has_machines",
+            "pr.connected",
+            "pr.monitoring",
+            "pr.data",
+            "or.plan",
+            "or.training",
+            "or.notes",
+        ],
+        [
+            "a",
+            "Officine Rossi",
+            "28.41",
+            25,
+            "ITC4C",
+            dt.date(2025, 6, 10),
+            "yes",
+            40,
+            "some",
+            "output|process",
+            "approved",
+            "full",
+            "Visita con il titolare; tutto ok",
+        ],
+        ["b", "Beta srl", "62.01", 8, None, None, "no", None, None, "none", "draft", None, None],
+        [
+            "c",
+            "Gamma spa",
+            "C",
+            120,
+            "ITH55",
+            dt.date(2025, 6, 12),
+            "yes",
+            "n/a",
+            "dont_know",
+            "energy",
+            "no",
+            "none",
+            None,
+        ],
+    ]
+    path = _ods(tmp_path / "risposte.ods", rows)
+    same(mt.read_responses(path, q), expected(q, ["a", "b", "c"]), model)
+    rows[2][3] = "otto"
+    _ods(path, rows)
+    (p,) = _problems(path, q)
+    assert (p.file, p.line, p.column, p.path) == (f"{path}[Risposte]", 3, 4, "employees")
