@@ -168,6 +168,7 @@ class LabelIndex:
     item_id: str
     _by_text: dict[str, set[str]] = field(default_factory=dict)
     _shown: dict[str, str] = field(default_factory=dict)
+    _holds_separator: dict[tuple[str, ...], bool] = field(default_factory=dict)
 
     @classmethod
     def of(cls, item: Item, languages: Sequence[str]) -> LabelIndex:
@@ -196,6 +197,7 @@ class LabelIndex:
     def add(self, text: str, code: str) -> None:
         """Add one text that stands for ``code`` (case-folded for codes and specials)."""
         key = normalize(text)
+        self._holds_separator.clear()
         self._by_text.setdefault(key, set()).add(code)
         self._shown.setdefault(key, key)
 
@@ -222,6 +224,25 @@ class LabelIndex:
             )
         return next(iter(found))
 
+    def _plain_split(self, s: str, separators: Sequence[str]) -> list[str] | None:
+        """The codes when no label holds a separator and every piece is a known label (the
+        split is then the only one); ``None`` to take the general path.
+        """
+        seps = sorted(separators, key=len, reverse=True)
+        key = tuple(seps)
+        if key not in self._holds_separator:
+            self._holds_separator[key] = any(sep in k for k in self._by_text for sep in seps)
+        if self._holds_separator[key]:
+            return None
+        pattern = "|".join(re.escape(sep) for sep in seps)
+        out: list[str] = []
+        for piece in re.split(pattern, s):
+            found = self._by_text.get(piece.strip())
+            if found is None or len(found) != 1:
+                return None
+            out.append(next(iter(found)))
+        return out
+
     def codes_of(self, text: str, separators: Sequence[str] = SEPARATORS) -> list[str] | Unmatched:
         """The codes of a multiple-choice cell: labels joined by ``", "`` or ``";"`` (or
         ``separators``).
@@ -229,9 +250,13 @@ class LabelIndex:
         s = normalize(text).rstrip(";").strip()
         if not s:
             return []
-        whole = self.lookup(s)
-        if isinstance(whole, str):
-            return [whole]
+        if s in self._by_text:
+            whole = self.lookup(s)
+            if isinstance(whole, str):
+                return [whole]
+        fast = self._plain_split(s, separators)
+        if fast is not None:
+            return fast
         parts = split_labels(s, self._by_text, separators)
         if parts is None:
             # report the piece after the longest run of labels that reads

@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -342,10 +344,37 @@ class SheetWriter:
                 self.put(ws, row, j, v, guard=guard)
 
     def to_bytes(self) -> bytes:
-        """The workbook as the bytes of an ``.xlsx`` file."""
+        """The workbook as the bytes of an ``.xlsx`` file; numbers written in full.
+
+        openpyxl writes a float with 16 significant digits (``"%.16g"``), which does not
+        always read back as the same float; while saving, its cell writer formats numbers with
+        :func:`maturity.numbers.shortest` instead (the shortest text that reads back exactly).
+        """
+        from openpyxl.cell import _writer
+
         buf = io.BytesIO()
-        self.wb.save(buf)
+        with _SAVING:
+            original = _writer.safe_string
+            _writer.safe_string = _full_precision(original)
+            try:
+                self.wb.save(buf)
+            finally:
+                _writer.safe_string = original
         return buf.getvalue()
+
+
+_SAVING = threading.Lock()
+
+
+def _full_precision(original: Any) -> Any:
+    from maturity.numbers import shortest
+
+    def safe_string(value: Any) -> str:
+        if isinstance(value, float) and math.isfinite(value):
+            return shortest(value)
+        return str(original(value))
+
+    return safe_string
 
 
 @answers_writer("xlsx")
