@@ -529,3 +529,15 @@ def test_an_ods_sheet_in_our_layout(tmp_path, q, model):
     _ods(path, rows)
     (p,) = _problems(path, q)
     assert (p.file, p.line, p.column, p.path) == (f"{path}[Risposte]", 3, 4, "employees")
+
+
+def test_numbers_in_a_spreadsheet_we_write_keep_every_digit(tmp_path, q):
+    # 7.4840732823459195 needs 17 significant digits; openpyxl alone writes 16
+    want = expected(q, ["a", "b", "c"])
+    r1 = want.respondents[0]
+    x = 7.4840732823459195
+    assert float(f"{x:.16g}") != x
+    r1 = Respondent(r1.id, r1.profile, {**r1.answers, "pr.connected": x})
+    want = Responses(q, (r1, *want.respondents[1:]))
+    path = mt.write_responses(want, tmp_path / "a.xlsx")
+    assert mt.read_responses(path, q) == want
