@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import maturity as mt  # noqa: E402
-from maturity.synthetic import generate  # noqa: E402
-from tests import formats_util as fu  # noqa: E402
+import maturity as mt
+from maturity.synthetic import generate
+from tests import formats_util as fu
 
 
 def _ids(r, ids):
@@ -55,19 +55,19 @@ def main() -> None:
         (tmp / "s.json").write_text(fu.surveyjs_results(q, pos), "utf-8")
         (tmp / "l.csv").write_text(fu.limesurvey_csv(q, pos), "utf-8")
         (tmp / "f.csv").write_text(fu.forms_csv(q, rows, "it"), "utf-8")
-        times: dict[str, float] = {}
+        times: dict[str, list[float]] = {}
         for _ in range(args.repeat):  # interleaved, so that noise hits every format alike
             for name, (path, opts, want) in files.items():
                 t = time.perf_counter()
                 got = mt.read_responses(path, q, **opts)
-                times.setdefault(name, [])  # type: ignore[arg-type]
-                times[name].append(time.perf_counter() - t)  # type: ignore[attr-defined]
+                times.setdefault(name, []).append(time.perf_counter() - t)
                 assert got == want, name
-        ref = statistics.median(times["csv (ours, reference)"])  # type: ignore[arg-type]
+        ref = statistics.median(times["csv (ours, reference)"])
         print(f"{n} respondents x {len(q.items)} items, median of {args.repeat} reads")
         for name, ts in times.items():
-            med = statistics.median(ts)  # type: ignore[arg-type]
-            print(f"  {name:28s} {med * 1000:8.1f} ms  {med / n * 1e6:7.1f} µs/row  x{med / ref:5.2f}")
+            med = statistics.median(ts)
+            per_row = med / n * 1e6
+            print(f"  {name:28s} {med * 1000:8.1f} ms  {per_row:7.1f} µs/row  x{med / ref:5.2f}")
 
 
 if __name__ == "__main__":

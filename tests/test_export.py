@@ -371,3 +371,27 @@ def test_the_workbook_says_conditions_in_words():
     item = q.item("sf.remote_control")
     assert labels == [o.label["it"] for o in item.options] + ["Non applicabile", "Non so"]
     assert wb["_maturity"].sheet_state == "hidden"
+
+
+@pytest.mark.parametrize("to", ["xlsform", "surveyjs"])
+def test_a_condition_a_format_cannot_express_is_reported_not_dropped(to):
+    import dataclasses
+
+    from maturity.conditions import parse
+
+    q = q_from(
+        """
+        items:
+          - {id: t, kind: text, text: {en: T, it: T}}
+          - {id: n, kind: number, text: {en: N, it: N}}
+          - {id: b, kind: boolean, text: {en: B, it: B}}
+        """
+    )
+    # built around the loader, which refuses it: a text is no yes/no value
+    b = dataclasses.replace(q.item("b"), when=parse('answer("t") and answer("n") > 1'))
+    root = dataclasses.replace(q.root, items=(q.item("t"), q.item("n"), b))
+    bad = dataclasses.replace(q, root=root)
+    with pytest.raises(ExportError) as info:
+        export(bad, to=to)
+    (problem,) = info.value.problems
+    assert "item 'b'" in problem and 'answer("t")' in problem and "not a yes/no value" in problem
