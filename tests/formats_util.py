@@ -283,3 +283,25 @@ def fill_workbook(path, q, responses, lang):
                 if isinstance(a, str):
                     cell.data_type = "s"
     wb.save(path)
+
+
+def xlsform_choices(q):
+    """Each select question's name → the names of its choices, from our XLSForm export."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(export(q, to="xlsform")))
+    lists = {}
+    ws = wb["choices"]
+    header = [c.value for c in ws[1]]
+    ln, nm = header.index("list_name"), header.index("name")
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        lists.setdefault(row[ln], set()).add(str(row[nm]))
+    ws = wb["survey"]
+    header = [c.value for c in ws[1]]
+    t, n = header.index("type"), header.index("name")
+    out = {}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        kind = row[t] or ""
+        if kind.startswith(("select_one ", "select_multiple ")):
+            out[row[n]] = lists[kind.split(" ", 1)[1]]
+    return out

@@ -4,6 +4,7 @@ conventions → read_responses → the same Responses → the same scores.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
@@ -106,7 +107,16 @@ def test_plain_xlsx_round_trip_same_scores(tmp_path, shipped):
 def test_any_answers_round_trip_through_a_kobo_export(tmp_path, data, split, sep):
     q = data.draw(conditional_questionnaires())
     r = data.draw(responses_for(q))
-    path = _write(tmp_path, "k.csv", fu.kobo_csv(q, r, split=split, separator=sep))
+    text = fu.kobo_csv(q, r, split=split, separator=sep)
+    # every answer is a choice of our XLSForm export
+    choices = fu.xlsform_choices(q)
+    for item in q.items:
+        for p in r:
+            a = p.answers.get(item.id)
+            value = fu._kobo_value(item, a)
+            if item.id in choices and value:
+                assert set(value.split()) <= choices[item.id]
+    path = _write(tmp_path, "k.csv", text)
     assert mt.read_responses(path, q) == r
 
 
@@ -115,8 +125,29 @@ def test_any_answers_round_trip_through_a_kobo_export(tmp_path, data, split, sep
 def test_any_answers_round_trip_through_surveyjs_results(tmp_path, data):
     q = data.draw(conditional_questionnaires())
     r = data.draw(responses_for(q, ids=lambda k: str(k + 1)))
-    path = _write(tmp_path, "s.json", fu.surveyjs_results(q, r))
+    text = fu.surveyjs_results(q, r)
+    # every key of the results is a question of our SurveyJS export, every value one of its
+    # choices
+    survey = json.loads(export(q, to="surveyjs"))
+    questions = {e["name"]: e for p in survey["pages"] for e in _elements(p["elements"])}
+    for result in json.loads(text):
+        for key, value in result.items():
+            assert key in questions
+            allowed = {c["value"] for c in questions[key].get("choices", [])}
+            if questions[key].get("showDontKnowItem"):
+                allowed.add("dontknow")
+            if questions[key]["type"] == "boolean":
+                allowed |= {"yes", "no"}
+            if allowed:
+                assert set(value if isinstance(value, list) else [value]) <= allowed
+    path = _write(tmp_path, "s.json", text)
     assert mt.read_responses(path, q, source="surveyjs") == r
+
+
+def _elements(elements):
+    for e in elements:
+        yield e
+        yield from _elements(e.get("elements", []))
 
 
 def _codes_apart(q):
