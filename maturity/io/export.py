@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from maturity.errors import MaturityError
 from maturity.io.registry import Options, export_format
@@ -81,6 +81,7 @@ def export(
     langs: Sequence[str] | str | None = None,
     path: str | Path | None = None,
     force: bool = False,
+    **options: Any,
 ) -> bytes | Path:
     """Export a questionnaire to a collection tool's format.
 
@@ -94,6 +95,8 @@ def export(
         path: write the file there (atomically; exclusively unless ``force``) and return its
             path; ``None`` returns the bytes.
         force: overwrite ``path`` if it exists.
+        **options: options of the format (``xlsx-form``: ``respondents``, the number of
+            answer columns, default 10).
 
     Returns:
         The file's bytes, or its path when ``path`` is given.
@@ -110,7 +113,7 @@ def export(
 
     fmt = EXPORTS.get(to)
     q = _questionnaire(questionnaire)
-    data = fmt.export(q, {"langs": langs or q.languages})
+    data = fmt.export(q, {**options, "langs": langs or q.languages})
     if path is None:
         return data
     return write_bytes(Path(path), data, force=force)

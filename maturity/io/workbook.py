@@ -265,7 +265,8 @@ class _Book:
             else:
                 labels = [o.label.lang(lang) for o in item.options]
             labels += specials
-            self.line(item.id, text, word("one_of", lang), cond)
+            # the options are read out to the interviewee: all of them, in order
+            self.line(item.id, text, " / ".join(labels), cond)
             self.dropdown(labels)
             return
         if item.kind == "multi":
