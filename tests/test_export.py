@@ -166,10 +166,11 @@ def _node_ready() -> str | None:
 needs_node = pytest.mark.skipif(_node_ready() is not None, reason=str(_node_ready()))
 
 
-def _shown(survey, cases):
+def _shown(runs):
+    """For each (survey, cases): the questions survey-core shows in each case (one Node run)."""
     run = subprocess.run(
         ["node", str(JS / "visible.js")],
-        input=json.dumps({"survey": survey, "cases": cases}),
+        input=json.dumps({"runs": [{"survey": s, "cases": c} for s, c in runs]}),
         capture_output=True,
         text=True,
         check=True,
@@ -177,7 +178,7 @@ def _shown(survey, cases):
     )
     out = json.loads(run.stdout)
     assert out["errors"] == []
-    return out["cases"]
+    return out["runs"]
 
 
 def surveyjs_data(q, r):
@@ -218,33 +219,40 @@ def _expected_visible(q, r):
     }
 
 
-def _check_visibility(q, responses):
-    survey = json.loads(export(q, to="surveyjs"))
-    shown = _shown(survey, [surveyjs_data(q, r) for r in responses])
-    for r, names in zip(responses, shown, strict=True):
-        expected = _expected_visible(q, r)
-        got = {i.id: (i.id in names or f"{i.id}__special" in names) for i in q.items}
-        assert got == expected, (r.id, {k for k in got if got[k] != expected[k]})
+def _check_visibility(pairs):
+    """Every (questionnaire, responses): survey-core shows exactly the items we ask."""
+    runs = [
+        (json.loads(export(q, to="surveyjs")), [surveyjs_data(q, r) for r in rs]) for q, rs in pairs
+    ]
+    for (q, responses), shown in zip(pairs, _shown(runs), strict=True):
+        for r, names in zip(responses, shown, strict=True):
+            expected = _expected_visible(q, r)
+            got = {i.id: (i.id in names or f"{i.id}__special" in names) for i in q.items}
+            assert got == expected, (r.id, {k for k in got if got[k] != expected[k]})
 
 
 @needs_node
 def test_surveyjs_shows_the_items_our_conditions_ask_shipped(shipped):
-    _check_visibility(shipped, generate(shipped, 40, seed=11))
+    _check_visibility([(shipped, generate(shipped, 40, seed=11))])
 
 
 @needs_node
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_surveyjs_shows_the_items_our_conditions_ask_generated(data):
+    # several questionnaires per example, so that Node starts once for all of them
     from maturity.responses import Respondent, Responses
     from tests.strategies import answers_to
 
-    q = data.draw(conditional_questionnaires())
-    people = []
-    for k in range(8):
-        profile, answers = data.draw(answers_to(q, data.draw(profiles())))
-        people.append(Respondent(f"r{k}", profile, answers))
-    _check_visibility(q, Responses(q, tuple(people)))
+    pairs = []
+    for _ in range(3):
+        q = data.draw(conditional_questionnaires())
+        people = []
+        for k in range(6):
+            profile, answers = data.draw(answers_to(q, data.draw(profiles())))
+            people.append(Respondent(f"r{k}", profile, answers))
+        pairs.append((q, Responses(q, tuple(people))))
+    _check_visibility(pairs)
 
 
 def test_surveyjs_structure_and_localised_texts():
