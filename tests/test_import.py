@@ -541,3 +541,20 @@ def test_numbers_in_a_spreadsheet_we_write_keep_every_digit(tmp_path, q):
     want = Responses(q, (r1, *want.respondents[1:]))
     path = mt.write_responses(want, tmp_path / "a.xlsx")
     assert mt.read_responses(path, q) == want
+
+
+def test_labels_match_exactly_codes_forgive_case(tmp_path, q):
+    text = (DATA / "google-forms-it.csv").read_text("utf-8")
+    (tmp_path / "codes.csv").write_text(text.replace(",In bozza,", ",DRAFT,"), "utf-8")
+    assert mt.read_responses(tmp_path / "codes.csv", q)["3"].answers["or.plan"] == "draft"
+    (tmp_path / "case.csv").write_text(text.replace(",In bozza,", ",in bozza,"), "utf-8")
+    (p,) = _problems(tmp_path / "case.csv", q)
+    assert "'in bozza' is not an option" in p.message and "did you mean 'In bozza'" in p.message
+    spaced = text.replace(",In bozza,", ",  In\u00a0 bozza ,")
+    (tmp_path / "spaced.csv").write_text(spaced, "utf-8")
+    assert mt.read_responses(tmp_path / "spaced.csv", q)["3"].answers["or.plan"] == "draft"
+    decomposed = text.replace("Quantità", "Quantita\u0300")  # NFD: a + combining grave
+    (tmp_path / "nfd.csv").write_text(decomposed, "utf-8")
+    assert mt.read_responses(tmp_path / "nfd.csv", q) == mt.read_responses(
+        DATA / "google-forms-it.csv", q
+    )

@@ -169,6 +169,7 @@ class LabelIndex:
     _by_text: dict[str, set[str]] = field(default_factory=dict)
     _shown: dict[str, str] = field(default_factory=dict)
     _holds_separator: dict[tuple[str, ...], bool] = field(default_factory=dict)
+    _folded: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, item: Item, languages: Sequence[str]) -> LabelIndex:
@@ -177,26 +178,30 @@ class LabelIndex:
         langs = list(dict.fromkeys([*languages, "en", "it"]))
         if item.kind == "boolean":
             for code in ("yes", "no"):
-                idx.add(code, code)
+                idx.add(code, code, fold=True)
                 for lang in langs:
                     idx.add(special_label(code, lang), code)
-            for extra, code in (("si", "yes"), ("true", "yes"), ("false", "no")):
-                idx.add(extra, code)
+            for extra, code in (("si", "yes"), ("sì", "yes"), ("true", "yes"), ("false", "no")):
+                idx.add(extra, code, fold=True)
         for o in item.options:
-            idx.add(o.code, o.code)
+            idx.add(o.code, o.code, fold=True)
             for lang in languages:
                 if lang in o.label:
                     idx.add(o.label[lang], o.code)
         for code, allowed in ((NA_CODE, item.na), (DONT_KNOW_CODE, item.dont_know)):
             if allowed:
-                idx.add(code, code)
+                idx.add(code, code, fold=True)
                 for lang in langs:
                     idx.add(special_label(code, lang), code)
         return idx
 
-    def add(self, text: str, code: str) -> None:
-        """Add one text that stands for ``code`` (case-folded for codes and specials)."""
+    def add(self, text: str, code: str, *, fold: bool = False) -> None:
+        """Add one text that stands for ``code``. Labels match exactly (after
+        :func:`normalize`); a code (``fold``) also in another case, when that is unambiguous.
+        """
         key = normalize(text)
+        if fold:
+            self._folded.add(key)
         self._holds_separator.clear()
         self._by_text.setdefault(key, set()).add(code)
         self._shown.setdefault(key, key)
@@ -206,7 +211,7 @@ class LabelIndex:
         key = normalize(text)
         found = self._by_text.get(key)
         if found is None:
-            folded = [k for k in self._by_text if k.casefold() == key.casefold()]
+            folded = [k for k in self._folded if k.casefold() == key.casefold()]
             codes = set().union(*(self._by_text[k] for k in folded)) if folded else set()
             if len(codes) == 1:
                 return next(iter(codes))

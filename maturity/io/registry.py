@@ -139,9 +139,10 @@ _BUILTIN = (
     "maturity.io.sheets",
     "maturity.io.workbook",
     "maturity.io.surveyjs",
+    # the most specific recognition first: a form tool's sheet starts with its timestamp
+    "maturity.io.forms",
     "maturity.io.kobo",
     "maturity.io.limesurvey",
-    "maturity.io.forms",
 )
 _loaded = False
 
