@@ -179,7 +179,6 @@ class Translator:
     def __init__(self, q: Questionnaire, dialect: Dialect) -> None:
         self.q = q
         self.d = dialect
-        self.profile_used: set[str] = set()
 
     def show(self, conditions: Sequence[Condition]) -> str:
         """True exactly when no condition in ``conditions`` is false (Kleene logic)."""
@@ -209,7 +208,6 @@ class Translator:
                 d.answer(item), d.known_answer(item), kind, tuple(item.codes), item=item
             )
         if isinstance(n, ProfileRef):
-            self.profile_used.add(n.name)
             return _Operand(d.profile(n.name), d.known_profile(n.name), profile_kind(n.name))
         if isinstance(n, Const):
             kind = (

@@ -283,10 +283,6 @@ def plain_table(grid: Grid, options: Options) -> RawTable:
     )
 
 
-def _is_xlsx(path: Path, head: bytes) -> bool:
-    return head[:2] == b"PK" and path.suffix.lower() in (".xlsx", ".xlsm")
-
-
 @answers_format(
     "xlsx",
     (".xlsx", ".xlsm", ".ods", ".xls"),

@@ -185,9 +185,6 @@ class _Sheet:
         self.columns = list(columns)
         self.rows: list[dict[str, str]] = []
 
-    def add(self, **cells: str) -> None:
-        self.rows.append({k.replace("__", "::"): v for k, v in cells.items()})
-
     def add_row(self, row: dict[str, str]) -> None:
         self.rows.append(row)
 
