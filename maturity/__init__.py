@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "Responses": "maturity.responses",
     "read_responses": "maturity.io",
     "write_responses": "maturity.io",
+    "export": "maturity.io.export",
     "size_class": "maturity.classify",
     "ScoringModel": "maturity.model",
     "load_model": "maturity.model",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.gap_analysis import progress as progress
     from maturity.io import read_responses as read_responses
     from maturity.io import write_responses as write_responses
+    from maturity.io.export import export as export
     from maturity.model import ScoringModel as ScoringModel
     from maturity.model import load_model as load_model
     from maturity.model import parse_model as parse_model

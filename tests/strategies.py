@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from maturity.questionnaire import (
@@ -286,3 +287,271 @@ def answer_arrays(draw, rows=(1, 12), masks=True, consistent=True):
         values = np.where(na | dk, np.nan, values)
         dk &= ~na
     return values, na, dk, applicable
+
+
+# --- questionnaires with conditions of every operator, and answers that respect them -------
+
+SECTORS = ("C", "28", "28.41", "01.1", "10.11", "41.10", "62.01", "86", "28.41.00", "J")
+REGIONS = ("IT", "ITC", "ITC4", "ITC4C", "ITH55", "DE21")
+
+
+def _quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _num_text(x):
+    from maturity.conditions import _format_number
+
+    return _format_number(x)
+
+
+@st.composite
+def condition_on(draw, earlier, profile_ok=True):
+    """The source of a well-typed condition over ``earlier`` items (and the profile)."""
+    from maturity.classify import SIZE_CLASSES
+
+    def atom():
+        choices = []
+        for it in earlier:
+            if it.kind == "number":
+                choices.append(("number", it))
+            elif it.kind in ("scale", "choice"):
+                choices.append(("code", it))
+            elif it.kind == "multi":
+                choices.append(("multi", it))
+            elif it.kind == "boolean":
+                choices.append(("bool", it))
+        if profile_ok:
+            choices += [("profile", None)]
+        kind, it = draw(st.sampled_from(choices))
+        ref = f'answer("{it.id}")' if it is not None else ""
+        if kind == "number":
+            op = draw(st.sampled_from(["<", "<=", ">", ">=", "==", "!=", "in", "not in"]))
+            if op in ("in", "not in"):
+                vals = draw(st.lists(st.integers(-5, 5), min_size=1, max_size=3, unique=True))
+                return f"{ref} {op} [{', '.join(map(str, vals))}]"
+            k = draw(st.integers(-100, 100) | st.sampled_from([0.5, -2.25, 10.125]))
+            return f"{ref} {op} {_num_text(float(k))}"
+        if kind == "code":
+            codes = list(it.codes)
+            op = draw(st.sampled_from(["==", "!=", "in", "not in"]))
+            if op in ("in", "not in"):
+                vals = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3, unique=True))
+                return f"{ref} {op} [{', '.join(map(_quote, vals))}]"
+            return f"{ref} {op} {_quote(draw(st.sampled_from(codes)))}"
+        if kind == "multi":
+            op = draw(st.sampled_from(["in", "not in"]))
+            return f"{_quote(draw(st.sampled_from(list(it.codes))))} {op} {ref}"
+        if kind == "bool":
+            form = draw(st.sampled_from(["bare", "not", "== true", "== false", "!= true"]))
+            if form == "bare":
+                return ref
+            if form == "not":
+                return f"not {ref}"
+            return f"{ref} {form}"
+        which = draw(st.sampled_from(["employees", "section", "division", "size_class"]))
+        if which == "employees":
+            op = draw(st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
+            return f"profile.employees {op} {draw(st.integers(0, 300))}"
+        if which == "section":
+            op = draw(st.sampled_from(["==", "!=", "in", "not in"]))
+            if op in ("in", "not in"):
+                return f'profile.section {op} ["C", "J"]'
+            return f'profile.section {op} "{draw(st.sampled_from(["C", "A", "J", "Q"]))}"'
+        if which == "division":
+            return f'profile.division {draw(st.sampled_from(["==", "!="]))} "28"'
+        op = draw(st.sampled_from(["==", "!=", "in", "not in"]))
+        if op in ("in", "not in"):
+            vals = draw(
+                st.lists(st.sampled_from(SIZE_CLASSES), min_size=1, max_size=2, unique=True)
+            )
+            return f"profile.size_class {op} [{', '.join(map(_quote, vals))}]"
+        return f'profile.size_class {op} "{draw(st.sampled_from(SIZE_CLASSES))}"'
+
+    def expr(depth):
+        shape = draw(
+            st.sampled_from(["atom", "atom", "and", "or", "not"]) if depth < 2 else st.just("atom")
+        )
+        if shape == "atom":
+            return atom()
+        if shape == "not":
+            return f"not ({expr(depth + 1)})"
+        parts = [expr(depth + 1) for _ in range(draw(st.integers(2, 3)))]
+        return f" {shape} ".join(f"({p})" for p in parts)
+
+    return expr(0)
+
+
+def _fold(code):
+    try:
+        return repr(float(code))
+    except ValueError:
+        return code.casefold()
+
+
+@st.composite
+def conditional_questionnaires(draw, profile_ok=True):
+    """A generated questionnaire whose items (and dimensions) have ``when:`` conditions of
+    every operator over earlier items and the profile. Option codes of an item differ even
+    ignoring case and numeric spelling (SurveyJS compares them that way), and none is
+    ``dontknow`` (SurveyJS's value of "don't know").
+    """
+    import dataclasses
+
+    from maturity.conditions import parse
+
+    q = draw(questionnaires())
+    for it in q.items:
+        folded = [_fold(c) for c in it.codes]
+        assume(len(set(folded)) == len(folded) and "dontknow" not in it.codes)
+    earlier = []
+    replaced = {}
+    for it in q.items:
+        usable = [e for e in earlier if e.kind in ("number", "scale", "choice", "multi", "boolean")]
+        if (usable or profile_ok) and draw(st.booleans()):
+            source = draw(condition_on(usable, profile_ok))
+            replaced[it.id] = dataclasses.replace(it, when=parse(source))
+        earlier.append(it)
+
+    def rebuild(d):
+        items = tuple(replaced.get(i.id, i) for i in d.items)
+        return dataclasses.replace(
+            d, items=items, dimensions=tuple(rebuild(s) for s in d.dimensions)
+        )
+
+    profile = tuple(
+        ProfileField(n, False)
+        for n in ("company", "sector", "employees", "turnover", "balance_sheet", "region", "date")
+    )
+    return dataclasses.replace(q, root=rebuild(q.root), profile=profile)
+
+
+def condition_order(q):
+    """Items in an order where each comes after the items its conditions use."""
+    done, out, pending = set(), [], list(q.items)
+    while pending:
+        rest = []
+        for it in pending:
+            refs = set().union(*(c.answer_refs for c in q.conditions_of(it.id)))
+            if refs <= done:
+                out.append(it)
+                done.add(it.id)
+            else:
+                rest.append(it)
+        pending = rest
+    return out
+
+
+answer_texts = (
+    st.text(
+        st.characters(whitelist_categories=("L", "N"), whitelist_characters=" .,;!?"),
+        min_size=1,
+        max_size=20,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(
+        lambda s: (
+            s
+            and s.casefold()
+            not in (
+                "n/a",
+                "dont_know",
+                "non so",
+                "non applicabile",
+                "don't know",
+                "not applicable",
+                "dk",
+                "na",
+                "dontknow",
+            )
+        )
+    )
+)
+
+
+@st.composite
+def profiles(draw):
+    import datetime as dt
+
+    from maturity.responses import Profile
+
+    return Profile(
+        company=draw(st.none() | st.sampled_from(["Acme", "Officine Rossi", "Beta srl"])),
+        sector=draw(st.none() | st.sampled_from(SECTORS)),
+        employees=draw(st.none() | st.integers(0, 400)),
+        turnover=draw(st.none() | st.sampled_from([0.5, 1.25, 3.0, 12.0, 60.0])),
+        balance_sheet=draw(st.none() | st.sampled_from([1.0, 2.5, 11.0, 50.0])),
+        region=draw(st.none() | st.sampled_from(REGIONS)),
+        date=draw(st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))),
+    )
+
+
+@st.composite
+def answers_to(draw, q, profile):
+    """Answers to ``q`` valid under its conditions, ranges and exclusive options."""
+    from maturity.classify import nace_normalize
+    from maturity.responses import DONT_KNOW, NA, Profile, condition_answers
+
+    if profile.sector is not None:
+        profile = dataclasses_replace(profile, sector=nace_normalize(profile.sector))
+    answers = {}
+    prof = profile.for_conditions()
+    for it in condition_order(q):
+        env = condition_answers(answers)
+        if any(c.evaluate(env, prof) is False for c in q.conditions_of(it.id)):
+            if it.na and draw(st.integers(0, 4)) == 0:
+                answers[it.id] = NA
+            continue
+        roll = draw(st.integers(0, 9))
+        if roll == 0 and not it.required:
+            continue
+        if roll == 1 and it.na:
+            answers[it.id] = NA
+            continue
+        if roll == 2 and it.dont_know:
+            answers[it.id] = DONT_KNOW
+            continue
+        if it.kind in ("scale", "choice"):
+            answers[it.id] = draw(st.sampled_from(it.codes))
+        elif it.kind == "multi":
+            excl = [o.code for o in it.options if o.exclusive]
+            plain = [o.code for o in it.options if not o.exclusive]
+            if excl and (not plain or draw(st.booleans())):
+                answers[it.id] = frozenset({draw(st.sampled_from(excl))})
+            else:
+                answers[it.id] = frozenset(
+                    draw(st.lists(st.sampled_from(plain), min_size=1, unique=True))
+                )
+        elif it.kind == "number":
+            lo = it.min if it.min is not None else -1000
+            hi = it.max if it.max is not None else 1000
+            x = draw(
+                st.integers(int(lo), int(hi)).map(float) | st.sampled_from([lo, hi, (lo + hi) / 2])
+            )
+            answers[it.id] = float(round(x, 3)) if lo <= round(x, 3) <= hi else float(lo)
+        elif it.kind == "boolean":
+            answers[it.id] = draw(st.booleans())
+        else:
+            answers[it.id] = draw(answer_texts)
+    _ = Profile
+    return profile, answers
+
+
+def dataclasses_replace(obj, **kw):
+    import dataclasses
+
+    return dataclasses.replace(obj, **kw)
+
+
+@st.composite
+def responses_for(draw, q, n_max=4, ids=None):
+    """A :class:`Responses` to ``q``: 1..n_max respondents, ids ``ids(k)`` or ``r1``, ``r2``…"""
+    from maturity.responses import Respondent, Responses
+
+    n = draw(st.integers(1, n_max))
+    people = []
+    for k in range(n):
+        profile, answers = draw(answers_to(q, draw(profiles())))
+        rid = ids(k) if ids is not None else f"r{k + 1}"
+        people.append(Respondent(rid, profile, answers))
+    return Responses(q, tuple(people), q.id, q.version)

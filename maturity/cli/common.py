@@ -65,7 +65,12 @@ def err(line: str) -> None:
 
 def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
     """The arguments of every command that scores answer files."""
-    p.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (CSV or JSON)")
+    p.add_argument(
+        "answers",
+        nargs="+",
+        metavar="ANSWERS",
+        help="answer files (CSV, JSON, XLSX, a survey tool's export)",
+    )
     p.add_argument(
         "-q", "--questionnaire", required=True, metavar="Q", help="questionnaire file or bundled id"
     )
@@ -84,15 +89,49 @@ def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
         help="leave out rows with problems (reported) instead of refusing the file",
     )
     p.add_argument("--force", action="store_true", help="overwrite the output")
+    p.add_argument(
+        "--source",
+        default="auto",
+        metavar="FORMAT",
+        help="the answers' format (csv, json, xlsx, xlsx-form, kobo, surveyjs, limesurvey, "
+        "forms; default: recognised from the file)",
+    )
+    p.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="a mapping file (YAML) renaming columns and recoding values of another tool",
+    )
+    p.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="how text dates are written, e.g. %%d/%%m/%%Y (default: YYYY-MM-DD)",
+    )
 
 
-def read_all(paths: Sequence[str], q: Questionnaire, skip: bool) -> Any:
+def read_all(
+    paths: Sequence[str],
+    q: Questionnaire,
+    skip: bool,
+    source: str = "auto",
+    mapping: str | None = None,
+    date_format: str | None = None,
+) -> Any:
     """Read several answer files into one Responses (ids must stay unique)."""
     from maturity.errors import Problem, ResponseError
     from maturity.io import read_responses
     from maturity.responses import Responses
 
-    parts = [read_responses(p, q, on_error="skip" if skip else "raise") for p in paths]
+    parts = [
+        read_responses(
+            p,
+            q,
+            on_error="skip" if skip else "raise",
+            source=source,
+            mapping=mapping,
+            **({"date_format": date_format} if date_format else {}),
+        )
+        for p in paths
+    ]
     for part in parts:
         for problem in part.skipped:
             err(f"skipped: {problem}")
@@ -124,7 +163,14 @@ def scored(args: argparse.Namespace) -> Any:
 
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
-    merged = read_all(args.answers, q, args.skip_bad_rows)
+    merged = read_all(
+        args.answers,
+        q,
+        args.skip_bad_rows,
+        getattr(args, "source", "auto"),
+        getattr(args, "mapping", None),
+        getattr(args, "date_format", None),
+    )
     return print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
 
 

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.exists() and not args.force:
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
-    merged = read_all(args.answers, q, args.skip_bad_rows)
+    merged = read_all(
+        args.answers, q, args.skip_bad_rows, args.source, args.mapping, args.date_format
+    )
     scores = print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
     _write_scores(scores, out, args.force)
     err(

@@ -77,7 +77,10 @@ def read_responses(
             ``file:row:column: column-name: what is wrong``. ``"skip"`` leaves out rows with
             problems and keeps their problems in ``Responses.skipped``; problems of the file
             itself (unknown columns, another questionnaire) still refuse it.
-        **options: options of the format's reader (see its documentation).
+        **options: options of the format's reader (see its documentation), and for every
+            format ``mapping``: a mapping file (:mod:`maturity.io.mapping`) that renames
+            columns and recodes values of a tool we do not know, and ``date_format``
+            (``"%d/%m/%Y"``) for text dates.
 
     Raises:
         ResponseError: the file cannot be read, or its answers do not fit the questionnaire.
@@ -97,10 +100,23 @@ def read_responses(
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"cannot read the file: {why}")]
         )
+    mapping = None
+    if options.get("mapping") is not None:
+        from maturity.io.mapping import load_mapping
+
+        mapping = load_mapping(options.pop("mapping"), q)
+        if source == "auto" and mapping.source:
+            source = mapping.source
+    else:
+        options.pop("mapping", None)
     fmt = _format_for_reading(p, source)
     assert fmt.read is not None
     try:
         table = fmt.read(p, q, {"name": name, **options})
+        if mapping is not None:
+            from maturity.io.mapping import apply_mapping
+
+            table = apply_mapping(table, mapping)
     except OSError as exc:
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"cannot read the file: {exc.strerror or exc}")]

@@ -131,7 +131,19 @@ ANSWERS: Registry[AnswersFormat] = Registry("answers")
 EXPORTS: Registry[ExportFormat] = Registry("export")
 
 #: The modules of the formats that ship with the library (imported on first use).
-_BUILTIN = ("maturity.io.csvio", "maturity.io.jsonio")
+_BUILTIN = (
+    "maturity.io.csvio",
+    "maturity.io.jsonio",
+    "maturity.io.export",
+    "maturity.io.xlsform",
+    "maturity.io.sheets",
+    "maturity.io.workbook",
+    "maturity.io.surveyjs",
+    # the most specific recognition first: a form tool's sheet starts with its timestamp
+    "maturity.io.forms",
+    "maturity.io.kobo",
+    "maturity.io.limesurvey",
+)
 _loaded = False
 
 
