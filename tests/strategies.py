@@ -143,3 +143,169 @@ def questionnaires(draw):
         license=draw(st.none() | st.just("CC-BY-4.0")),
         sources=sources,
     )
+
+
+# --- action plans ----------------------------------------------------------------------
+
+
+@st.composite
+def knapsacks(draw, max_actions=10):
+    """A planning problem as numbers (maturity.planning.optimise.Knapsack): up to
+    ``max_actions`` actions with costs, funding, capped programmes, durations, prerequisites on
+    earlier actions, "after" orders, blocks of non-additive values (some negative) and level
+    needs, a budget and a horizon.
+    """
+    import numpy as np
+
+    from maturity.planning.optimise import Block, Knapsack, LevelNeed
+
+    n = draw(st.integers(1, max_actions))
+    cost = [float(draw(st.integers(0, 20))) * 500 for _ in range(n)]
+    n_prog = draw(st.integers(0, 2))
+    programme = [draw(st.integers(-1, n_prog - 1)) for _ in range(n)]
+    share = [draw(st.sampled_from([0.0, 0.3, 0.5, 0.7])) for _ in range(n)]
+    fund = [c * s if p >= 0 else 0.0 for c, s, p in zip(cost, share, programme, strict=True)]
+    caps = [draw(st.sampled_from([np.inf, 2000.0, 5000.0])) for _ in range(n_prog)]
+    duration = [float(draw(st.integers(1, 30))) for _ in range(n)]
+    requires = [
+        sorted(draw(st.sets(st.integers(0, a - 1), max_size=2))) if a else [] for a in range(n)
+    ]
+    after = [
+        sorted(draw(st.sets(st.integers(0, a - 1), max_size=1))) if a else [] for a in range(n)
+    ]
+    blocks = []
+    for b in range(draw(st.integers(0, 3))):
+        acts = sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=min(n, 5))))
+        values = np.array(
+            [0.0]
+            + [
+                draw(st.floats(-1, 3, allow_nan=False).map(lambda x: round(x, 3)))
+                for _ in range((1 << len(acts)) - 1)
+            ]
+        )
+        blocks.append(Block(f"n{b}", tuple(acts), values, draw(st.sampled_from([0.2, 0.5, 1.0]))))
+    needs = []
+    for blk_index, blk in enumerate(blocks):
+        if draw(st.booleans()):
+            action = draw(st.integers(0, n - 1))
+            size = 1 << len(blk.actions)
+            ok = np.array([draw(st.booleans()) for _ in range(size)])
+            if action in blk.actions:  # the action itself never counts for its own need
+                bit = 1 << blk.actions.index(action)
+                ok = np.array([ok[m & ~bit] for m in range(size)])
+            needs.append(LevelNeed(action, blk_index, ok))
+    return Knapsack(
+        cost=cost,
+        fund=fund,
+        programme=programme,
+        programme_cap=caps,
+        duration=duration,
+        requires=requires,
+        after=after,
+        budget=float(draw(st.integers(0, 40))) * 500,
+        horizon=float(draw(st.integers(1, 80))),
+        blocks=tuple(blocks),
+        needs=tuple(needs),
+    )
+
+
+_TARGETS = {
+    "x1": ["b", "c", "d"],
+    "x2": ["b", "c", "d"],
+    "x3": [True],
+    "y0": [True],
+    "y1": [30.0, 55.0, 90.0],
+    "y2": [["p"], ["q", "r"], ["r"]],
+    "y3": ["c", "d"],
+    "z1": ["b", "d"],
+    "z2": ["some", "all"],
+}
+
+
+@st.composite
+def plan_answers(draw):
+    """One respondent's answers to the plan-test questionnaire (tests/plan_fixtures.py), with
+    N/A, "don't know" and missing answers, and only applicable items answered."""
+    from maturity.responses import DONT_KNOW, NA
+
+    def lvl(na=True):
+        extra = [NA, DONT_KNOW, None] if na else [DONT_KNOW, None]
+        return draw(st.sampled_from(["a", "a", "b", "c", "d", *extra]))
+
+    ans = {"x1": lvl(False), "x2": lvl(), "x3": draw(st.sampled_from([True, False, None]))}
+    ans["y0"] = draw(st.booleans())
+    if ans["y0"]:
+        ans["y1"] = draw(st.sampled_from([0.0, 25.0, 49.0, 60.0, 85.0, None]))
+        if ans["y1"] is not None and ans["y1"] >= 50:
+            ans["y3"] = lvl()
+    ans["y2"] = draw(
+        st.sampled_from([frozenset({"none"}), frozenset({"p"}), frozenset({"p", "q"}), None])
+    )
+    ans["z1"] = lvl()
+    ans["z2"] = draw(st.sampled_from(["no", "some", "all", None]))
+    return {k: v for k, v in ans.items() if v is not None}
+
+
+@st.composite
+def plan_catalogues(draw, max_actions=12):
+    """The YAML body of a random action catalogue for the plan-test questionnaire: up to
+    ``max_actions`` actions with effects, costs, two programmes (one capped per company),
+    prerequisites on earlier actions, orders, applicability and minimum levels."""
+    import yaml
+
+    n = draw(st.integers(1, max_actions))
+    actions = []
+    for k in range(n):
+        kind = draw(st.sampled_from(["training", "investment", "project", "orientation"]))
+        lo = draw(st.integers(0, 10)) * 500
+        a = {
+            "id": f"a{k}",
+            "kind": kind,
+            "title": {"en": f"Action {k}", "it": f"Azione {k}"},
+            "provider": "competence_centre",
+            "cost": [lo, lo + draw(st.integers(0, 4)) * 500],
+            "duration_weeks": draw(st.integers(1, 20)),
+        }
+        if kind == "training":
+            a["delivery"] = "classroom"
+        if draw(st.booleans()):
+            a["funding"] = draw(st.sampled_from(["p1", "p2"]))
+        if k and draw(st.integers(0, 3)) == 0:
+            earlier = st.sampled_from([f"a{j}" for j in range(k)])
+            a["requires"] = sorted(draw(st.sets(earlier, min_size=1, max_size=2)))
+        if k and draw(st.integers(0, 4)) == 0:
+            a["after"] = [f"a{draw(st.integers(0, k - 1))}"]
+        if draw(st.integers(0, 5)) == 0:
+            a["when"] = 'profile.size_class != "large"'
+        if draw(st.integers(0, 5)) == 0:
+            a["requires_level"] = {draw(st.sampled_from(["x", "y", "z"])): "l1"}
+        items = draw(st.sets(st.sampled_from(sorted(_TARGETS)), min_size=1, max_size=2))
+        effects = []
+        for item in sorted(items):
+            target = draw(st.sampled_from(_TARGETS[item]))
+            effects.append(
+                {"item": item, "add": list(target)} if item == "y2" else {"item": item, "to": target}
+            )
+        a["improves"] = effects
+        actions.append(a)
+    doc = {
+        "programmes": [
+            {
+                "id": "p1",
+                "title": {"en": "Voucher", "it": "Voucher"},
+                "min_cost": 1000,
+                "cap_per_company": 4000,
+                "rules": [{"share": 0.5, "cap": 3000}],
+            },
+            {
+                "id": "p2",
+                "title": {"en": "Credit", "it": "Credito"},
+                "rules": [
+                    {"when": 'profile.size_class in ["micro", "small"]', "share": 0.7},
+                    {"share": 0.3},
+                ],
+            },
+        ],
+        "actions": actions,
+    }
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

@@ -33,6 +33,7 @@ from maturity.planning.optimise import (
     Block,
     Knapsack,
     LevelNeed,
+    PlanningError,
     net_cost,
     objective,
     schedule,
@@ -404,9 +405,11 @@ class _Work:
                 blocks.append(Block(n, tuple(idx[a] for a in acts), vals, w))
             self.block_of[n] = len(blocks) - 1
         needs: list[LevelNeed] = []
-        for aid, node, _level, low in self.needs:
+        self.need_info: list[tuple[str, str, str]] = []
+        for aid, node, level, low in self.needs:
             if aid not in idx:
                 continue
+            self.need_info.append((aid, node, level))
             bi = self.block_of[node]
             acts = [rel[a] for a in blocks[bi].actions]
             ok = np.zeros(1 << len(acts), dtype=bool)
@@ -502,46 +505,9 @@ class _Work:
             for a in order
         )
         # why the other candidates are out
-        spent = net_cost(k, chosen)
-        best = objective(k, chosen)
         for a_id in rel:
-            a = self.index[a_id]
-            if a in chosen:
-                continue
-            add = {self.index[x] for x in self.closure(a_id)} | set(chosen)
-            alone = {self.index[x] for x in self.closure(a_id)}
-            gain_add = objective(k, add) - best
-            action = cat_by[a_id]
-            if gain_add <= 1e-9:
-                covered = objective(k, alone) > 1e-9
-                self.left[a_id] = LeftOut(action, "no_gap", {"covered": covered})
-                continue
-            unmet = [
-                n
-                for n in k.needs
-                if n.action in add
-                and not bool(n.ok[0])
-                and not bool(n.ok[k.blocks[n.block].mask(add)])
-            ]
-            if unmet:
-                need = unmet[0]
-                _, node, level, _ = next(x for x in self.needs if self.index.get(x[0]) == need.action)
-                self.left[a_id] = LeftOut(action, "prerequisite", {"node": node, "level": level})
-                continue
-            extra = net_cost(k, add) - spent
-            if net_cost(k, add) > k.budget + 1e-6:
-                self.left[a_id] = LeftOut(
-                    action, "budget", {"net_cost": extra, "remaining": k.budget - spent}
-                )
-                continue
-            st = schedule(k, add)
-            weeks = max(st[x] + k.duration[x] for x in add)
-            if weeks > k.horizon + 1e-6:
-                self.left[a_id] = LeftOut(
-                    action, "horizon", {"weeks": weeks, "horizon_weeks": k.horizon}
-                )
-                continue
-            self.left[a_id] = LeftOut(action, "no_gap", {"covered": True})  # pragma: no cover
+            if self.index[a_id] not in chosen:
+                self.left[a_id] = self.why(a_id)
         # waves (their projections are scored by the job)
         self.wave_sets: list[tuple[int, float, float, tuple[str, ...], frozenset[str]]] = []
         done: set[str] = set()
@@ -558,6 +524,71 @@ class _Work:
                 )
             )
         self.wave_configs = [self.config(s) for *_, s in self.wave_sets]
+
+    def why(self, a_id: str) -> LeftOut:
+        """Why a candidate action is not in the chosen plan (see :data:`REASONS`)."""
+        k = self.knapsack
+        chosen = set(self.chosen)
+        a = self.index[a_id]
+        action = self.by_id[a_id]
+        best = objective(k, chosen)
+        alone = {self.index[x] for x in self.closure(a_id)}
+        add = alone | chosen
+        if objective(k, add) - best <= 1e-9:
+            # nothing to gain on top of the plan: is there anything it could add with others?
+            partners = self.partners(a)
+            if partners is None:
+                return LeftOut(action, "no_gap", {"covered": objective(k, alone) > 1e-9})
+            add |= partners
+        with_ = sorted(self.relevant[x] for x in add - chosen - alone)
+        extra: dict[str, Any] = {"with": with_} if with_ else {}
+        for need, info in zip(k.needs, self.need_info, strict=True):
+            if (
+                need.action in add
+                and not bool(need.ok[0])
+                and not bool(need.ok[k.blocks[need.block].mask(add)])
+            ):
+                return LeftOut(action, "prerequisite", {"node": info[1], "level": info[2]})
+        spent = net_cost(k, chosen)
+        if net_cost(k, add) > k.budget + 1e-6:
+            detail = {"net_cost": net_cost(k, add) - spent, "remaining": k.budget - spent}
+            return LeftOut(action, "budget", {**detail, **extra})
+        try:
+            start = schedule(k, add)
+        except PlanningError:  # a level it needs comes only from actions that need it first
+            info = next(i for n, i in zip(k.needs, self.need_info, strict=True) if n.action in add)
+            return LeftOut(action, "prerequisite", {"node": info[1], "level": info[2]})
+        weeks = max(start[x] + k.duration[x] for x in add)
+        if weeks > k.horizon + 1e-6:
+            return LeftOut(action, "horizon", {"weeks": weeks, "horizon_weeks": k.horizon, **extra})
+        return LeftOut(action, "no_gap", {"covered": True})  # pragma: no cover - optimality
+
+    def partners(self, a: int) -> set[int] | None:
+        """The other actions with which ``a`` adds the most to some node (None when it adds
+        nothing in any company of actions)."""
+        best, found = 1e-9, None
+        for blk in self.knapsack.blocks:
+            if a not in blk.actions or blk.weight <= 0:
+                continue
+            if blk.additive:
+                gain = blk.weight * float(blk.values[blk.actions.index(a)])
+                if gain > best:
+                    best, found = gain, set()
+                continue
+            bit = 1 << blk.actions.index(a)
+            for mask in range(len(blk.values)):
+                if mask & bit:
+                    continue
+                gain = blk.weight * float(blk.values[mask | bit] - blk.values[mask])
+                if gain > best:
+                    best = gain
+                    found = {x for j, x in enumerate(blk.actions) if mask >> j & 1}
+        if found is None:
+            return None
+        closed: set[int] = set()
+        for x in found:
+            closed |= {self.index[y] for y in self.closure(self.relevant[x])}
+        return closed
 
     def finish(self, wave_scores: Any, wave_percentiles: Any) -> Plan:
         job = self.job

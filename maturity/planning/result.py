@@ -78,9 +78,9 @@ class LeftOut:
 
     ``detail`` gives the figures behind the reason: ``missing`` (a prerequisite that cannot be
     taken), ``node`` and ``level`` (a minimum level not reachable), ``weeks`` and
-    ``horizon_weeks``, ``net_cost`` and ``remaining`` (euro), ``covered`` (True when the chosen
-    actions already close what this one would), ``unknown`` (True when the profile does not
-    say whether it applies).
+    ``horizon_weeks``, ``net_cost`` and ``remaining`` (euro), ``with`` (the other actions it only
+    pays off together with), ``covered`` (True when the chosen actions already close what this
+    one would), ``unknown`` (True when the profile does not say whether it applies).
     """
 
     action: Action
@@ -103,15 +103,16 @@ class LeftOut:
             if "missing" in d:
                 return f"it needs '{d['missing']}', which cannot be part of the plan"
             return f"it needs level '{d['level']}' in '{d['node']}', which the plan does not reach"
+        together = f" (it pays off together with {', '.join(d['with'])})" if d.get("with") else ""
         if self.reason == "horizon":
             return (
-                f"with what it needs it takes {d['weeks']:g} weeks, beyond the horizon of "
-                f"{d['horizon_weeks']:g} weeks"
+                f"with what it needs it takes {d['weeks']:.0f} weeks, beyond the horizon of "
+                f"{d['horizon_weeks']:.0f} weeks{together}"
             )
         if self.reason == "budget":
             return (
                 f"it would add {d['net_cost']:,.0f} EUR net, and {max(0.0, d['remaining']):,.0f} "
-                "EUR of the budget are left"
+                f"EUR of the budget are left{together}"
             )
         if d.get("covered"):
             return "the chosen actions already close the gaps it would close"
