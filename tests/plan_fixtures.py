@@ -30,10 +30,16 @@ scales:
 dimensions:
   - id: x
     title: X
-    items:
-      - {id: x1, kind: scale, scale: lvl, text: X1}
-      - {id: x2, kind: scale, scale: lvl, text: X2}
-      - {id: x3, kind: boolean, text: X3}
+    dimensions:
+      - id: xa
+        title: XA
+        items:
+          - {id: x1, kind: scale, scale: lvl, text: X1}
+          - {id: x2, kind: scale, scale: lvl, text: X2}
+      - id: xb
+        title: XB
+        items:
+          - {id: x3, kind: boolean, text: X3}
   - id: y
     title: Y
     items:
@@ -56,9 +62,15 @@ dimensions:
       - {id: y3, kind: scale, scale: lvl, text: Y3, when: 'answer("y1") >= 50'}
   - id: z
     title: Z
-    items:
-      - {id: z1, kind: scale, scale: lvl, text: Z1}
-      - {id: z2, kind: choice, text: Z2, options: [{code: no, value: 0, label: No}, {code: some, value: 1, label: Some}, {code: all, value: 3, label: All}]}
+    dimensions:
+      - id: za
+        title: ZA
+        items:
+          - {id: z1, kind: scale, scale: lvl, text: Z1}
+      - id: zb
+        title: ZB
+        items:
+          - {id: z2, kind: choice, text: Z2, options: [{code: no, value: 0, label: No}, {code: some, value: 1, label: Some}, {code: all, value: 3, label: All}]}
 """
 
 LEVELS = """\
@@ -79,6 +91,7 @@ nodes:
 nodes:
   root: {operator: minimum}
   x: {operator: minimum}
+  xa: {operator: minimum}
 """,
     "staged": """\
 nodes:

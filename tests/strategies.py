@@ -152,12 +152,13 @@ def questionnaires(draw):
 def knapsacks(draw, max_actions=10):
     """A planning problem as numbers (maturity.planning.optimise.Knapsack): up to
     ``max_actions`` actions with costs, funding, capped programmes, durations, prerequisites on
-    earlier actions, "after" orders, blocks of non-additive values (some negative) and level
-    needs, a budget and a horizon.
+    earlier actions and "after" orders; blocks of non-additive changes (some negative, some
+    given only for the subsets closed under prerequisites), means and weakest links over them,
+    goals with gaps and slack, level needs; a budget and a horizon.
     """
     import numpy as np
 
-    from maturity.planning.optimise import Block, Knapsack, LevelNeed
+    from maturity.planning.optimise import Block, Goal, Knapsack, Least, LevelNeed, Mean
 
     n = draw(st.integers(1, max_actions))
     cost = [float(draw(st.integers(0, 20))) * 500 for _ in range(n)]
@@ -173,27 +174,52 @@ def knapsacks(draw, max_actions=10):
     after = [
         sorted(draw(st.sets(st.integers(0, a - 1), max_size=1))) if a else [] for a in range(n)
     ]
-    blocks = []
-    for b in range(draw(st.integers(0, 3))):
+
+    def closure(a, seen):
+        for r in requires[a]:
+            if r not in seen:
+                seen.add(r)
+                closure(r, seen)
+        return seen
+
+    change = st.floats(-1, 3, allow_nan=False).map(lambda x: round(x, 3))
+    terms = []
+    for b in range(draw(st.integers(1, 3))):
         acts = sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=min(n, 5))))
-        values = np.array(
-            [0.0]
-            + [
-                draw(st.floats(-1, 3, allow_nan=False).map(lambda x: round(x, 3)))
-                for _ in range((1 << len(acts)) - 1)
-            ]
-        )
-        blocks.append(Block(f"n{b}", tuple(acts), values, draw(st.sampled_from([0.2, 0.5, 1.0]))))
+        values = np.array([0.0] + [draw(change) for _ in range((1 << len(acts)) - 1)])
+        if draw(st.booleans()):  # only the subsets a plan can contain
+            pos = {a: j for j, a in enumerate(acts)}
+            need = {
+                j: sum(1 << pos[r] for r in closure(a, set()) if r in pos)
+                for j, a in enumerate(acts)
+            }
+            values = {
+                m: float(values[m])
+                for m in range(len(values))
+                if all(m & need[j] == need[j] for j in range(len(acts)) if m >> j & 1)
+            }
+        terms.append(Block(f"n{b}", tuple(acts), values))
+    blocks = list(range(len(terms)))
+    if len(blocks) > 1 and draw(st.booleans()):
+        parts = tuple((i, draw(st.sampled_from([0.25, 0.5, 1.0]))) for i in blocks)
+        terms.append(Mean("mean", parts))
+    if len(blocks) > 1 and draw(st.booleans()):
+        parts = tuple((i, draw(st.sampled_from([0.0, 0.5, 1.0]))) for i in blocks)
+        terms.append(Least("least", parts))
+    goals = []
+    for ti in sorted(draw(st.sets(st.integers(0, len(terms) - 1), min_size=1))):
+        gap = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+        slack = draw(st.sampled_from([0.0, 0.5])) if gap == 0 else 0.0
+        goals.append(Goal(ti, draw(st.sampled_from([0.2, 0.5, 1.0])), gap, slack))
     needs = []
-    for blk_index, blk in enumerate(blocks):
-        if draw(st.booleans()):
-            action = draw(st.integers(0, n - 1))
-            size = 1 << len(blk.actions)
-            ok = np.array([draw(st.booleans()) for _ in range(size)])
-            if action in blk.actions:  # the action itself never counts for its own need
-                bit = 1 << blk.actions.index(action)
-                ok = np.array([ok[m & ~bit] for m in range(size)])
-            needs.append(LevelNeed(action, blk_index, ok))
+    for _ in range(draw(st.integers(0, 2))):
+        ti = draw(st.integers(0, len(terms) - 1))
+        touching = tuple(sorted(draw(st.sets(st.integers(0, n - 1), max_size=3))))
+        needs.append(
+            LevelNeed(
+                draw(st.integers(0, n - 1)), ti, draw(st.sampled_from([0.1, 0.5, 1.0])), touching
+            )
+        )
     return Knapsack(
         cost=cost,
         fund=fund,
@@ -204,7 +230,8 @@ def knapsacks(draw, max_actions=10):
         after=after,
         budget=float(draw(st.integers(0, 40))) * 500,
         horizon=float(draw(st.integers(1, 80))),
-        blocks=tuple(blocks),
+        terms=tuple(terms),
+        goals=tuple(goals),
         needs=tuple(needs),
     )
 
@@ -284,7 +311,9 @@ def plan_catalogues(draw, max_actions=12):
         for item in sorted(items):
             target = draw(st.sampled_from(_TARGETS[item]))
             effects.append(
-                {"item": item, "add": list(target)} if item == "y2" else {"item": item, "to": target}
+                {"item": item, "add": list(target)}
+                if item == "y2"
+                else {"item": item, "to": target}
             )
         a["improves"] = effects
         actions.append(a)

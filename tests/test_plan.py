@@ -31,19 +31,17 @@ def _score_many(q, m, company_answers, profile):
     return mt.score(F.responses(q, rows), m, by="company")
 
 
-def brute_force(q, m, answers_list, profile, cat, budget, months, target):
+def brute_force(q, m, answers_list, profile, cat, budget, months, target, nodes=None):
     """The best objective over every subset of the catalogue, from the definitions:
     applicability, prerequisites, levels, funding with caps, a schedule within the horizon,
     and the priority-weighted closure of the top-level gaps after re-scoring the answers."""
     today = _score_many(q, m, [answers_list], profile)
-    g = mt.gaps(today, target)
+    g = mt.gaps(today, target, nodes=nodes)
     gw = global_weights(m)
     weight = {n: gw[n] * m.rules[n].importance for n in g.nodes}
     pdict = profile.for_conditions()
     actions = [a for a in cat if a.applies_to(pdict) is True]
-    every = [
-        combo for r in range(len(actions) + 1) for combo in itertools.combinations(actions, r)
-    ]
+    every = [combo for r in range(len(actions) + 1) for combo in itertools.combinations(actions, r)]
     versions = [[F.apply_by_hand(q, ans, combo) for ans in answers_list] for combo in every]
     scored = _score_many(q, m, versions, profile)
     row_of = {frozenset(a.id for a in combo): k for k, combo in enumerate(every)}
@@ -84,9 +82,7 @@ def brute_force(q, m, answers_list, profile, cat, budget, months, target):
                 s = scored.score[row_of[frozenset(b.id for b in others)], col[node]]
                 if not s >= level_min[level] - 1e-9:
                     ok = False
-                preds[a.id] |= {
-                    b.id for b in others if F.touches(q, m, answers_list, b, node)
-                }
+                preds[a.id] |= {b.id for b in others if F.touches(q, m, answers_list, b, node)}
         if not ok:
             continue
         finish: dict[str, float] = {}
@@ -122,18 +118,20 @@ def brute_force(q, m, answers_list, profile, cat, budget, months, target):
     budget=st.integers(0, 40).map(lambda x: x * 500.0),
     months=st.integers(1, 9),
     target=st.sampled_from(["next_level", 3.0]),
+    nodes=st.sampled_from([None, ("root",), ("x", "z", "root"), ("xa", "y")]),
 )
-def test_plan_is_the_best_feasible_subset(kind, body, answers_list, employees, budget, months, target):
+def test_plan_is_the_best_feasible_subset(
+    kind, body, answers_list, employees, budget, months, target, nodes
+):
     m = MODELS[kind]
     cat = F.catalogue(body, Q)
     profile = Profile(company="acme", employees=employees, sector="28.41")
     rows = [(f"r{k}", profile, ans) for k, ans in enumerate(answers_list)]
     responses = F.responses(Q, rows)
     scores = mt.score(responses, m, by="company")
-    p = plan(
-        scores, responses, cat, company="acme", budget=budget, horizon_months=months, target=target
-    )
-    best, best_sets = brute_force(Q, m, answers_list, profile, cat, budget, months, target)
+    kw = {"budget": budget, "horizon_months": months, "target": target, "nodes": nodes}
+    p = plan(scores, responses, cat, company="acme", **kw)
+    best, best_sets = brute_force(Q, m, answers_list, profile, cat, budget, months, target, nodes)
     chosen = {a.id for a in p.actions}
     assert p.exact
     assert p.objective == pytest.approx(best, abs=1e-6)
@@ -148,9 +146,7 @@ def test_plan_is_the_best_feasible_subset(kind, body, answers_list, employees, b
     # the Shapley shares add up to the objective
     assert sum(a.gain for a in p.actions) == pytest.approx(p.objective, abs=1e-9)
     # same inputs, same plan
-    again = plan(
-        scores, responses, cat, company="acme", budget=budget, horizon_months=months, target=target
-    )
+    again = plan(scores, responses, cat, company="acme", **kw)
     assert [(a.id, a.wave, a.start_week) for a in again.actions] == [
         (a.id, a.wave, a.start_week) for a in p.actions
     ]
@@ -201,12 +197,13 @@ def _cat(*effects: str, extra: str = "") -> mt.ActionCatalogue:
 def test_weakest_link_moves_only_with_the_lowest_item():
     r = _company(BASE)
     s = mt.score(r, WEAKEST, by="company")
-    # x = min(x1 0, x2 2, x3 3) = 0; y = mean(y1 2, y2 3, y3 2) = 7/3; z = 3; root = min = 0
+    # x = min(xa = min(x1 0, x2 2), xb = x3 3) = 0; y = mean(y1 2, y2 3, y3 2) = 7/3;
+    # z = mean(z1 3, z2 3) = 3; root = min = 0
     assert s.get("acme", "x") == pytest.approx(0.0)
     assert s.get("acme", "root") == pytest.approx(0.0)
     raise_lowest = _cat("{item: x1, to: c}")
     p = plan(s, r, raise_lowest, company="acme", budget=5000, horizon_months=6, nodes=["root"])
-    # x1 to 2: x = min(2, 2, 3) = 2, root = min(2, 7/3, 3) = 2
+    # x1 to 2: x = min(min(2, 2), 3) = 2, root = min(2, 7/3, 3) = 2
     assert [a.id for a in p.actions] == ["act0"]
     assert p.projected["root"] == pytest.approx(2.0)
     raise_other = _cat("{item: x2, to: d}")
@@ -226,18 +223,28 @@ def test_staged_node_moves_only_when_its_stage_is_met():
     # with two of the three raised the stage is not met: x stays 0
     two = mt.score(_company({**ans, "x1": "c", "x2": "c"}), STAGED, by="company")
     assert two.get("acme", "x") == pytest.approx(0.0)
-    # target 2 on x: only all three together reach it (x1, x2 at 2/3 and x3 at 1 >= 2/3)
-    p = plan(s, r, both, company="acme", budget=10_000, horizon_months=6, target={"x": 2.0},
-             nodes=["x"])
+    # target 2 on x: stage 2 needs both parts at 2 or more: xa = mean(x1, x2) = 2 only with
+    # both at c, xb = x3 = 3 only with x3 yes; so only the three together reach it
+    p = plan(
+        s, r, both, company="acme", budget=10_000, horizon_months=6, target={"x": 2.0}, nodes=["x"]
+    )
     assert sorted(a.id for a in p.actions) == ["act0", "act1", "act2"]
     assert p.projected["x"] == pytest.approx(2.0)
-    # symmetric roles: equal Shapley shares of the closure of 2
-    assert [a.closes["x"] for a in p.actions] == pytest.approx([2 / 3] * 3)
-    # without the budget for all three nothing is worth doing
-    p = plan(s, r, both, company="acme", budget=2000, horizon_months=6, target={"x": 2.0},
-             nodes=["x"])
+    # Shapley shares by hand: v(x1+x3) = v(x2+x3) = 1 (stage 1: xa = 1, xb = 3), v(all) = 2,
+    # any other coalition 0; x3's share = 1/6 + 1/6 + 2/3 = 1, x1's = x2's = (2 - 1) / 2
+    shares = {a.id: a.closes["x"] for a in p.actions}
+    assert shares == pytest.approx({"act0": 0.5, "act1": 0.5, "act2": 1.0})
+    # with the budget for one action nothing is worth doing: each one pays off only with another
+    p = plan(
+        s, r, both, company="acme", budget=1000, horizon_months=6, target={"x": 2.0}, nodes=["x"]
+    )
     assert p.actions == ()
-    assert {lo.reason for lo in p.left_out} == {"budget"}
+    reasons = {lo.id: (lo.reason, lo.detail.get("with")) for lo in p.left_out}
+    assert reasons == {
+        "act0": ("budget", ["act2"]),
+        "act1": ("budget", ["act2"]),
+        "act2": ("budget", ["act1"]),
+    }
 
 
 def test_projection_equals_scoring_the_changed_answers_by_hand():

@@ -15,11 +15,11 @@ The package is called ``planning`` so that the module never shadows the function
 
 from __future__ import annotations
 
-from maturity.planning.build import K_MAX, WEEKS_PER_MONTH, PlanError, plan, plan_all
+from maturity.planning.build import MAX_SUBSETS, WEEKS_PER_MONTH, PlanError, plan, plan_all
 from maturity.planning.result import REASONS, LeftOut, Plan, PlannedAction, Plans, Wave
 
 __all__ = [
-    "K_MAX",
+    "MAX_SUBSETS",
     "REASONS",
     "WEEKS_PER_MONTH",
     "LeftOut",

@@ -125,7 +125,8 @@ class Setting:
 
     def touched_columns(self, item_id: str) -> tuple[int, ...]:
         """The columns whose score can change when ``item_id``'s answer changes: its own
-        column (when it is scored) and the columns whose conditions read it."""
+        column (when it is scored) and the columns whose conditions read it.
+        """
         own = (self.columns[item_id],) if item_id in self.columns else ()
         return tuple(sorted({*own, *self.dependents.get(item_id, ())}))
 
@@ -215,11 +216,14 @@ def score_rows(
     rows of each group (a company's respondents) are first combined as ``score(...,
     by="company")`` does.
     """
+    import numpy as np
+
     from maturity.responses import AnswerMatrix
     from maturity.scoring import _combine, score_arrays
 
     values, na, dk, app = rows
-    if groups is not None:
+    # a company of one respondent is its own combination (mean or median of one row)
+    if groups is not None and not (np.bincount(groups, minlength=n_groups) == 1).all():
         mat = AnswerMatrix(setting.item_ids, (), values, na, dk, app)
         comb: dict[str, Any] = _combine(mat, groups, n_groups, combine)  # type: ignore[arg-type]
         values, na, dk, app = comb["values"], comb["na"], comb["dont_know"], comb["applicable"]
