@@ -83,17 +83,25 @@ levels:
 
 MODELS = {
     "weighted": """\
+default: {min_coverage: 0.3}
 nodes:
   root: {weights: {x: 2, y: 1, z: 1}}
   x: {importance: 2}
 """,
     "weakest": """\
+default: {min_coverage: 0.3}
 nodes:
   root: {operator: minimum}
   x: {operator: minimum}
   xa: {operator: minimum}
 """,
+    "lowest": """\
+default: {missing: lowest, dont_know: lowest, min_coverage: 0.3}
+nodes:
+  root: {weights: {x: 1, y: 2, z: 1}}
+""",
     "staged": """\
+default: {min_coverage: 0.3}
 nodes:
   x: {operator: staged}
   y: {importance: 1.5}
@@ -114,7 +122,6 @@ def model(kind: str, q: mt.Questionnaire | None = None) -> mt.ScoringModel:
         title: M
         questionnaire: {id: t, versions: ">=1"}
         range: [0, 3]
-        default: {min_coverage: 0.3}
         """
     )
     return parse_model(head + LEVELS + MODELS[kind], q or questionnaire(), file="m.yaml")

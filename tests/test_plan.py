@@ -465,3 +465,25 @@ def test_plan_all_equals_one_plan_per_company():
         one = plan(s, r, cat, company=c, budget=1500, horizon_months=3)
         assert [a.id for a in one.actions] == [a.id for a in many[c].actions]
         assert one.objective == pytest.approx(many[c].objective)
+
+
+def test_an_answer_that_makes_a_question_apply_is_rescored_whole():
+    # y1 from 30 to 55 makes y3 apply; unanswered, it counts as the lowest answer in this model,
+    # so y's items no longer add up one by one: the plan must still equal brute force
+    m = F.model("lowest", Q)
+    ans = {**BASE, "y1": 30.0, "y2": frozenset({"p"})}
+    del ans["y3"]
+    r = _company(ans)
+    s = mt.score(r, m, by="company")
+    cat = _cat("{item: y1, to: 55}", "{item: y2, add: [q]}", "{item: y2, add: [r]}")
+    for budget in (1000, 2000, 3000):
+        p = plan(
+            s, r, cat, company="acme", budget=budget, horizon_months=6, nodes=["y"], target=3.0
+        )
+        profile = Profile(company="acme", employees=30, sector="28.41")
+        best, _ = brute_force(Q, m, [ans], profile, cat, budget, 6, 3.0, ("y",))
+        assert p.objective == pytest.approx(best, abs=1e-9)
+        by_hand = mt.score(
+            _company(F.apply_by_hand(Q, ans, [a.action for a in p.actions])), m, by="company"
+        )
+        assert p.projected["y"] == pytest.approx(by_hand.get("acme", "y"))

@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from maturity.numbers import SCORE_TOLERANCE, at_least
 from maturity.planning.effects import raise_answer, stack_rows
 from maturity.planning.optimise import Block, Goal, Knapsack, Least, LevelNeed, Mean, Term, solve
@@ -42,10 +44,15 @@ MAX_SUBSETS = 4096
 
 @dataclass(frozen=True)
 class Spec:
-    """How a node's change is computed: a leaf (``masks``: the closed subsets of ``actions``
-    to score, None when there are too many) or a composition of its children (``operator``
-    ``weighted_mean`` or ``minimum``, ``parts``: child id and normalised weight, children
-    without a spec keep their score).
+    """How a node's change is computed.
+
+    - a *leaf* (``operator`` None): ``masks`` are the closed subsets of ``actions`` to apply
+      and score (None when there are too many); with ``only`` set the leaf is one item of the
+      node ``reads``: the subsets are applied to that item alone and ``reads``' score is read;
+    - a *composition* (``operator`` ``weighted_mean`` or ``minimum``) of child nodes: ``parts``
+      hold the child id, its normalised weight and its spec (None: the child keeps its score);
+    - an *item sum* (``operator`` ``items``): a weighted mean of items whose changes add up,
+      ``parts`` holding one item leaf each.
     """
 
     node: str
@@ -53,6 +60,8 @@ class Spec:
     masks: tuple[int, ...] | None = None
     operator: str | None = None
     parts: tuple[tuple[str, float, Spec | None], ...] = ()
+    reads: str | None = None
+    only: str | None = None
 
     @property
     def leaves(self) -> list[Spec]:
@@ -60,6 +69,11 @@ class Spec:
         if self.operator is None:
             return [self]
         return [leaf for _, _, s in self.parts if s is not None for leaf in s.leaves]
+
+    @property
+    def read(self) -> str:
+        """The node whose score a leaf reads."""
+        return self.reads or self.node
 
 
 def members(acts: Sequence[str], mask: int) -> frozenset[str]:
@@ -94,7 +108,7 @@ class Work:
     row: int  # in job.scores (the sub-scores of the companies planned)
     members: list[int]  # respondent indices in job.responses
     configs: list[frozenset[str]] = field(default_factory=list)
-    config_index: dict[frozenset[str], int] = field(default_factory=dict)
+    config_index: dict[tuple[frozenset[str], str | None], int] = field(default_factory=dict)
     rows: list[tuple[Any, Any, Any, Any]] = field(default_factory=list)
     config_scores: Any = None
     left: dict[str, LeftOut] = field(default_factory=dict)
@@ -103,8 +117,6 @@ class Work:
     # -- candidates ---------------------------------------------------------------------------
     def prepare(self) -> None:
         """Find the candidate actions and the configurations to score."""
-        import numpy as np
-
         job = self.job
         cat = job.catalogue
         q = job.model.questionnaire
@@ -188,16 +200,16 @@ class Work:
         for leaf in leaves.values():
             if leaf.masks is None:
                 for aid in leaf.actions:
-                    self.config(frozenset([aid]))
+                    self.config(frozenset([aid]), leaf.only)
             else:
                 for mask in leaf.masks:
-                    self.config(members(leaf.actions, mask))
+                    self.config(members(leaf.actions, mask), leaf.only)
         for aid, node, _, _ in self.needs:
             spec = self.specs.get(node)
             for leaf in spec.leaves if spec is not None else ():
                 if aid in leaf.actions and leaf.masks is not None:
                     for mask in leaf.masks:
-                        self.config(members(leaf.actions, mask) - {aid})
+                        self.config(members(leaf.actions, mask) - {aid}, leaf.only)
 
     def verify(self) -> bool:
         """Whether every composed node's children keep their scores in every configuration
@@ -205,27 +217,16 @@ class Work:
         child can lose or gain its score (new questions apply, too few answers) is enumerated
         whole instead: then the configurations are extended and False is returned.
         """
-        import numpy as np
-
         col = self.job.node_col
         bad: set[str] = set()
 
         def check(spec: Spec) -> None:
-            if spec.operator is None:
+            if spec.operator not in ("weighted_mean", "minimum"):
                 return
             for c, _, sub in spec.parts:
                 if sub is None:
                     continue
-                rows = [
-                    self.config_index[members(leaf.actions, m)]
-                    for leaf in sub.leaves
-                    for m in (leaf.masks or ())
-                ] + [
-                    self.config_index[frozenset([a])]
-                    for leaf in sub.leaves
-                    if leaf.masks is None
-                    for a in leaf.actions
-                ]
+                rows = [k for leaf in sub.leaves for k in self.leaf_rows(leaf)]
                 if np.isnan(self.config_scores[rows, col[c]]).any():
                     bad.add(spec.node)
                     return
@@ -353,8 +354,51 @@ class Work:
                     operator=rule.operator,
                     parts=tuple((c, w / total, s) for c, w, s in parts),
                 )
+        items = self.item_parts(node, acts, present)
+        if items is not None:
+            return Spec(node, acts, operator="items", parts=items)
+        return self.leaf(node, acts)
+
+    def leaf(
+        self, node: str, acts: tuple[str, ...], reads: str | None = None, only: str | None = None
+    ) -> Spec:
+        """A leaf: the closed subsets of ``acts`` (None past :data:`MAX_SUBSETS`)."""
         masks = closed_subsets(acts, {a: set(self.closure(a)) for a in acts}, MAX_SUBSETS)
-        return Spec(node, acts, masks=tuple(masks) if masks is not None else None)
+        return Spec(
+            node, acts, masks=tuple(masks) if masks is not None else None, reads=reads, only=only
+        )
+
+    def item_parts(
+        self, node: str, acts: tuple[str, ...], present: list[tuple[str, float]]
+    ) -> tuple[tuple[str, float, Spec | None], ...] | None:
+        """A weighted mean of items whose changes add up: every item of the node that an
+        action changes is answered today by every respondent (so it keeps its weight), and no
+        condition of the node's items reads an answer the candidates change (so no item comes
+        or goes). Then each item is a leaf of its own; None otherwise.
+        """
+        model = self.job.model
+        rule = model.rules[node]
+        if rule.operator != "weighted_mean" or node in self.whole:
+            return None
+        if any(c in model.rules for c, _ in present):
+            return None
+        setting = self.job.setting
+        changed = {i for a in self.relevant for i in self.changes[a]}
+        values, na, _, app = self.base
+        parts: list[tuple[str, float, Spec | None]] = []
+        for c, _ in present:
+            j = setting.columns[c]
+            reads = {ref for cond in setting.conditions[j] for ref in cond.answer_refs}
+            if reads & changed:
+                return None
+            mine = tuple(a for a in acts if c in self.changes[a])
+            if not mine:
+                continue
+            answered = ~np.isnan(values[:, j]) & app[:, j] & ~na[:, j]
+            if not bool(answered.all()):
+                return None
+            parts.append((c, 1.0, self.leaf(c, mine, reads=node, only=c)))
+        return tuple(parts) if parts else None
 
     def planned_cost(self, a: Action) -> float:
         """The cost the plan counts for an action: the low end, middle or high end."""
@@ -383,15 +427,19 @@ class Work:
         return total - funded
 
     # -- rows of the company with a set of actions applied --------------------------------
-    def config(self, actions: frozenset[str]) -> int:
-        """The index of the configuration with ``actions`` applied (built once)."""
-        found = self.config_index.get(actions)
+    def config(self, actions: frozenset[str], only: str | None = None) -> int:
+        """The index of the configuration with ``actions`` applied (built once); with
+        ``only``, their effects on that item alone.
+        """
+        key = (actions, only)
+        found = self.config_index.get(key)
         if found is not None:
             return found
         effects: dict[str, list[Effect]] = {}
         for aid in sorted(actions):
             for e in self.by_id[aid].improves:
-                effects.setdefault(e.item, []).append(e)
+                if only is None or e.item == only:
+                    effects.setdefault(e.item, []).append(e)
         m = len(self.job.setting.item_ids)
         out = stack_rows(len(self.members), m)
         for r in range(len(self.members)):
@@ -405,14 +453,20 @@ class Work:
             )
         k = len(self.configs)
         self.configs.append(actions)
-        self.config_index[actions] = k
+        self.config_index[key] = k
         self.rows.append(out)
         return k
 
-    def score_of(self, actions: frozenset[str], node: str) -> float:
+    def score_of(self, actions: frozenset[str], node: str, only: str | None = None) -> float:
         """The node's score with ``actions`` applied (the configuration must exist)."""
         col = self.job.node_col[node]
-        return float(self.config_scores[self.config_index[actions], col])
+        return float(self.config_scores[self.config_index[(actions, only)], col])
+
+    def leaf_rows(self, leaf: Spec) -> list[int]:
+        """The configurations of a leaf."""
+        if leaf.masks is None:
+            return [self.config_index[(frozenset([a]), leaf.only)] for a in leaf.actions]
+        return [self.config_index[(members(leaf.actions, m), leaf.only)] for m in leaf.masks]
 
     # -- the program ----------------------------------------------------------------------
     def base_score(self, node: str) -> float:
@@ -420,11 +474,36 @@ class Work:
         s = self.today.get(node, math.nan)
         return s if math.isfinite(s) else self.job.model.range[0]
 
+    def block(self, spec: Spec, without: str | None) -> Block:
+        """The term of a leaf: its node's change for each subset (``without`` left out)."""
+        acts = spec.actions
+        node, only = spec.read, spec.only
+        s0 = self.base_score(node)
+        members_ = tuple(self.index[a] for a in acts)
+        drop = frozenset([without]) if without in acts else frozenset()
+        if spec.masks is None:
+            self.exact = False
+            vals = np.array(
+                [
+                    0.0 if a in drop else _change(self.score_of(frozenset([a]), node, only), s0)
+                    for a in acts
+                ]
+            )
+            return Block(spec.node, members_, vals, additive=True)
+        table: dict[int, float] = {}
+        for m in spec.masks:
+            chosen = members(acts, m) - drop
+            if (chosen, only) in self.config_index:
+                table[m] = _change(self.score_of(chosen, node, only), s0)
+            else:  # it needs the dropped action: infeasible by the order anyway
+                table[m] = 0.0
+        return Block(spec.node, members_, table)
+
     def check_base(self) -> None:
         """The answers as they are must give the scores we were given."""
         from maturity.planning.build import PlanError
 
-        base = self.config_scores[self.config_index[frozenset()]]
+        base = self.config_scores[self.config_index[(frozenset(), None)]]
         for n, j in self.job.node_col.items():
             a, b = float(base[j]), self.today.get(n, math.nan)
             if (math.isnan(a) != math.isnan(b)) or (
@@ -438,8 +517,6 @@ class Work:
 
     def build(self) -> None:
         """The knapsack of this company and its solution."""
-        import numpy as np
-
         self.check_base()
         idx = self.index
         terms: list[Term] = []
@@ -450,37 +527,17 @@ class Work:
             key = (node, without if spec is not None and without in spec.actions else None)
             if key in made:
                 return made[key]
-            s0 = self.base_score(node)
             if spec is None:
                 terms.append(Block(node, (), np.zeros(1)))
-            elif spec.operator == "weighted_mean":
+            elif spec.operator in ("weighted_mean", "items"):
                 parts = [(term(sub, c, without), w) for c, w, sub in spec.parts]
                 terms.append(Mean(node, tuple(parts)))
             elif spec.operator == "minimum":
+                s0 = self.base_score(node)
                 parts = [(term(sub, c, without), self.today[c] - s0) for c, _, sub in spec.parts]
                 terms.append(Least(node, tuple(parts)))
             else:
-                acts = spec.actions
-                members_ = tuple(idx[a] for a in acts)
-                drop = frozenset([without]) if without in acts else frozenset()
-                if spec.masks is None:
-                    self.exact = False
-                    vals = np.array(
-                        [
-                            0.0 if a in drop else self.score_of(frozenset([a]), node) - s0
-                            for a in acts
-                        ]
-                    )
-                    terms.append(Block(node, members_, vals, additive=True))
-                else:
-                    table: dict[int, float] = {}
-                    for m in spec.masks:
-                        chosen = members(acts, m) - drop
-                        if chosen in self.config_index:
-                            table[m] = _change(self.score_of(chosen, node), s0)
-                        else:  # it needs the dropped action: infeasible by the order anyway
-                            table[m] = 0.0
-                    terms.append(Block(node, members_, table))
+                terms.append(self.block(spec, without))
             made[key] = len(terms) - 1
             return made[key]
 
