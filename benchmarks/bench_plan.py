@@ -74,16 +74,20 @@ def main() -> None:
                 plans = out
     ref = statistics.median(timings["score (reference)"])
     n = len(scores.ids)
-    print(f"{n} companies, {len(catalogue)} actions, budget {args.budget:g} EUR, "
-          f"horizon {args.horizon:g} months (median of {args.repeat})")
+    print(
+        f"{n} companies, {len(catalogue)} actions, budget {args.budget:g} EUR, "
+        f"horizon {args.horizon:g} months (median of {args.repeat})"
+    )
     for name, ts in timings.items():
         med = statistics.median(ts)
         print(f"  {name:<18} {med:8.2f} s  {1000 * med / n:8.2f} ms/company  {med / ref:8.1f}x")
     assert plans is not None
     sizes = [len(p) for p in plans.values()]  # type: ignore[attr-defined]
     exact = sum(p.exact for p in plans.values())  # type: ignore[attr-defined]
-    print(f"  actions per plan: median {statistics.median(sizes):g}, max {max(sizes)}; "
-          f"exact plans {exact}/{n}")
+    print(
+        f"  actions per plan: median {statistics.median(sizes):g}, max {max(sizes)}; "
+        f"exact plans {exact}/{n}"
+    )
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "Plans": "maturity.planning",
     "plan": "maturity.planning",
     "plan_all": "maturity.planning",
+    "Demand": "maturity.planning",
+    "action_demand": "maturity.planning",
     "Branding": "maturity.report.render",
     "render_report": "maturity.report.render",
     "render_portfolio": "maturity.report.render",
@@ -82,8 +84,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import load_model as load_model
     from maturity.model import parse_model as parse_model
     from maturity.peers import load_peers as load_peers
+    from maturity.planning import Demand as Demand
     from maturity.planning import Plan as Plan
     from maturity.planning import Plans as Plans
+    from maturity.planning import action_demand as action_demand
     from maturity.planning import plan as plan
     from maturity.planning import plan_all as plan_all
     from maturity.questionnaire import Questionnaire as Questionnaire

@@ -62,6 +62,10 @@ class _Loader:
         self.c = Checker(doc, strict=strict)
         self.q = questionnaire
         self.asked: set[str] = set()
+        self.declared: set[str] = set()  # actions with an 'improves' key
+        self.programme_ids: set[str] = set()
+        # (action id or None, path, requires, after) of every action, even one with problems
+        self.references: list[tuple[str | None, Path_, tuple[str, ...], tuple[str, ...]]] = []
 
     def load(self) -> ActionCatalogue:
         from maturity.model import FORMAT as MODEL_FORMAT
@@ -106,16 +110,18 @@ class _Loader:
         programmes = self.programmes(top["programmes"]) if "programmes" in top else {}
         actions: list[Action] = []
         paths: dict[str, Path_] = {}
+        seen: dict[str, int] = {}  # every action id given, even of an action with problems
         if "actions" in top:
-            seen: dict[str, int] = {}
             for p, v in c.items(("actions",), top["actions"]):
-                a = self.action(p, v, q, programmes, seen)
-                if a is not None:
-                    actions.append(a)
-                    paths[a.id] = p
+                act = self.action(p, v, q, programmes, seen)
+                if act is not None:
+                    actions.append(act)
+                    paths[act.id] = p
+                    if "improves" in v:
+                        self.declared.add(act.id)
             if isinstance(top["actions"], list) and not top["actions"]:
                 c.error("S004", ("actions",), detail="list at least one action")
-        self.check_references(actions, paths)
+        self.check_references(actions, paths, set(seen))
         c.raise_if_errors()
         assert cid and version and title and q and versions is not None
         return ActionCatalogue(
@@ -271,6 +277,8 @@ class _Loader:
             )
             url = c.string((*p, "url"), m["url"]) if "url" in m else None
             note = c.string((*p, "note"), m["note"]) if "note" in m else None
+            if pid:
+                self.programme_ids.add(pid)
             if pid and title and rules:
                 out[pid] = Programme(
                     pid, title, tuple(rules), min_cost or 0.0, per_company, url, note
@@ -393,16 +401,18 @@ class _Loader:
         if "funding" in m:
             funding = c.string((*path, "funding"), m["funding"])
             if funding is not None and funding not in programmes:
-                c.error(
-                    "A007",
-                    (*path, "funding"),
-                    found=funding,
-                    allowed=list_allowed(programmes),
-                    suggestion=suggest(funding, programmes),
-                )
+                if funding not in self.programme_ids:  # else: the programme has problems
+                    c.error(
+                        "A007",
+                        (*path, "funding"),
+                        found=funding,
+                        allowed=list_allowed(self.programme_ids),
+                        suggestion=suggest(funding, self.programme_ids),
+                    )
                 funding = None
         requires = self.id_list((*path, "requires"), m["requires"]) if "requires" in m else ()
         after = self.id_list((*path, "after"), m["after"]) if "after" in m else ()
+        self.references.append((aid, path, requires, after))
         levels = (
             self.levels((*path, "requires_level"), m["requires_level"], q)
             if ("requires_level" in m)
@@ -625,18 +635,19 @@ class _Loader:
         return Effect(item.id, to=True)
 
     # -- across actions ---------------------------------------------------------------------
-    def check_references(self, actions: list[Action], paths: Mapping[str, Path_]) -> None:
+    def check_references(
+        self, actions: list[Action], paths: Mapping[str, Path_], given: set[str]
+    ) -> None:
         c = self.c
         ids = [a.id for a in actions]
         known = set(ids)
-        for a in actions:
-            p = paths[a.id]
-            for key, refs in (("requires", a.requires), ("after", a.after)):
+        for aid, p, requires, after in self.references:
+            for key, refs in (("requires", requires), ("after", after)):
                 for k, ref in enumerate(refs):
-                    if ref == a.id:
-                        c.error("A003", (*p, key, k), cycle=f"{a.id} -> {a.id}")
-                    elif ref not in known:
-                        c.error("A002", (*p, key, k), found=ref, suggestion=suggest(ref, ids))
+                    if ref == aid:
+                        c.error("A003", (*p, key, k), cycle=f"{aid} -> {aid}")
+                    elif ref not in given:
+                        c.error("A002", (*p, key, k), found=ref, suggestion=suggest(ref, given))
         # cycles through requires and after
         edges = {
             a.id: [r for r in (*a.requires, *a.after) if r in known and r != a.id] for a in actions
@@ -668,7 +679,7 @@ class _Loader:
                     trail.append(nxt)
         needed = {r for a in actions for r in (*a.requires, *a.after)}
         for a in actions:
-            if not a.improves and a.id not in needed:
+            if not a.improves and a.id not in needed and a.id not in self.declared:
                 c.warn("A011", (*paths[a.id], "id"), id=a.id)
 
 

@@ -225,8 +225,8 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
         "A009",
         "applicability-not-profile",
         "'when' of an action may only use the company's profile, not answers "
-        "(found answer(\"{found}\"))",
-        "write conditions on profile fields, e.g. profile.size_class != \"micro\"",
+        '(found answer("{found}"))',
+        'write conditions on profile fields, e.g. profile.size_class != "micro"',
     ),
     ErrorCode("A010", "bad-catalogue-ref", "{detail}", ""),
     ErrorCode(

@@ -1,5 +1,6 @@
 """``maturity validate``: check questionnaires, scoring models and action catalogues, every
-problem one line."""
+problem one line.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def _format_of(path: Path) -> str | None:
 
 def _load_any(source: str, strict: bool) -> object:
     """Load a questionnaire, a scoring model or an action catalogue, told apart by their
-    ``format:`` tag."""
+    ``format:`` tag.
+    """
     from maturity.bundle import bundled, resolve
     from maturity.questionnaire import load_questionnaire
 
@@ -40,7 +42,7 @@ def _load_any(source: str, strict: bool) -> object:
         from maturity.model import load_model  # type: ignore[import-not-found,unused-ignore]
 
         return load_model(p, strict=strict)
-    if fmt and fmt.startswith("maturity/action-catalogue"):
+    if fmt and fmt.startswith("maturity/action"):
         from maturity.action_catalogue import load_actions
 
         return load_actions(p, strict=strict)

@@ -15,19 +15,24 @@ The package is called ``planning`` so that the module never shadows the function
 
 from __future__ import annotations
 
-from maturity.planning.build import MAX_SUBSETS, WEEKS_PER_MONTH, PlanError, plan, plan_all
+from maturity.planning.build import WEEKS_PER_MONTH, PlanError, plan, plan_all
+from maturity.planning.company import MAX_SUBSETS
+from maturity.planning.demand import Demand, DemandCell, action_demand
 from maturity.planning.result import REASONS, LeftOut, Plan, PlannedAction, Plans, Wave
 
 __all__ = [
     "MAX_SUBSETS",
     "REASONS",
     "WEEKS_PER_MONTH",
+    "Demand",
+    "DemandCell",
     "LeftOut",
     "Plan",
     "PlanError",
     "PlannedAction",
     "Plans",
     "Wave",
+    "action_demand",
     "plan",
     "plan_all",
 ]

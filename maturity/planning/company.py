@@ -29,7 +29,7 @@ import numpy as np
 from maturity.numbers import SCORE_TOLERANCE, at_least
 from maturity.planning.effects import raise_answer, stack_rows
 from maturity.planning.optimise import Block, Goal, Knapsack, Least, LevelNeed, Mean, Term, solve
-from maturity.planning.result import LeftOut
+from maturity.planning.result import LeftOut, PlannedAction
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.action_catalogue import Action, Effect
@@ -113,6 +113,18 @@ class Work:
     config_scores: Any = None
     left: dict[str, LeftOut] = field(default_factory=dict)
     whole: set[str] = field(default_factory=set)  # nodes enumerated whole, never composed
+    # set by build() and maturity.planning.explain.explain()
+    knapsack: Knapsack = field(default_factory=lambda: Knapsack((), (), (), (), (), (), (), 0, 0))
+    chosen: frozenset[int] = frozenset()
+    value: float = 0.0
+    exact: bool = True
+    goal_nodes: list[str] = field(default_factory=list)
+    need_info: list[tuple[str, str, str]] = field(default_factory=list)
+    planned: tuple[PlannedAction, ...] = ()
+    wave_sets: list[tuple[int, float, float, tuple[str, ...], frozenset[str]]] = field(
+        default_factory=list
+    )
+    wave_configs: list[int] = field(default_factory=list)
 
     # -- candidates ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -409,7 +421,7 @@ class Work:
         """What the action's programme pays for it (before the cap per company)."""
         if a.funding is None:
             return 0.0
-        return self.job.catalogue.programme(a.funding).funding(cost, self.pdict)
+        return float(self.job.catalogue.programme(a.funding).funding(cost, self.pdict))
 
     def net_of(self, ids: Sequence[str]) -> float:
         """Net cost of a set of actions, with each programme's cap per company."""

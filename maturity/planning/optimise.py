@@ -487,16 +487,16 @@ def solve(k: Knapsack) -> tuple[frozenset[int], float]:
             timed.add(a)
             stack.extend(edges[a])
     big_t = k.horizon + float(sum(k.duration)) + 1.0
-    t = {a: var(0.0, big_t) for a in sorted(timed)}
+    start = {a: var(0.0, big_t) for a in sorted(timed)}
     for a in sorted(risky):
-        row([(t[a], 1.0), (x[a], big_t)], -inf, k.horizon + big_t - k.duration[a])
+        row([(start[a], 1.0), (x[a], big_t)], -inf, k.horizon + big_t - k.duration[a])
     for b in sorted(timed):
         for a in sorted(edges[b]):
             if a in k.requires[b]:  # x_b implies x_a
-                row([(t[b], 1.0), (t[a], -1.0), (x[b], -big_t)], k.duration[a] - big_t, inf)
+                row([(start[b], 1.0), (start[a], -1.0), (x[b], -big_t)], k.duration[a] - big_t, inf)
             else:
                 row(
-                    [(t[b], 1.0), (t[a], -1.0), (x[b], -big_t), (x[a], -big_t)],
+                    [(start[b], 1.0), (start[a], -1.0), (x[b], -big_t), (x[a], -big_t)],
                     k.duration[a] - 2 * big_t,
                     inf,
                 )
