@@ -70,7 +70,13 @@ dimensions:
       - id: zb
         title: ZB
         items:
-          - {id: z2, kind: choice, text: Z2, options: [{code: no, value: 0, label: No}, {code: some, value: 1, label: Some}, {code: all, value: 3, label: All}]}
+          - id: z2
+            kind: choice
+            text: Z2
+            options:
+              - {code: no, value: 0, label: No}
+              - {code: some, value: 1, label: Some}
+              - {code: all, value: 3, label: All}
 """
 
 LEVELS = """\
