@@ -20,7 +20,7 @@ from maturity.errors import MaturityError, ResponseError, SpecError
 __all__ = ["build_parser", "main"]
 
 #: The modules of the sub-commands, in the order ``maturity --help`` lists them.
-_MODULES = ("validate", "show", "score", "gaps", "benchmark", "report", "demo")
+_MODULES = ("validate", "show", "score", "gaps", "benchmark", "plan", "report", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

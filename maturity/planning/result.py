@@ -454,9 +454,15 @@ class Plans(Mapping[str, Plan]):
         doc = {
             "format": "maturity/plan@1",
             "catalogue": (
-                {"id": first.catalogue.id, "version": first.catalogue.version} if first else None
+                {"id": first.catalogue.id, "version": first.catalogue.version}
+                if first is not None
+                else None
             ),
-            "model": {"id": first.model.id, "version": first.model.version} if first else None,
+            "model": (
+                {"id": first.model.id, "version": first.model.version}
+                if first is not None
+                else None
+            ),
             "plans": [p.to_data() for p in self._plans.values()],
         }
         text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
