@@ -237,3 +237,11 @@ def test_each_mistake_is_reported_on_its_line(path, capsys):
     assert any(p["code"] == code and int(p["line"]) == line for p in problems), out
     # a mistake does not make errors elsewhere (an action with problems is still known)
     assert not any(p["code"] == "A002" for p in problems if code != "A002"), out
+
+
+def test_every_error_code_is_documented():
+    from maturity.errors import CATALOGUE
+
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "errors.md").read_text()
+    missing = [code for code in CATALOGUE if f"`{code}`" not in page]
+    assert missing == []
