@@ -35,7 +35,7 @@ def setting():
 
 
 def test_json_and_csv_exports_agree_with_the_plan(setting, tmp_path):
-    scores, _, cat, plans = setting
+    _, _, cat, plans = setting
     doc = json.loads(plans.to_json(tmp_path / "plans.json"))
     assert doc["format"] == "maturity/plan@1"
     assert doc["catalogue"] == {"id": cat.id, "version": cat.version}
