@@ -358,6 +358,20 @@ actions:
     cost: 10
     duration_weeks: 2
     improves: [{item: x3, to: true}]
+  - id: visit
+    kind: orientation
+    title: {en: Visit, it: Visita}
+    provider: competence_centre
+    cost: 0
+    duration_weeks: 1
+  - id: after_visit
+    kind: investment
+    title: {en: After a visit, it: Dopo una visita}
+    provider: technology_supplier
+    cost: 2000
+    duration_weeks: 2
+    requires: [visit]
+    improves: [{item: z1, to: c}]
 """,
         Q,
     )
@@ -368,7 +382,13 @@ actions:
     assert reasons["needs_small"] == ("prerequisite", {"missing": "small_only"})
     assert reasons["too_long"][0] == "horizon"
     assert reasons["too_long"][1]["weeks"] == 60
-    assert reasons["too_dear"][0] == "budget"
+    assert reasons["too_dear"] == (
+        "budget",
+        {"net_cost": 100_000, "remaining": 5000, "alone": True},
+    )
+    # an action that raises nothing itself is explained by what it prepares
+    assert reasons["after_visit"] == ("no_gap", {"covered": True})
+    assert reasons["visit"] == ("no_gap", {"enables": ["after_visit"]})
     assert reasons["same_again"] == ("no_gap", {"covered": True})
     assert reasons["done_already"] == ("no_gap", {})
 

@@ -302,7 +302,7 @@ class Work:
             if ok:
                 own = self.net_of(self.closure(aid))
                 if own > job.budget + 1e-6:
-                    detail = {"net_cost": own, "remaining": job.budget}
+                    detail = {"net_cost": own, "remaining": job.budget, "alone": True}
                     self.left[aid] = LeftOut(a, "budget", detail)
                     ok = False
             usable[aid] = ok

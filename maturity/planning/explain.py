@@ -174,6 +174,10 @@ def why(w: Work, aid: str) -> LeftOut:
     if objective(k, add) - best <= 1e-9:
         partners = _partners(w, aid, chosen)
         if partners is None:
+            if not w.changes[aid]:  # it raises nothing itself: it prepares other actions
+                enables = [x for x in w.relevant if aid in w.closure(x) and x != aid]
+                if enables:
+                    return LeftOut(action, "no_gap", {"enables": enables})
             return LeftOut(action, "no_gap", {"covered": objective(k, alone) > 1e-9})
         add |= partners
     together = sorted(w.relevant[x] for x in add - chosen - alone)

@@ -79,8 +79,10 @@ class LeftOut:
     ``detail`` gives the figures behind the reason: ``missing`` (a prerequisite that cannot be
     taken), ``node`` and ``level`` (a minimum level not reachable), ``weeks`` and
     ``horizon_weeks``, ``net_cost`` and ``remaining`` (euro), ``with`` (the other actions it only
-    pays off together with), ``covered`` (True when the chosen actions already close what this
-    one would), ``unknown`` (True when the profile does not say whether it applies).
+    pays off together with), ``alone`` (True when it exceeds the budget even on its own, with
+    what it requires), ``enables`` (the actions it prepares, when it raises no answer itself),
+    ``covered`` (True when the chosen actions already close what this one would), ``unknown``
+    (True when the profile does not say whether it applies).
     """
 
     action: Action
@@ -109,11 +111,18 @@ class LeftOut:
                 f"with what it needs it takes {d['weeks']:.0f} weeks, beyond the horizon of "
                 f"{d['horizon_weeks']:.0f} weeks{together}"
             )
+        if self.reason == "budget" and d.get("alone"):
+            return (
+                f"with what it requires it costs {d['net_cost']:,.0f} EUR net, more than the "
+                f"whole budget of {d['remaining']:,.0f} EUR"
+            )
         if self.reason == "budget":
             return (
                 f"it would add {d['net_cost']:,.0f} EUR net, and {max(0.0, d['remaining']):,.0f} "
                 f"EUR of the budget are left{together}"
             )
+        if d.get("enables"):
+            return f"it only prepares other actions ({', '.join(d['enables'])}), none in the plan"
         if d.get("covered"):
             return "the chosen actions already close the gaps it would close"
         return "it raises no answer where the company has a gap"

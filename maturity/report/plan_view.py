@@ -103,12 +103,20 @@ def _reason(
             t["plan_reason_horizon"].format(weeks=_weeks(d["weeks"], lang), months=months)
             + together
         )
+    if lo.reason == "budget" and d.get("alone"):
+        return t["plan_reason_budget_alone"].format(
+            net=_euro(d["net_cost"], lang), budget=_euro(d["remaining"], lang)
+        )
     if lo.reason == "budget":
         return (
             t["plan_reason_budget"].format(
                 net=_euro(d["net_cost"], lang), remaining=_euro(max(0.0, d["remaining"]), lang)
             )
             + together
+        )
+    if d.get("enables"):
+        return t["plan_reason_enables"].format(
+            actions=", ".join(titles.get(a, a) for a in d["enables"])
         )
     return t["plan_reason_covered" if d.get("covered") else "plan_reason_no_gap"]
 
