@@ -68,7 +68,6 @@ class _Loader:
         self.references: list[tuple[str | None, Path_, tuple[str, ...], tuple[str, ...]]] = []
 
     def load(self) -> ActionCatalogue:
-        from maturity.model import FORMAT as MODEL_FORMAT
 
         c = self.c
         top = c.mapping(
@@ -84,7 +83,7 @@ class _Loader:
         if "format" in top and top["format"] != FORMAT:
             hint = (
                 " — this is a scoring model; give it to 'maturity validate' as it is"
-                if top["format"] == MODEL_FORMAT
+                if top["format"] == "maturity/scoring-model@1"
                 else ""
             )
             c.error("S005", ("format",), found=top["format"], allowed=FORMAT + hint)
@@ -144,7 +143,7 @@ class _Loader:
 
     # -- the questionnaire ----------------------------------------------------------------
     def bind(self, value: object) -> tuple[Questionnaire | None, str | None]:
-        from maturity.model import version_matches
+        from maturity.spec.versions import version_matches
 
         c = self.c
         m = c.mapping(

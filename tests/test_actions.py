@@ -245,3 +245,18 @@ def test_every_error_code_is_documented():
     page = (Path(__file__).parent.parent / "docs" / "reference" / "errors.md").read_text()
     missing = [code for code in CATALOGUE if f"`{code}`" not in page]
     assert missing == []
+
+
+def test_validating_a_catalogue_stays_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from maturity.cli import main; main(['validate', '-q', "
+        "'i40-readiness-actions']); print(','.join(m for m in ('numpy', 'scipy', 'matplotlib', "
+        "'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == ""
