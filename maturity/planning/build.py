@@ -299,7 +299,8 @@ def plan_all(
         bench_args=bench_args,
     )
     out: dict[str, Plan] = {}
-    for start in range(0, len(wanted), max(1, batch)):
+    batch = max(1, int(batch))
+    for start in range(0, len(wanted), batch):
         works = [
             Work(job, c, i, members[c])
             for i, c in enumerate(wanted[start : start + batch], start=start)
