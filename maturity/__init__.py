@@ -47,6 +47,15 @@ _EXPORTS: dict[str, str] = {
     "gaps": "maturity.gap_analysis",
     "progress": "maturity.gap_analysis",
     "load_peers": "maturity.peers",
+    "ActionCatalogue": "maturity.action_catalogue",
+    "load_actions": "maturity.action_catalogue",
+    "parse_actions": "maturity.action_catalogue",
+    "Plan": "maturity.planning",
+    "Plans": "maturity.planning",
+    "plan": "maturity.planning",
+    "plan_all": "maturity.planning",
+    "Demand": "maturity.planning",
+    "action_demand": "maturity.planning",
     "Branding": "maturity.report.render",
     "render_report": "maturity.report.render",
     "render_portfolio": "maturity.report.render",
@@ -55,6 +64,9 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
+    from maturity.action_catalogue import ActionCatalogue as ActionCatalogue
+    from maturity.action_catalogue import load_actions as load_actions
+    from maturity.action_catalogue import parse_actions as parse_actions
     from maturity.benchmarking import Benchmark as Benchmark
     from maturity.benchmarking import aggregate_table as aggregate_table
     from maturity.benchmarking import benchmark as benchmark
@@ -74,6 +86,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import load_model as load_model
     from maturity.model import parse_model as parse_model
     from maturity.peers import load_peers as load_peers
+    from maturity.planning import Demand as Demand
+    from maturity.planning import Plan as Plan
+    from maturity.planning import Plans as Plans
+    from maturity.planning import action_demand as action_demand
+    from maturity.planning import plan as plan
+    from maturity.planning import plan_all as plan_all
     from maturity.questionnaire import Questionnaire as Questionnaire
     from maturity.questionnaire import dump_questionnaire as dump_questionnaire
     from maturity.questionnaire import load_questionnaire as load_questionnaire

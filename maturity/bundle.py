@@ -1,4 +1,4 @@
-"""The questionnaires and scoring models shipped with the package."""
+"""The questionnaires, scoring models and action catalogues shipped with the package."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from maturity.errors import Problem, SpecError, suggest
 
 __all__ = ["BundledFile", "bundled", "resolve"]
 
-Kind = Literal["questionnaire", "scoring_model"]
-_DIRS: dict[str, str] = {"questionnaire": "questionnaires", "scoring_model": "scoring_models"}
+Kind = Literal["questionnaire", "scoring_model", "action_catalogue"]
+_DIRS: dict[str, str] = {
+    "questionnaire": "questionnaires",
+    "scoring_model": "scoring_models",
+    "action_catalogue": "actions",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +36,9 @@ def _directory(kind: str) -> Path:
 
 
 def bundled(kind: Kind | None = None) -> tuple[BundledFile, ...]:
-    """List the shipped questionnaires and scoring models (or only those of ``kind``)."""
+    """List the shipped questionnaires, scoring models and action catalogues (or only those of
+    ``kind``).
+    """
     kinds: tuple[str, ...] = (kind,) if kind else tuple(_DIRS)
     out: list[BundledFile] = []
     for k in kinds:

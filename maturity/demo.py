@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["SAMPLES", "run_demo"]
 
@@ -32,9 +32,10 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     """Run the pipeline on the shipped data and write its results into ``out``.
 
     For every shipped questionnaire with sample answers: scores with every shipped model,
-    gaps and a peer benchmark where synthetic peers ship, and HTML and PDF reports in Italian
-    and English for each sample company. Returns the files written; existing files are kept
-    unless ``force``. Without WeasyPrint (``pip install "maturity[pdf]"``) only HTML is written.
+    gaps and a peer benchmark where synthetic peers ship, action plans with the shipped
+    catalogue, and HTML and PDF reports in Italian and English for each sample company.
+    Returns the files written; existing files are kept unless ``force``. Without WeasyPrint
+    (``pip install "maturity[pdf]"``) only HTML is written.
     """
     from maturity.benchmarking import benchmark
     from maturity.bundle import bundled
@@ -69,9 +70,10 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
             target = out / f"scores-{model.id}.json"
             scores.to_json(target, force=force)
             written.append(target)
-            bench = None
+            bench = peers = None
             if q.id in bundled_peers():
-                bench = benchmark(scores, load_peers("synthetic", model))
+                peers = load_peers("synthetic", model)
+                bench = benchmark(scores, peers)
                 target = out / f"benchmark-{model.id}.csv"
                 bench.to_csv(target, force=force)
                 written.append(target)
@@ -82,7 +84,12 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
             root = ", ".join(f"{cid} {scores.get(cid):.2f}" for cid in scores.ids)
             say(f"  {model.id}: {root}\n")
             if REPORT_MODELS.get(q.id) == model.id:
-                job = ReportJob(scores, bench, g, answers)
+                plans = _plans(q.id, scores, answers, peers)
+                if plans is not None:
+                    target = out / f"plans-{model.id}.json"
+                    plans.to_json(target, force=force)
+                    written.append(target)
+                job = ReportJob(scores, bench, g, answers, plans=plans)
                 written += run_reports(
                     job,
                     scores.ids,
@@ -95,3 +102,32 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     for p in written:
         say(f"wrote {p}\n")
     return written
+
+
+#: The budget (EUR, net of funding) and horizon (months) of the demo's action plans.
+DEMO_BUDGET, DEMO_HORIZON = 40_000.0, 18.0
+
+
+def _plans(questionnaire_id: str, scores: Any, answers: Any, peers: Any) -> Any:
+    """The action plans of the sample companies with the shipped catalogue (None if none)."""
+    from maturity.action_catalogue import load_actions
+    from maturity.bundle import bundled
+    from maturity.planning import plan_all
+
+    found = [b for b in bundled("action_catalogue") if b.id == f"{questionnaire_id}-actions"]
+    if not found:
+        return None
+    catalogue = load_actions(found[0].path, scores.model.questionnaire)
+    sys.stderr.write(
+        f"  action plans with {catalogue.id}: budget {DEMO_BUDGET:,.0f} EUR, "
+        f"{DEMO_HORIZON:g} months\n"
+    )
+    return plan_all(
+        scores,
+        answers,
+        catalogue,
+        budget=DEMO_BUDGET,
+        horizon_months=DEMO_HORIZON,
+        target="p75" if peers is not None else "next_level",
+        peers=peers,
+    )

@@ -60,7 +60,7 @@ def _catalogue(*codes: ErrorCode) -> dict[str, ErrorCode]:
 
 #: Every problem a file can have. Codes are stable: tests and users rely on them.
 #: ``Y`` codes come from reading YAML, ``Q`` from questionnaires, ``C`` from ``when:``
-#: conditions, ``M`` from scoring models and ``R`` from responses.
+#: conditions, ``M`` from scoring models, ``A`` from action catalogues and ``R`` from responses.
 CATALOGUE: dict[str, ErrorCode] = _catalogue(
     # --- YAML reading -------------------------------------------------------------
     ErrorCode("Y001", "yaml-syntax", "{detail}", "check indentation, colons and quotes"),
@@ -192,6 +192,49 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     ErrorCode("M006", "bad-levels", "{detail}", ""),
     ErrorCode("M007", "version-mismatch", "{detail}", ""),
     ErrorCode("M008", "bad-questionnaire-ref", "{detail}", ""),
+    # --- action catalogues ------------------------------------------------------------
+    ErrorCode(
+        "A001",
+        "unknown-target",
+        "unknown {what} '{found}' in questionnaire '{questionnaire}'{suggestion}",
+        "",
+    ),
+    ErrorCode("A002", "unknown-action", "unknown action '{found}'{suggestion}", ""),
+    ErrorCode(
+        "A003",
+        "prerequisite-cycle",
+        "actions require each other in a cycle: {cycle}",
+        "an action cannot depend, directly or through others, on itself",
+    ),
+    ErrorCode("A004", "bad-effect", "{detail}", ""),
+    ErrorCode(
+        "A005",
+        "unknown-category",
+        "unknown {what} '{found}' ({allowed}){suggestion}",
+        "",
+    ),
+    ErrorCode("A006", "bad-cost", "{detail}", ""),
+    ErrorCode(
+        "A007",
+        "unknown-programme",
+        "unknown funding programme '{found}' (programmes: {allowed}){suggestion}",
+        "",
+    ),
+    ErrorCode("A008", "bad-funding", "{detail}", ""),
+    ErrorCode(
+        "A009",
+        "applicability-not-profile",
+        "'when' of an action may only use the company's profile, not answers "
+        '(found answer("{found}"))',
+        'write conditions on profile fields, e.g. profile.size_class != "micro"',
+    ),
+    ErrorCode("A010", "bad-catalogue-ref", "{detail}", ""),
+    ErrorCode(
+        "A011",
+        "useless-action",
+        "action '{id}' improves no item and no action requires it",
+        "add 'improves', or list it in another action's 'requires'",
+    ),
     # --- responses ------------------------------------------------------------------
     ErrorCode(
         "R001",

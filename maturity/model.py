@@ -9,7 +9,6 @@ questionnaire and returns a frozen :class:`ScoringModel`. The format is describe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +19,7 @@ from maturity.errors import Problem, list_allowed, suggest
 from maturity.operators import OPERATORS
 from maturity.questionnaire import ROOT_ID, Dimension, Item, Questionnaire
 from maturity.spec.check import Checker
+from maturity.spec.versions import version_matches
 from maturity.spec.yamlio import Document, read_yaml
 from maturity.text import Text
 from maturity.weights import AHP_METHODS, AHPError, AHPResult, ahp, parse_judgement
@@ -49,31 +49,9 @@ _TOP_OPTIONAL = (
 )
 _NODE_KEYS = ("operator", "weights", "p", "thresholds", "min_coverage", "importance", "levels")
 _DEFAULT_KEYS = ("operator", "weights", "p", "missing", "dont_know", "min_coverage")
-_CLAUSE_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)?\s*(\d+(?:\.\d+){0,2})\s*$")
 
 MissingPolicy = Literal["renormalize", "lowest"]
 DontKnowPolicy = Literal["missing", "lowest"]
-
-
-def _vtuple(v: str) -> tuple[int, int, int]:
-    parts = [int(x) for x in v.split(".")] + [0, 0]
-    return (parts[0], parts[1], parts[2])
-
-
-def version_matches(version: str, spec: str) -> bool:
-    """Whether ``version`` (``1.2.0``) satisfies ``spec`` (``">=1.0,<2"``; ``*`` for any)."""
-    if spec.strip() in ("", "*"):
-        return True
-    v = _vtuple(version)
-    for clause in spec.split(","):
-        m = _CLAUSE_RE.match(clause)
-        if not m:
-            raise ValueError(f"invalid version clause '{clause.strip()}' (e.g. '>=1.0,<2')")
-        op, w = m.group(1) or "==", _vtuple(m.group(2))
-        ok = {">=": v >= w, "<=": v <= w, ">": v > w, "<": v < w, "==": v == w, "!=": v != w}[op]
-        if not ok:
-            return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ _MODULES = (
     "score",
     "gaps",
     "benchmark",
+    "plan",
     "report",
     "demo",
 )

@@ -20,6 +20,7 @@ __all__ = [
     "choices",
     "command",
     "err",
+    "format_of",
     "out",
     "read_all",
     "scored",
@@ -201,6 +202,29 @@ def check_output(
     check_outputs([out], inputs)
     if out.exists() and not force:
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
+
+
+def format_of(source: str) -> str | None:
+    """The ``format:`` tag of a file (or of the bundled file with this id), read cheaply from
+    its first lines; None when there is none.
+    """
+    from maturity.bundle import bundled
+
+    path = Path(source)
+    if not path.exists():
+        found = [b.path for b in bundled() if b.id == source]
+        if not found:
+            return None
+        path = found[0]
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in head.splitlines():
+        if line.startswith("format:"):
+            return line.split(":", 1)[1].strip().strip("'\"")
+    return None
 
 
 def choices(option: str, text: str, allowed: Sequence[str]) -> list[str]:

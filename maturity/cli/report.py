@@ -62,6 +62,9 @@ def _add(sub: Any) -> None:
     rp.add_argument("--phone", help="the consultant's phone number")
     rp.add_argument("--website", metavar="URL", help="the consultant's website (https://...)")
     rp.add_argument("--date", metavar="YYYY-MM-DD", help="report date on the cover (default: none)")
+    from maturity.cli.plan import plan_arguments
+
+    plan_arguments(rp, required=False)  # with --actions, the action plan of each company
     rp.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per CPU)")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -115,8 +118,9 @@ def run(args: argparse.Namespace) -> int:
     scores = score(responses, model, by="company")
     companies = list(dict.fromkeys(args.company)) if args.company else list(scores.ids)
     bench = None
-    if args.peers:
-        bench = benchmark(scores, load_peers(args.peers, model), min_group=args.min_group)
+    peers = load_peers(args.peers, model) if args.peers else None
+    if peers is not None:
+        bench = benchmark(scores, peers, min_group=args.min_group)
     target = args.target or ("p75" if bench is not None else "next_level")
     previous = None
     if args.previous:
@@ -125,6 +129,22 @@ def run(args: argparse.Namespace) -> int:
                 "--previous: give the scores or answers file of the earlier assessment"
             )
         previous = load_peers(args.previous, model)
+    plans = None
+    if args.actions or args.budget is not None or args.horizon is not None:
+        missing = [
+            name
+            for name, value in (
+                ("--actions", args.actions),
+                ("--budget", args.budget),
+                ("--horizon", args.horizon),
+            )
+            if value is None
+        ]
+        if missing:
+            raise ValueError(f"an action plan needs {', '.join(missing)} as well")
+        from maturity.cli.plan import make_plans
+
+        plans = make_plans(args, scores, responses, companies, peers=peers)
     branding = Branding(
         args.branding,
         name=args.organisation,
@@ -141,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
         branding,
         date,
         previous,
+        plans,
     )
     count = len(companies) * len(langs) * len(formats)
     workers = args.jobs or min(os.cpu_count() or 1, count)

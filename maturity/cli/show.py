@@ -1,15 +1,15 @@
-"""``maturity show``: the tree of a questionnaire (or the levels of a scoring model), item counts
-and the languages covered, naming every text that a declared language lacks.
+"""``maturity show``: the tree of a questionnaire, the levels of a scoring model, or the actions
+of an action catalogue; item counts and the languages covered, naming every text that a
+declared language lacks.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from maturity.cli.common import command, out
+from maturity.cli.common import command, format_of, out
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
@@ -92,14 +92,18 @@ def _languages_line(texts: list[tuple[str, Text]], languages: tuple[str, ...]) -
 def _add(sub: Any) -> None:
     s = sub.add_parser(
         "show",
-        help="print a questionnaire's tree or a scoring model's levels",
-        description="Print the tree of a questionnaire with item counts per node, or the levels "
-        "of a scoring model, and the languages covered, naming every text that a declared "
-        "language lacks.",
+        help="print a questionnaire's tree, a scoring model's levels or a catalogue's actions",
+        description="Print the tree of a questionnaire with item counts per node, the levels "
+        "of a scoring model, or the actions of an action catalogue, and the languages covered, "
+        "naming every text that a declared language lacks.",
     )
     s.add_argument("source", metavar="FILE|ID")
     s.add_argument("--lang", help="language of titles (default: the file's first language)")
-    s.add_argument("--items", action="store_true", help="list the items too")
+    s.add_argument(
+        "--items",
+        action="store_true",
+        help="list the items too (for a catalogue: what each action raises and requires)",
+    )
 
 
 def _show_model(m: ScoringModel, lang: str) -> int:
@@ -124,19 +128,15 @@ def _show_model(m: ScoringModel, lang: str) -> int:
 
 @command("show", _add)
 def run(args: argparse.Namespace) -> int:
-    """Print the tree of a questionnaire or the levels of a scoring model."""
-    from maturity.cli.validate import _format_of
+    """Print the tree of a questionnaire, the levels of a scoring model or the actions of a
+    catalogue (told apart by their ``format:`` tag).
+    """
     from maturity.questionnaire import load_questionnaire
 
-    path = Path(args.source)
-    if path.exists() and (_format_of(path) or "").startswith("maturity/scoring-model"):
-        from maturity.model import load_model
-
-        m = load_model(path)
-        return _show_model(m, args.lang or m.questionnaire.languages[0])
-    from maturity.bundle import bundled
-
-    if not path.exists() and args.source in {b.id for b in bundled("scoring_model")}:
+    fmt = format_of(args.source) or ""
+    if fmt.startswith("maturity/action-catalogue"):
+        return _show_actions(args)
+    if fmt.startswith("maturity/scoring-model"):
         from maturity.model import load_model
 
         m = load_model(args.source)
@@ -176,4 +176,53 @@ def run(args: argparse.Namespace) -> int:
 
     out(f"root  {q.title.lang(lang)}  ({len(q.items)} items)")
     tree(q.root, "")
+    return 0
+
+
+def _euro(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _show_actions(args: argparse.Namespace) -> int:
+    """Print the actions of a catalogue: kind, cost, duration, funding and what they raise."""
+    from maturity.action_catalogue import load_actions
+
+    cat = load_actions(args.source)
+    lang = args.lang or cat.questionnaire.languages[0]
+    kinds: dict[str, int] = {}
+    for a in cat:
+        kinds[a.kind] = kinds.get(a.kind, 0) + 1
+    out(f"{cat.id} {cat.version}: {cat.title.lang(lang)}")
+    out(
+        f"for {cat.questionnaire.id} {cat.questionnaire_versions}; {len(cat)} actions ("
+        + ", ".join(f"{n} {k}" for k, n in kinds.items())
+        + f"), {len(cat.programmes)} funding programmes"
+    )
+    out("")
+    for p in cat.programmes:
+        rules = "; ".join(
+            f"{r.share:.0%}"
+            + (f" up to {_euro(r.cap)}" if r.cap is not None else "")
+            + (f" when {r.when}" if r.when is not None else "")
+            for r in p.rules
+        )
+        extra = f", from {_euro(p.min_cost)}" if p.min_cost else ""
+        extra += f", at most {_euro(p.cap_per_company)} a company" if p.cap_per_company else ""
+        out(f"{p.id}  {p.title.lang(lang)}: {rules}{extra}")
+    out("")
+    width = max(len(a.id) for a in cat)
+    for a in cat:
+        lo, hi = a.cost
+        cost = _euro(lo) if lo == hi else f"{_euro(lo)}-{_euro(hi)}"
+        kind = a.kind + (f"/{a.delivery}" if a.delivery else "")
+        line = (
+            f"{a.id:<{width}}  {kind:<24} {cost:>15} EUR {a.duration_weeks:>5g} wk  "
+            f"{a.funding or '-':<18} {a.title.lang(lang)}"
+        )
+        out(line)
+        if args.items:
+            for e in a.improves:
+                out(f"{'':<{width}}    raises {e.describe()}")
+            if a.requires:
+                out(f"{'':<{width}}    requires {', '.join(a.requires)}")
     return 0

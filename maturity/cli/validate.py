@@ -1,4 +1,6 @@
-"""``maturity validate``: check questionnaires and scoring models, every problem one line."""
+"""``maturity validate``: check questionnaires, scoring models and action catalogues, every
+problem one line.
+"""
 
 from __future__ import annotations
 
@@ -24,26 +26,34 @@ def _format_of(path: Path) -> str | None:
 
 
 def _load_any(source: str, strict: bool) -> object:
-    """Load a questionnaire or a scoring model, told apart by their ``format:`` tag."""
+    """Load a questionnaire, a scoring model or an action catalogue, told apart by their
+    ``format:`` tag.
+    """
     from maturity.bundle import bundled, resolve
     from maturity.questionnaire import load_questionnaire
 
     p = Path(source)
     if not p.exists() and source in {b.id for b in bundled("scoring_model")}:
         p = resolve(source, "scoring_model")
+    if not p.exists() and source in {b.id for b in bundled("action_catalogue")}:
+        p = resolve(source, "action_catalogue")
     fmt = _format_of(p) if p.exists() else None
     if fmt and fmt.startswith("maturity/scoring-model"):
         from maturity.model import load_model  # type: ignore[import-not-found,unused-ignore]
 
         return load_model(p, strict=strict)
+    if fmt and fmt.startswith("maturity/action"):
+        from maturity.action_catalogue import load_actions
+
+        return load_actions(p, strict=strict)
     return load_questionnaire(source, strict=strict)
 
 
 def _add(sub: Any) -> None:
     v = sub.add_parser(
         "validate",
-        help="check questionnaires and scoring models",
-        description="Check questionnaire and scoring-model files. Prints every "
+        help="check questionnaires, scoring models and action catalogues",
+        description="Check questionnaire, scoring-model and action-catalogue files. Prints every "
         "problem as file:line:col: field: message; exit status 1 if any file "
         "is invalid.",
     )

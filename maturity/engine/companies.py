@@ -97,6 +97,20 @@ def group(company_ids: Sequence[str] | Any) -> Companies:
     return Companies(tuple(index), groups, order.astype(np.intp), starts, counts)
 
 
+def from_groups(groups: npt.NDArray[np.intp], n_groups: int) -> Companies:
+    """Respondents already numbered by company (``groups[i]`` in ``0..n_groups-1``); the
+    companies keep those numbers (named ``"0"``, ``"1"``, ...).
+    """
+    import numpy as np
+
+    groups = np.asarray(groups, dtype=np.intp)
+    counts = np.bincount(groups, minlength=n_groups).astype(np.int64)
+    starts = np.zeros(n_groups + 1, dtype=np.intp)
+    np.cumsum(counts, out=starts[1:])
+    order = np.argsort(groups, kind="stable").astype(np.intp)
+    return Companies(tuple(str(i) for i in range(n_groups)), groups, order, starts, counts)
+
+
 def combine_answers(
     mat: AnswerMatrix, companies: Companies, how: Literal["mean", "median"]
 ) -> tuple[

@@ -80,6 +80,7 @@ def _render_one(task: tuple[str | None, str, str, str, bool]) -> str:
             branding=_JOB.branding,
             format=format,
             date=_JOB.date,
+            plans=_JOB.plans,
         )
     else:
         out = render_report(

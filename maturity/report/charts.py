@@ -61,6 +61,7 @@ DEFAULT_NAMES: Mapping[str, str] = MappingProxyType(
         "peer_iqr": "Peer interquartile range",
         "target": "Target",
         "previous": "Previous assessment",
+        "projected": "After the plan",
         "no_score": "no score",
         "not_applicable": "not applicable",
     }
@@ -113,6 +114,14 @@ _SERIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "markersize": 5,
             "markeredgewidth": 1.4,
             "zorder": 4.5,
+        },
+        "projected": {
+            "color": _ORANGE,
+            "linestyle": (0, (5, 1.5, 1, 1.5, 1, 1.5)),
+            "linewidth": 2.0,
+            "marker": "D",
+            "markersize": 4.5,
+            "zorder": 5.5,
         },
     }
 )
@@ -426,7 +435,8 @@ class RadarDisplay(_Display):
     and a ``previous`` assessment (dash-dot). NaN or None is no score: a gap in the polygon and
     a note by the axis label, never a zero; ``not_applicable[i]`` says that axis ``i`` has no
     score because the dimension does not apply (the note then reads "not applicable", not "no
-    score"). ``names`` gives the (translated) legend names, keys as in :data:`DEFAULT_NAMES`;
+    score"). ``projected`` is the profile an action plan is expected to reach (dash-dot-dot,
+    diamonds). ``names`` gives the (translated) legend names, keys as in :data:`DEFAULT_NAMES`;
     ``decimal`` is the decimal separator of the printed numbers.
     """
 
@@ -440,6 +450,7 @@ class RadarDisplay(_Display):
     target: Sequence[float] | None = None
     previous: Sequence[float] | None = None
     not_applicable: Sequence[bool] | None = None
+    projected: Sequence[float] | None = None
     names: Mapping[str, str] | None = field(default=None, hash=False)
     title: str | None = None
     decimal: str = "."
@@ -453,7 +464,15 @@ class RadarDisplay(_Display):
         bounds = _range(self.range, what)
         n = len(labels)
         series: dict[str, tuple[float, ...] | None] = {}
-        for key in ("values", "peer_median", "peer_q1", "peer_q3", "target", "previous"):
+        for key in (
+            "values",
+            "peer_median",
+            "peer_q1",
+            "peer_q3",
+            "target",
+            "previous",
+            "projected",
+        ):
             series[key] = _values(getattr(self, key), name=key, n=n, bounds=bounds, what=what)
         q1, q3 = series["peer_q1"], series["peer_q3"]
         if (q1 is None) != (q3 is None):
@@ -579,7 +598,7 @@ class RadarDisplay(_Display):
                 ax.plot(closed, quartile, color=_ORANGE, linewidth=0.8, zorder=2.5, gid=gid)
             legend["peer_iqr"] = Patch(linewidth=0.8, hatch=_IQR_HATCH, **style)
 
-        for key in ("company", "peer_median", "target", "previous"):
+        for key in ("company", "peer_median", "target", "previous", "projected"):
             vals = self.values if key == "company" else getattr(self, key)
             if vals is None:
                 continue
@@ -592,7 +611,9 @@ class RadarDisplay(_Display):
             ax.plot(closed, ring(vals), gid=key, markevery=slice(0, n), **style)
             legend[key] = Line2D([], [], **style)
         order = [
-            k for k in ("company", "peer_median", "peer_iqr", "target", "previous") if k in legend
+            k
+            for k in ("company", "projected", "peer_median", "peer_iqr", "target", "previous")
+            if k in legend
         ]
         handles = [legend[k] for k in order]
         names = [_name(self.names, k) for k in order]

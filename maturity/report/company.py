@@ -191,7 +191,7 @@ def build_company_view(
     it, ``previous`` (its date) is set, the overall score and each dimension get ``previous``
     and ``change``, and the radar shows the earlier profile.
 
-    ``plan`` (a :class:`maturity.plan.Plan` of this company) adds the action-plan section
+    ``plan`` (a :class:`maturity.Plan` of this company) adds the action-plan section
     (``plan``: the view of :func:`maturity.report.plan_view.plan_view`); None leaves it out.
     """
     from markupsafe import Markup

@@ -25,6 +25,7 @@ def build_portfolio_view(
     gaps: Any = None,
     organisation: str | None = None,
     date: _dt.date | None = None,
+    plans: Any = None,
 ) -> dict[str, Any]:
     """The view model of a portfolio of companies (a competence centre's overview).
 
@@ -32,7 +33,9 @@ def build_portfolio_view(
     computed here), ``heatmap`` (companies × dimensions, each cell with its score, level and
     CSS class ``lvl-0`` … ``lvl-5``), ``ranking`` (by overall score, or by the total weighted
     gap when ``gaps`` is given), ``radar`` (median and interquartile band), ``levels`` (the
-    legend), and the questionnaire and model.
+    legend), and the questionnaire and model. ``plans`` (company → plan, e.g.
+    :func:`maturity.plan_all`) adds ``demand``: what the plans ask for, under the disclosure
+    rules of the benchmark (see :func:`maturity.report.plan_view.demand_view`).
     """
     import numpy as np
     from markupsafe import Markup
@@ -152,6 +155,18 @@ def build_portfolio_view(
         ],
     }
     synthetic_peers = bool(getattr(benchmark, "synthetic", False)) if benchmark else False
+    demand = None
+    toc = [
+        {"anchor": "distribution", "title": t["distribution"], "number": None},
+        {"anchor": "heatmap", "title": t["heatmap"], "number": None},
+        {"anchor": "ranking", "title": t["ranking"], "number": None},
+    ]
+    if plans:
+        from maturity.report.plan_view import demand_view
+
+        min_group = getattr(benchmark, "min_group", 5) if benchmark is not None else 5
+        demand = demand_view(plans, lang=lang, min_group=int(min_group))
+        toc.append({"anchor": "demand", "title": t["plan_demand_title"], "number": None})
     return {
         "kind": "portfolio",
         "lang": lang,
@@ -176,11 +191,8 @@ def build_portfolio_view(
         "levels": levels_table(model, lang),
         "synthetic_scores": scores.synthetic,
         "synthetic_peers": synthetic_peers,
-        "toc": [
-            {"anchor": "distribution", "title": t["distribution"], "number": None},
-            {"anchor": "heatmap", "title": t["heatmap"], "number": None},
-            {"anchor": "ranking", "title": t["ranking"], "number": None},
-        ],
+        "toc": toc,
+        "demand": demand,
         "dates": dates(date, date),
         "version": __version__,
     }

@@ -94,7 +94,7 @@ def render_report(
     ``gaps`` (a :class:`maturity.gap_analysis.Gaps`) the priorities, ``responses`` the respondents'
     free-text remarks, ``date`` the report date on the cover, ``previous`` (the
     :class:`~maturity.scores.Scores` of an earlier assessment, same model) the change since
-    then, ``plan`` (a :class:`maturity.plan.Plan` for this company) the action plan; all are
+    then, ``plan`` (a :class:`maturity.Plan` for this company) the action plan; all are
     optional. ``branding`` is a :class:`Branding` or a branding directory. See
     :func:`build_company_view`.
     """
@@ -125,12 +125,20 @@ def render_portfolio(
     branding: Branding | str | Path | None = None,
     format: Literal["html", "pdf"] = "html",
     date: _dt.date | None = None,
+    plans: Any = None,
 ) -> str | bytes:
     """The portfolio overview of many companies for a competence centre: HTML text or PDF
-    bytes. See :func:`build_portfolio_view`.
+    bytes. ``plans`` (company id → :class:`maturity.Plan`) adds the demand for actions across
+    the portfolio. See :func:`build_portfolio_view`.
     """
     b = _branding(branding)
     view = build_portfolio_view(
-        scores, lang=lang, benchmark=benchmark, gaps=gaps, organisation=b.name, date=date
+        scores,
+        lang=lang,
+        benchmark=benchmark,
+        gaps=gaps,
+        organisation=b.name,
+        date=date,
+        plans=plans,
     )
     return _output(render_html(view, branding=b), format)
