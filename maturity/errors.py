@@ -94,6 +94,12 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     ErrorCode("Y009", "encoding", "{detail}", "save the file as UTF-8"),
     ErrorCode("Y010", "too-large", "the file has more than {limit} values", ""),
     ErrorCode("Y011", "unreadable", "cannot read the file: {detail}", ""),
+    ErrorCode(
+        "Y012",
+        "number-out-of-range",
+        "the integer {found} is out of range (at most {limit} in magnitude)",
+        "integers must be exact as floating-point numbers (I-JSON, RFC 7493)",
+    ),
     # --- structure, shared by all formats --------------------------------------------
     ErrorCode("S001", "unknown-key", "unknown key '{name}' (allowed: {allowed}){suggestion}", ""),
     ErrorCode("S002", "missing-key", "missing required key '{name}'", ""),
