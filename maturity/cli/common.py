@@ -187,11 +187,12 @@ def target_of(text: str, model: ScoringModel | None = None) -> object:
     except ValueError:
         pass
     else:
-        if not math.isfinite(number) or (
-            model is not None and not model.range[0] <= number <= model.range[1]
-        ):
+        if not math.isfinite(number):
+            raise ValueError(f"--target: {text!r} is not a finite number (allowed: {allowed})")
+        if model is not None and not model.range[0] <= number <= model.range[1]:
             raise ValueError(
-                f"--target: {text!r} is not a score on the model's range (allowed: {allowed})"
+                f"--target: {text} is outside the model's range {model.range[0]:g} to "
+                f"{model.range[1]:g} (allowed: {allowed})"
             )
         return number
     p = Path(text)
