@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -28,13 +30,23 @@ REPORT_MODELS = {
 }
 
 
-def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
+def run_demo(
+    out: str | Path,
+    *,
+    force: bool = False,
+    formats: Sequence[Literal["html", "pdf"]] | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> list[Path]:
     """Run the pipeline on the shipped data and write its results into ``out``.
 
     For every shipped questionnaire with sample answers: scores with every shipped model,
-    gaps and a peer benchmark where synthetic peers ship, and HTML and PDF reports in Italian
-    and English for each sample company. Returns the files written; existing files are kept
-    unless ``force``. Without WeasyPrint (``pip install "maturity[pdf]"``) only HTML is written.
+    gaps to the upper quartile of each company's own peer group where synthetic peers ship
+    (else to the next level), the peer benchmark, and reports in Italian and English for each
+    sample company, rendered in ``workers`` processes (default: one per CPU) with a progress
+    line. Returns the files written; existing files are kept unless ``force``. ``formats``
+    defaults to HTML and PDF; without WeasyPrint (``pip install "maturity[pdf]"``) only HTML
+    is written.
     """
     from maturity.benchmarking import benchmark
     from maturity.bundle import bundled
@@ -50,9 +62,11 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     written: list[Path] = []
     say = sys.stderr.write
     has_pdf = importlib.util.find_spec("weasyprint") is not None
-    formats: list[Literal["html", "pdf"]] = ["html", "pdf"] if has_pdf else ["html"]
-    if "pdf" not in formats:
+    wanted: list[Literal["html", "pdf"]] = list(formats or ("html", "pdf"))
+    if "pdf" in wanted and not has_pdf:
         say('note: PDF reports need WeasyPrint: pip install "maturity[pdf]"; writing HTML\n')
+        wanted = [f for f in wanted if f != "pdf"] or ["html"]
+    jobs = workers or os.cpu_count() or 1
     models = [load_model(b.path) for b in bundled("scoring_model")]
     for b in bundled("questionnaire"):
         q = load_questionnaire(b.path, strict=True)
@@ -88,9 +102,10 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
                     scores.ids,
                     out / "reports" / q.id,
                     langs=("it", "en"),
-                    formats=formats,
+                    formats=wanted,
                     force=force,
-                    workers=2,
+                    workers=jobs,
+                    progress=progress,
                 )
     for p in written:
         say(f"wrote {p}\n")

@@ -18,11 +18,13 @@ The normal run is short and reproducible (``derandomize``); ``MATURITY_FUZZ=long
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -51,20 +53,29 @@ MODEL = mt.load_model("i40-readiness-weighted")
 # the inputs: shipped files and their mutations
 
 
-def _shipped_answers(fmt_name: str) -> bytes:
-    """The shipped sample answers in format ``fmt_name`` (written by its own writer)."""
-    fmt = ANSWERS.get(fmt_name)
+def _shipped_answers() -> list[bytes]:
+    """The shipped sample answers as a file, and as written by every registered writer."""
     answers = mt.read_responses(sample_path("i40-readiness"), Q)
-    if fmt.write is not None:
-        return fmt.write(answers, {})
-    return sample_path("i40-readiness").read_bytes()
+    out = [sample_path("i40-readiness").read_bytes()]
+    out += [f.write(answers, {}) for f in ANSWERS if f.write is not None]
+    return out
 
 
-def _scores_files(tmp: Path) -> dict[str, bytes]:
+ANSWER_FILES = _shipped_answers()
+
+
+def _scores_files() -> dict[str, bytes]:
+    """The sample companies' scores as written by ``Scores.to_json`` and ``to_csv``."""
+    import tempfile
+
     scores = mt.score(mt.read_responses(sample_path("i40-readiness"), Q), MODEL, by="company")
-    scores.to_json(tmp / "s.json")
-    scores.to_csv(tmp / "s.csv")
-    return {"json": (tmp / "s.json").read_bytes(), "csv": (tmp / "s.csv").read_bytes()}
+    with tempfile.TemporaryDirectory() as tmp:
+        scores.to_json(Path(tmp) / "s.json")
+        scores.to_csv(Path(tmp) / "s.csv")
+        return {k: (Path(tmp) / f"s.{k}").read_bytes() for k in ("json", "csv")}
+
+
+SCORES_FILES = _scores_files()
 
 
 _NUMBER = re.compile(rb"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
@@ -164,14 +175,15 @@ def mutated(draw: st.DrawFn, original: bytes) -> bytes:
     return data
 
 
-def inputs(original: bytes) -> st.SearchStrategy[bytes]:
-    """Random bytes, random text, or a mutation of a shipped file."""
+def inputs(*originals: bytes) -> st.SearchStrategy[bytes]:
+    """Random bytes, random text, or a mutation of one of the shipped files ``originals``."""
+    shipped = st.sampled_from(originals).flatmap(mutated)
     return st.one_of(
         st.binary(max_size=512),
         st.text(max_size=256).map(lambda s: s.encode("utf-8", "surrogatepass")),
-        mutated(original),
-        mutated(original),
-        mutated(original),
+        shipped,
+        shipped,
+        shipped,
     )
 
 
@@ -209,17 +221,39 @@ def outcome(read: Callable[[Path], object], path: Path, data: bytes) -> None:
 # --------------------------------------------------------------------------------------
 # the readers
 
+#: Readers outside the files of the helper who wrote this test that fail it today, reported to
+#: the lead: their cases are expected failures, not strict (they pass once fixed). Delete an
+#: entry when its reader is fixed.
+KNOWN = {
+    "answers-csv": "csvio: 'neither UTF-8 nor Windows-1252' names no line",
+    "answers-json": "jsonio: invalid JSON (duplicate key, 5000-digit integer) and unknown keys "
+    "name no line",
+    "scores-json": "Scores.from_json: errors name no line; OverflowError, KeyError, ValueError "
+    "(isoformat) on damaged files, also through load_peers",
+    "scores-csv": "Scores.from_csv: errors name no line; TypeError on a row cut short, also "
+    "through load_peers",
+}
 
-def _answers_readers() -> list[tuple[str, str]]:
-    return [(f.name, f.suffixes[0] if f.suffixes else ".dat") for f in ANSWERS if f.read]
+
+def _known(name: str, *values: object) -> Any:
+    reason = KNOWN.get(name)
+    marks = [pytest.mark.xfail(strict=False, reason=f"known, reported: {reason}")] if reason else []
+    return pytest.param(*values, marks=marks, id=name)
+
+
+def _answers_readers() -> list[Any]:
+    return [
+        _known(f"answers-{f.name}", f.name, f.suffixes[0] if f.suffixes else ".dat")
+        for f in ANSWERS
+        if f.read
+    ]
 
 
 @pytest.mark.parametrize(("fmt", "suffix"), _answers_readers())
 @FUZZ
 @given(data=st.data())
 def test_answers_readers(fmt: str, suffix: str, data: st.DataObject, tmp_path: Path) -> None:
-    original = _shipped_answers(fmt)
-    blob = data.draw(inputs(original))
+    blob = data.draw(inputs(*ANSWER_FILES))
     outcome(lambda p: mt.read_responses(p, Q, source=fmt), tmp_path / f"answers{suffix}", blob)
     # and chosen by its content and suffix, as the command line does
     outcome(lambda p: mt.read_responses(p, Q), tmp_path / f"auto{suffix}", blob)
@@ -255,16 +289,13 @@ def _yaml_readers() -> list[tuple[str, Path, Callable[[Path], object]]]:
             lambda p: target_of(str(p), MODEL),
         ),
     ]
-    if importlib.util.find_spec("maturity.actions") is not None:
+    if importlib.util.find_spec("maturity.actions") is not None:  # helper E's, when merged
         actions = importlib.import_module("maturity.actions")
         shipped = sorted((ROOT / "actions").glob("*.yaml")) if (ROOT / "actions").is_dir() else []
-        load = getattr(actions, "load_actions", None) or getattr(actions, "load_catalogue", None)
-        if shipped and load is not None:
-            readers.append(("action-catalogue", shipped[0], lambda p: load(p)))
+        loaders = [getattr(actions, n) for n in sorted(dir(actions)) if n.startswith("load")]
+        if shipped and loaders:
+            readers.append(("action-catalogue", shipped[0], loaders[0]))
     return readers
-
-
-import importlib  # noqa: E402 - used by _yaml_readers only
 
 
 @pytest.mark.parametrize(
@@ -279,14 +310,13 @@ def test_declarative_file_readers(
     outcome(read, tmp_path / f"{what}{original.suffix}", blob)
 
 
-@pytest.mark.parametrize("kind", ["json", "csv"])
+@pytest.mark.parametrize("kind", [_known(f"scores-{k}", k) for k in ("json", "csv")])
 @FUZZ
 @given(data=st.data())
 def test_scores_and_peer_readers(kind: str, data: st.DataObject, tmp_path: Path) -> None:
     from maturity.scores import Scores
 
-    originals = _scores_files(tmp_path)
-    blob = data.draw(inputs(originals[kind]))
+    blob = data.draw(inputs(SCORES_FILES[kind]))
     read = Scores.from_json if kind == "json" else Scores.from_csv
     outcome(lambda p: read(p, MODEL), tmp_path / f"scores.{kind}", blob)
     outcome(lambda p: mt.load_peers(p, MODEL), tmp_path / f"peers.{kind}", blob)
