@@ -176,7 +176,7 @@ def brand(tmp_path: Path, i40: dict[str, Any]) -> Any:
 
 @pytest.fixture()
 def small_limits(monkeypatch: pytest.MonkeyPatch) -> sandbox.RenderLimits:
-    limits = sandbox.RenderLimits(steps=200_000, value=100_000, output=1_000_000)
+    limits = sandbox.RenderLimits(steps=200_000, value=100_000, output=1_000_000, built=1_000_000)
     monkeypatch.setattr(sandbox, "LIMITS", limits)
     return limits
 
@@ -225,6 +225,9 @@ def test_msg_formats_inside_the_sandbox(brand: Any) -> None:
         "{% set ns.s = ns.s + ns.s %}{% endfor %}",
         "{% set ns = namespace(l=[1]) %}{% for i in range(64) %}"
         "{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l }}",
+        # many values, each within the limit, that together would fill the memory
+        "".join(f"{{% set a{i} = 'x' * 90000 %}}" for i in range(20)),
+        "{{ [1, 2]|slice(100000000)|list|length }}",
     ],
 )
 def test_no_template_can_build_a_huge_value(
@@ -302,6 +305,7 @@ def test_a_normal_report_is_far_from_the_limits(i40: dict[str, Any], monkeypatch
     html = mt.render_report(i40["scores"], "Verdi Digital")
     (b,) = seen
     assert b.steps * 100 < sandbox.LIMITS.steps
+    assert b.built * 100 < sandbox.LIMITS.built
     assert b.output <= len(html) and len(html) * 100 < sandbox.LIMITS.output
 
 

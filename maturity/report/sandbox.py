@@ -79,6 +79,9 @@ class RenderLimits:
     """Characters written per report (a report of the package's templates is about 0.2 MB)."""
     value: int = 5_000_000
     """Characters or items of any one value a template builds, and any format width."""
+    built: int = 100_000_000
+    """Characters and items of all the values a template builds, added up (a company report
+    of the package's templates builds about 0.1 % of it)."""
     int_bits: int = 4_096
     """Bits of any integer a template computes."""
 
@@ -96,12 +99,13 @@ def _limit_error(message: str) -> Exception:
 class _Budget:
     """The work and output left to one report's rendering."""
 
-    __slots__ = ("deadline", "limits", "output", "steps")
+    __slots__ = ("built", "deadline", "limits", "output", "steps")
 
     def __init__(self, limits: RenderLimits) -> None:
         self.limits = limits
         self.steps = 0
         self.output = 0
+        self.built = 0
         self.deadline = time.monotonic() + limits.seconds
 
     def step(self, n: int = 1) -> None:
@@ -110,6 +114,13 @@ class _Budget:
             raise _limit_error(f"more than {self.limits.steps:,} template operations")
         if not self.steps & 1023 and time.monotonic() > self.deadline:
             raise _limit_error(f"rendering took more than {self.limits.seconds:g} s")
+
+    def build(self, n: int) -> None:
+        self.built += n
+        if self.built > self.limits.built:
+            raise _limit_error(
+                f"the values built add up to more than {self.limits.built:,} characters or items"
+            )
 
     def wrote(self, n: int) -> None:
         self.output += n
@@ -173,13 +184,18 @@ def _weight(value: object, cap: int) -> int:
     return total
 
 
-def check_size(value: object, what: str = "a value") -> object:
-    """Refuse ``value`` when it is larger than the value limit (see :class:`RenderLimits`)."""
+def check_size(value: object, what: str = "a value", *, built: bool = False) -> object:
+    """Refuse ``value`` when it is larger than the value limit (see :class:`RenderLimits`);
+    with ``built``, ``value`` was just built by the template and counts towards its total.
+    """
     cap = _limits().value
     if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
         size = len(value) if isinstance(value, str | bytes) else _weight(value, cap)
         if size > cap:
             raise _limit_error(f"{what} longer than {cap:,} characters or items")
+        b = _BUDGET.get()
+        if built and b is not None:
+            b.build(size)
     elif isinstance(value, int) and value.bit_length() > _limits().int_bits:
         raise _limit_error(f"an integer of more than {_limits().int_bits} bits")
     return value
@@ -235,7 +251,8 @@ def _formatter_classes() -> tuple[type[Formatter], type[Formatter]]:
             _step()
             _check_spec(format_spec)
             check_size(value, "a formatted value")
-            return check_size(super().format_field(value, format_spec), "a formatted field")
+            field = super().format_field(value, format_spec)
+            return check_size(field, "a formatted field", built=True)
 
     class ReportEscapeFormatter(ReportFormatter, SandboxedEscapeFormatter):
         """:class:`ReportFormatter` for ``Markup`` strings (escapes the fields)."""
@@ -290,7 +307,7 @@ def _bounded_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callab
         _check_count(linecount, "a batch of")
 
     def pre_slice(value: Any, slices: Any = 1, *_: Any, **__: Any) -> None:
-        _check_count(slices, "slices")
+        _check_count(slices * 100 if isinstance(slices, int) else 0, "slices (x 100)")
 
     def pre_replace(s: Any, old: Any = "", new: Any = "", count: Any = None) -> None:
         text, o, n = str(s), str(old), str(new)
@@ -299,7 +316,9 @@ def _bounded_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callab
             hits = min(hits, count)
         _check_count(len(text) + hits * max(0, len(n) - len(o)), "a replaced text of")
 
-    def pre_wordwrap(s: Any, width: Any = 79, *_: Any, wrapstring: Any = None, **__: Any) -> None:
+    def pre_wordwrap(
+        s: Any, width: Any = 79, long: Any = True, wrapstring: Any = None, *_: Any, **__: Any
+    ) -> None:
         text = str(s)
         w = width if isinstance(width, int) and width > 0 else 1
         joins = (len(text) // w + text.count("\n") + 1) * len(str(wrapstring or "\n"))
@@ -337,7 +356,7 @@ def _bounded_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callab
                 if name == "join" and len(args) > first:  # a generator: its items, counted
                     args = (*args[:first], _materialise(args[first]), *args[first + 1 :])
                 check(*args[first:], **kwargs)
-            return check_size(fn(*args, **kwargs), f"the result of '{name}'")
+            return check_size(fn(*args, **kwargs), f"the result of '{name}'", built=True)
 
         return bounded
 
@@ -454,7 +473,7 @@ def sandbox_class() -> type[Environment]:
                 total += len(p) if isinstance(p, str) else _weight(p, cap)
                 if total > cap:
                     raise _limit_error(f"a joined text longer than {cap:,} characters")
-            return markup_join(parts)
+            return check_size(markup_join(parts), built=True)  # type: ignore[return-value]
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             _step()
@@ -475,7 +494,7 @@ def sandbox_class() -> type[Environment]:
             elif operator == "+" and isinstance(left, str | list | tuple):
                 other = len(right) if hasattr(right, "__len__") else 0
                 _check_count(len(left) + other, "a joined value of")
-            return check_size(super().call_binop(context, operator, left, right))
+            return check_size(super().call_binop(context, operator, left, right), built=True)
 
         def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
             _step()
