@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from maturity.questionnaire import Questionnaire
+    from maturity.responses import Responses
 
 __all__ = ["SAMPLES", "run_demo"]
 
@@ -28,6 +34,18 @@ REPORT_MODELS = {
     "i40-readiness": "i40-readiness-weighted",
     "digital-maturity": "digital-maturity-dma",
 }
+
+
+def _synthetic_answers(q: Questionnaire, meta: Path | None) -> Responses | None:
+    """The answers of the shipped synthetic peers of ``q`` (None when none ship), as
+    :func:`maturity.peers.load_peers` reads them from the metadata file ``meta``.
+    """
+    from maturity.io import read_responses
+
+    if meta is None:
+        return None
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    return read_responses(meta.parent / info["answers"], q)
 
 
 def run_demo(
@@ -53,7 +71,7 @@ def run_demo(
     from maturity.gap_analysis import gaps
     from maturity.io import read_responses
     from maturity.model import load_model
-    from maturity.peers import bundled_peers, load_peers
+    from maturity.peers import bundled_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.report.batch import ReportJob, run_reports
     from maturity.scoring import score
@@ -78,14 +96,16 @@ def run_demo(
             continue
         answers = read_responses(sample_path(q.id), q)
         say(f"  {len(answers)} sample respondents read from {SAMPLES[q.id]}\n")
+        peers = _synthetic_answers(q, bundled_peers().get(q.id))  # read once, scored per model
         for model in (m for m in models if m.questionnaire.id == q.id):
             scores = score(answers, model, by="company")
             target = out / f"scores-{model.id}.json"
             scores.to_json(target, force=force)
             written.append(target)
             bench = None
-            if q.id in bundled_peers():
-                bench = benchmark(scores, load_peers("synthetic", model))
+            if peers is not None:
+                synthetic = dataclasses.replace(score(peers, model, by="company"), synthetic=True)
+                bench = benchmark(scores, synthetic)
                 target = out / f"benchmark-{model.id}.csv"
                 bench.to_csv(target, force=force)
                 written.append(target)

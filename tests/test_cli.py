@@ -1,9 +1,12 @@
 """The command line as a user meets it."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,15 +15,28 @@ from maturity.cli import main
 from maturity.demo import sample_path
 
 
-def run(*args):
+def run_process(*args):
+    """``maturity ARGS...`` in a new process, exactly as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "maturity.cli", *args], capture_output=True, text=True, check=False
     )
 
 
+def run(*args):
+    """``maturity ARGS...`` in this process (the same ``main`` as the console script, without
+    the cost of starting Python): exit status, standard output and standard error."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version, wrong usage
+            status = exc.code if isinstance(exc.code, int) else 1
+    return SimpleNamespace(returncode=status, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def test_validate_shipped_files_exit_0():
     files = [str(b.path) for b in mt.bundled()]
-    proc = run("validate", "--strict", *files)
+    proc = run_process("validate", "--strict", *files)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""  # no problems, no warnings
 
@@ -60,11 +76,11 @@ def test_score_writes_csv_and_json_and_refuses_to_overwrite(tmp_path):
     answers = str(sample_path("i40-readiness"))
     out = tmp_path / "s.json"
     args = ["score", answers, "-q", "i40-readiness", "-m", "i40-readiness-weighted", "-o", str(out)]
-    proc = run(*args)
+    proc = run_process(*args)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     assert doc["model"]["id"] == "i40-readiness-weighted" and len(doc["rows"]) == 6
-    again = run(*args)
+    again = run_process(*args)
     assert again.returncode == 1 and "use --force" in again.stderr
     assert "Traceback" not in again.stderr
     assert run(*args, "--force", "--by-company").returncode == 0
@@ -124,7 +140,7 @@ def test_demo_runs_on_shipped_data(demo_dir, tmp_path):
         assert (reports / f"Officine-Rossi.{lang}.pdf").read_bytes().startswith(b"%PDF")
     # 3 companies x 2 languages x 2 formats for each of the two questionnaires
     assert len(list((demo_dir / "reports").rglob("*.*"))) == 2 * 3 * 2 * 2
-    again = run("demo", "-o", str(demo_dir))
+    again = run_process("demo", "-o", str(demo_dir))
     assert again.returncode == 1 and "use --force" in again.stderr
 
 
@@ -360,8 +376,8 @@ def test_report_command_with_a_hostile_branding_template(tmp_path):
 
 
 def test_version_and_help():
-    assert run("--version").stdout.startswith("maturity ")
-    assert run("--help").returncode == 0
+    assert run_process("--version").stdout.startswith("maturity ")
+    assert run_process("--help").returncode == 0
     with pytest.raises(SystemExit):
         main(["--help"])
 

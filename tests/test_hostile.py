@@ -114,9 +114,9 @@ def test_a_target_outside_the_model_range_is_refused_before_any_work(
         assert line.startswith("maturity: error: --target:")
         assert "0 to 5" in line  # the model's range, read from the model
         assert not out.exists()
-    # and as a user runs it
-    proc = cli("gaps", answers, *common, f"--target={value}", "-o", str(out / "g.csv"))
-    assert proc.returncode == 1 and "--target" in one_line(proc.stderr)
+    if value == "nan":  # and as a user runs it
+        proc = cli("gaps", answers, *common, f"--target={value}", "-o", str(out / "g.csv"))
+        assert proc.returncode == 1 and "--target" in one_line(proc.stderr)
 
 
 def test_targets_at_the_ends_of_the_range_are_accepted(tmp_path: Path, i40: dict[str, Any]) -> None:
