@@ -386,6 +386,7 @@ def test_branded_output_keeps_only_safe_links(brand: Any) -> None:
         '<a href="java\tscript:alert(3)">c</a>'
         '<a href="vbscript:x">d</a>'
         '<a href="data:text/html;base64,PHNjcmlwdD4=">e</a>'
+        '<a href="data:image/svg+xml;base64,PHN2Zz4=">e2</a>'
         '<img src="file:///etc/passwd" onerror="alert(4)">'
         '<a href="../../etc/passwd">f</a>'
         '<a href="//evil.example/">g</a>'
@@ -425,6 +426,8 @@ def test_branded_output_keeps_only_safe_links(brand: Any) -> None:
         '<base href="https://evil.example/">',
         '<link rel="stylesheet" href="file:///etc/passwd">',
         '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+        '<svg><a><animate attributeName="href" values="javascript:alert(1)"/></a></svg>',
+        '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
     ],
 )
 def test_branded_output_cannot_run_or_load_anything(brand: Any, element: str) -> None:

@@ -673,21 +673,23 @@ _URL_ATTRS = frozenset(
 )
 _REFUSED_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "link"}
+    # SVG animation can set an attribute (href) to any value after the page is loaded
+    | {"animate", "set", "animatemotion", "animatetransform", "discard", "handler", "listener"}
 )
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _STRIP = re.compile(r"[\x00-\x20\x7f]+")
 _IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp|svg\+xml)[;,]")
 
 
-def safe_url(value: str) -> bool:
-    """Whether a URL may stay in a report: ``http(s):``, ``mailto:``, ``#fragment``, or an
-    embedded image (``data:image/...``). Relative paths and every other scheme
-    (``javascript:``, ``file:``, ``data:text/html``...) are not.
+def safe_url(value: str, *, image: bool = False) -> bool:
+    """Whether a URL may stay in a report: ``http(s):``, ``mailto:``, ``#fragment``, and, where
+    an image is expected (``image``), an embedded image (``data:image/...``). Relative paths
+    and every other scheme (``javascript:``, ``file:``, ``data:text/html``...) are not.
     """
     url = _STRIP.sub("", value).lower()
     if url.startswith("#"):
         return True
-    if _IMAGE.match(url):
+    if image and _IMAGE.match(url):
         return True
     m = _SCHEME.match(url)
     return m is not None and m[1] in ("http", "https", "mailto") and not url.startswith("//")
@@ -721,7 +723,8 @@ def check_links(html: str, where: str) -> str:
             bad = [
                 (k, v)
                 for k, v in attrs
-                if k.startswith("on") or (k in _URL_ATTRS and v is not None and not _safe(k, v))
+                if k.startswith("on")
+                or (k in _URL_ATTRS and v is not None and not _safe(tag, k, v))
             ]
             if bad:
                 raw = self.get_starttag_text() or ""
@@ -744,8 +747,12 @@ def check_links(html: str, where: str) -> str:
 _DESCRIPTOR = re.compile(r"^\d+(?:\.\d+)?[wx]$")
 
 
-def _safe(name: str, value: str) -> bool:
+#: Where a ``data:image/...`` URI may stay: an image's source.
+_IMAGE_PLACES = frozenset({("img", "src"), ("image", "href"), ("image", "xlink:href")})
+
+
+def _safe(tag: str, name: str, value: str) -> bool:
     if name in ("srcset", "ping", "archive"):  # lists of URLs: each must be http(s)
         urls = [u for u in re.split(r"[\s,]+", value) if u and not _DESCRIPTOR.match(u)]
         return all(re.match(r"(?i)https?:", u) is not None for u in urls)
-    return safe_url(value)
+    return safe_url(value, image=(tag, name) in _IMAGE_PLACES)
