@@ -175,6 +175,51 @@ def mutated(draw: st.DrawFn, original: bytes) -> bytes:
     return data
 
 
+#: Values a mutated YAML tree may hold where the format expects something else.
+YAML_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats()
+    | st.text(max_size=20)
+    | st.sampled_from(["", "root", "en", "it", "a.b", "none", "weighted_mean", ">=1.0,<2"]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+
+
+@st.composite
+def mutated_tree(draw: st.DrawFn, original: bytes) -> bytes:
+    """``original`` (YAML) read, one to three of its values (or keys) replaced, written back:
+    well-formed files with the wrong types, values and keys in the wrong places."""
+    import yaml
+
+    data = yaml.safe_load(original)
+    for _ in range(draw(st.integers(1, 3))):
+        node, path = data, []
+        while isinstance(node, dict | list) and node and draw(st.integers(0, 3)):
+            key = draw(
+                st.sampled_from(
+                    sorted(node, key=str) if isinstance(node, dict) else range(len(node))
+                )
+            )
+            path.append((node, key))
+            node = node[key]
+        if not path:
+            continue
+        parent, key = path[-1]
+        action = draw(st.sampled_from(["replace", "delete", "rename"]))
+        if action == "replace":
+            parent[key] = draw(YAML_VALUES)
+        elif action == "delete":
+            del parent[key]
+        elif isinstance(parent, dict):
+            parent[draw(st.text(min_size=1, max_size=10))] = parent.pop(key)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
 def inputs(*originals: bytes) -> st.SearchStrategy[bytes]:
     """Random bytes, random text, or a mutation of one of the shipped files ``originals``."""
     shipped = st.sampled_from(originals).flatmap(mutated)
@@ -306,7 +351,8 @@ def _yaml_readers() -> list[tuple[str, Path, Callable[[Path], object]]]:
 def test_declarative_file_readers(
     what: str, original: Path, read: Callable[[Path], object], data: st.DataObject, tmp_path: Path
 ) -> None:
-    blob = data.draw(inputs(original.read_bytes()))
+    text = original.read_bytes()
+    blob = data.draw(st.one_of(inputs(text), mutated_tree(text), mutated_tree(text)))
     outcome(read, tmp_path / f"{what}{original.suffix}", blob)
 
 
