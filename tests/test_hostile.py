@@ -496,7 +496,9 @@ def test_an_output_that_is_an_input_is_refused_in_every_command(
     st.lists(
         st.one_of(
             st.text(min_size=1, max_size=400),
-            st.sampled_from(["portfolio", "PORTFOLIO", "Portfolio", "con", "NUL", "a b", "a.b"]),
+            st.sampled_from(
+                ["portfolio", "PORTFOLIO", "Portfolio", "con", "NUL", "Com1", "lpt9", "a b", "a.b"]
+            ),
         ),
         min_size=1,
         max_size=12,
@@ -506,6 +508,10 @@ def test_an_output_that_is_an_input_is_refused_in_every_command(
 )
 def test_file_names_are_distinct_bounded_and_safe(ids: list[str], portfolio: bool) -> None:
     reserved = ("portfolio",) if portfolio else ()
+    # the device names of Windows, which no file may take, whatever its extension
+    devices = {"con", "prn", "aux", "nul"} | {
+        f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)
+    }
     names = file_names(ids, reserved=reserved)
     assert list(names) == ids
     keys = [n.casefold() for n in names.values()]
@@ -513,13 +519,11 @@ def test_file_names_are_distinct_bounded_and_safe(ids: list[str], portfolio: boo
     for c, n in names.items():
         assert re.fullmatch(r"[A-Za-z0-9_-]+", n) and len(n) <= MAX_STEM
         assert n.casefold() not in {"portfolio"} if portfolio else True
-        assert n.casefold() not in {"con", "nul", "prn", "aux"}
+        assert n.casefold() not in devices
         # a short, unique, ordinary name is the company's own; otherwise its hash tells it apart
         plain = safe_name(c)
         clash = sum(safe_name(o).casefold() == plain.casefold() for o in ids) > 1
-        special = plain.casefold() in {"con", "nul", "prn", "aux"} or (
-            portfolio and plain.casefold() == "portfolio"
-        )
+        special = plain.casefold() in devices or (portfolio and plain.casefold() == "portfolio")
         if len(plain) <= MAX_STEM and not clash and not special:
             assert n == plain
         else:

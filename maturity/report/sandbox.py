@@ -10,9 +10,9 @@ report is rendered under :data:`LIMITS` (a :class:`RenderLimits`):
 - **size**: no value a template builds (a string, a list, a formatted field) longer than
   ``value`` characters or items, checked *before* it is built (``'x' * 4000000000``,
   ``'{x:>300000000}'``, ``'%*s' % (10**9, 'x')``, ``|center(10**9)``, ``|join`` over a huge
-  separator, doubling a string in a loop, integers beyond ``int_bits`` bits), and no report
-  longer than ``output`` characters (everything a template writes, macros and captured blocks
-  included);
+  separator, doubling a string in a loop, integers beyond ``int_bits`` bits); all the values
+  built not more than ``built`` characters and items added up; and no report longer than
+  ``output`` characters (everything a template writes, macros and captured blocks included);
 - **recursion**: a macro or an include that calls itself ends in a located
   :class:`~maturity.report.errors.TemplateError`, not a long traceback.
 
@@ -21,7 +21,7 @@ filter, ``%`` and the ``format`` filter) goes through :class:`ReportFormatter`, 
 formatter with its field widths bounded: ``'{x.__class__}'`` is refused as in the template
 itself.
 
-Files: :class:`ConfinedLoader` and :func:`read_branding_file` refuse any branding file whose
+Files: :func:`confined_loader` and :func:`read_branding_file` refuse any branding file whose
 real path (symbolic links resolved) is outside the branding directory, or that is not a
 regular file, or that is too large. Links: :func:`check_links` removes from a branded report
 every URL that is not ``http(s):``, ``mailto:``, an in-page ``#fragment`` or an embedded image
@@ -97,7 +97,7 @@ def _limit_error(message: str) -> Exception:
 
 
 class _Budget:
-    """The work and output left to one report's rendering."""
+    """The work done, values built and output written so far by one report's rendering."""
 
     __slots__ = ("built", "deadline", "limits", "output", "steps")
 
@@ -124,8 +124,8 @@ class _Budget:
 
     def wrote(self, n: int) -> None:
         self.output += n
-        # what a template writes inside macros and captured blocks counts too: twice the
-        # limit of the report itself leaves room for a block written twice
+        # what is written inside a macro or a captured block is counted where it is made and
+        # again where it is printed: twice the limit of the report itself
         if self.output > 2 * self.limits.output:
             raise _limit_error(f"the report is longer than {self.limits.output:,} characters")
 
@@ -385,12 +385,6 @@ def _loop(value: Any) -> Iterator[Any]:
         yield item
 
 
-def _bounded_range(*args: int) -> range:
-    from jinja2.sandbox import safe_range
-
-    return safe_range(*args)
-
-
 def sandbox_class() -> type[Environment]:
     """The sandboxed environment class of the reports (Jinja2 is imported here, not before)."""
     from jinja2 import nodes
@@ -408,7 +402,7 @@ def sandbox_class() -> type[Environment]:
             super().__setitem__(name, check_size(value, f"the value of '{name}'"))
 
     class BoundedCodeGenerator(CodeGenerator):
-        """Jinja2's code generator with ``~`` going through :meth:`ReportEnvironment.join`."""
+        """Jinja2's code generator with ``~`` going through ``environment.join_parts``."""
 
         def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
             self.write("environment.join_parts((")
@@ -425,7 +419,6 @@ def sandbox_class() -> type[Environment]:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, finalize=self._finalize, **kwargs)
-            self.globals["range"] = _bounded_range
             self.globals["namespace"] = BoundedNamespace
             self.filters["maturity_loop"] = _loop
 
@@ -482,10 +475,9 @@ def sandbox_class() -> type[Environment]:
                 for seq, n in ((left, right), (right, left)):
                     if isinstance(seq, str | list | tuple) and isinstance(n, int):
                         _check_count(len(seq) * n, "a repeated value of")
-                if isinstance(left, int) and isinstance(right, int):
-                    bits = left.bit_length() + right.bit_length()
-                    if bits > _limits().int_bits:
-                        raise _limit_error(f"an integer of more than {_limits().int_bits} bits")
+                ints = isinstance(left, int) and isinstance(right, int)
+                if ints and left.bit_length() + right.bit_length() > bits_cap:
+                    raise _limit_error(f"an integer of more than {bits_cap} bits")
             elif operator == "**" and isinstance(left, int) and isinstance(right, int):
                 if right > 0 and abs(left) > 1 and right * math.log2(abs(left)) > bits_cap:
                     raise _limit_error(f"an integer of more than {bits_cap} bits")
