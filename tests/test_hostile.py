@@ -729,3 +729,19 @@ def test_an_interrupted_batch_stops_with_complete_files(tmp_path: Path, sig: int
     assert "Traceback" not in err and "maturity: interrupted" in err
     assert not [w for w in workers if _alive(w)]
     assert 6 <= len(_complete_files_only(out)) < 80
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)")
+def test_a_worker_killed_from_outside_is_one_line(tmp_path: Path) -> None:
+    proc, out = _start_batch(tmp_path, 40)
+    workers = sorted(_children(proc.pid))
+    os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    problems = [line for line in err.splitlines() if not re.fullmatch(r"\d+/\d+ reports", line)]
+    assert one_line("\n".join(problems)).startswith(
+        "maturity: error: a report process ended unexpectedly"
+    )
+    assert not [w for w in workers if _alive(w)]
+    assert 6 <= len(_complete_files_only(out)) < 80

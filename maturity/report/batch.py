@@ -9,9 +9,10 @@ Nothing is lost or clobbered:
 - every file is written by :func:`maturity.io.files.write_bytes`: complete or not at all, and
   created exclusively without ``force``, so that two runs into one directory cannot both
   succeed;
-- the worker processes die with the batch: on Linux the kernel sends them ``SIGTERM`` when the
-  parent dies (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread sees the parent gone within a
-  second; Ctrl-C stops the batch after the reports being written are complete.
+- the worker processes die with the batch: on Linux the kernel kills them when the parent dies
+  (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread sees the parent gone within a second;
+  Ctrl-C or ``SIGTERM`` (to the batch or its whole process group) stops the batch after the
+  reports being written are complete: the workers leave both signals to the parent.
 """
 
 from __future__ import annotations
@@ -119,16 +120,18 @@ def _init(job: ReportJob, parent: int | None = None) -> None:
 def _die_with_parent(parent: int) -> None:
     """Make this worker process end when its parent does (see the module's documentation).
 
-    Ctrl-C is left to the parent (which lets the reports being written finish and then stops
-    the batch), so the workers ignore ``SIGINT``.
+    Ctrl-C and ``SIGTERM`` are left to the parent, which lets the reports being written finish
+    and then stops the batch: the workers ignore ``SIGINT`` and ``SIGTERM``, and are killed
+    (``SIGKILL``) if the parent dies; a report is never half-written, whenever a worker dies.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         import ctypes
 
         try:
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
         except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog alone
             pass
     if os.getppid() != parent:  # the parent died before the line above
@@ -272,7 +275,15 @@ def _in_processes(
 ) -> None:
     """Render ``tasks`` in ``workers`` processes; on an error or an interruption, cancel what
     has not started, let the reports being written finish, and raise.
+
+    Raises:
+        ReportError: a worker process died (killed from outside, or out of memory).
+
     """
+    from concurrent.futures.process import BrokenProcessPool
+
+    from maturity.report.errors import ReportError
+
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(tasks)), initializer=_init, initargs=(job, os.getpid())
     )
@@ -284,9 +295,14 @@ def _in_processes(
             finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for f in finished:
                 tick(f.result())  # raises the worker's error, if any
-    except BaseException:
+    except BaseException as exc:
         for f in futures:
             f.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, BrokenProcessPool):
+            raise ReportError(
+                "a report process ended unexpectedly (killed, or out of memory); the reports "
+                "written so far are complete"
+            ) from None
         raise
     pool.shutdown(wait=True)
