@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import json
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from maturity.questionnaire import Questionnaire
+    from maturity.responses import Responses
 
 __all__ = ["SAMPLES", "run_demo"]
 
@@ -28,13 +36,34 @@ REPORT_MODELS = {
 }
 
 
-def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
+def _synthetic_answers(q: Questionnaire, meta: Path | None) -> Responses | None:
+    """The answers of the shipped synthetic peers of ``q`` (None when none ship), as
+    :func:`maturity.peers.load_peers` reads them from the metadata file ``meta``.
+    """
+    from maturity.io import read_responses
+
+    if meta is None:
+        return None
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    return read_responses(meta.parent / info["answers"], q)
+
+
+def run_demo(
+    out: str | Path,
+    *,
+    force: bool = False,
+    formats: Sequence[Literal["html", "pdf"]] | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> list[Path]:
     """Run the pipeline on the shipped data and write its results into ``out``.
 
     For every shipped questionnaire with sample answers: scores with every shipped model,
-    gaps and a peer benchmark where synthetic peers ship, action plans with the shipped
-    catalogue, and HTML and PDF reports in Italian and English for each sample company.
-    Returns the files written; existing files are kept unless ``force``. Without WeasyPrint
+    gaps to the upper quartile of each company's own peer group where synthetic peers ship
+    (else to the next level), the peer benchmark, action plans with the shipped catalogue, and
+    reports in Italian and English for each sample company, rendered in ``workers`` processes
+    (default: one per CPU) with a progress line. Returns the files written; existing files are
+    kept unless ``force``. ``formats`` defaults to HTML and PDF; without WeasyPrint
     (``pip install "maturity[pdf]"``) only HTML is written.
     """
     from maturity.benchmarking import benchmark
@@ -42,7 +71,7 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     from maturity.gap_analysis import gaps
     from maturity.io import read_responses
     from maturity.model import load_model
-    from maturity.peers import bundled_peers, load_peers
+    from maturity.peers import bundled_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.report.batch import ReportJob, run_reports
     from maturity.scoring import score
@@ -51,9 +80,11 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
     written: list[Path] = []
     say = sys.stderr.write
     has_pdf = importlib.util.find_spec("weasyprint") is not None
-    formats: list[Literal["html", "pdf"]] = ["html", "pdf"] if has_pdf else ["html"]
-    if "pdf" not in formats:
+    wanted: list[Literal["html", "pdf"]] = list(formats or ("html", "pdf"))
+    if "pdf" in wanted and not has_pdf:
         say('note: PDF reports need WeasyPrint: pip install "maturity[pdf]"; writing HTML\n')
+        wanted = [f for f in wanted if f != "pdf"] or ["html"]
+    jobs = workers or os.cpu_count() or 1
     models = [load_model(b.path) for b in bundled("scoring_model")]
     for b in bundled("questionnaire"):
         q = load_questionnaire(b.path, strict=True)
@@ -65,15 +96,16 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
             continue
         answers = read_responses(sample_path(q.id), q)
         say(f"  {len(answers)} sample respondents read from {SAMPLES[q.id]}\n")
+        peers = _synthetic_answers(q, bundled_peers().get(q.id))  # read once, scored per model
         for model in (m for m in models if m.questionnaire.id == q.id):
             scores = score(answers, model, by="company")
             target = out / f"scores-{model.id}.json"
             scores.to_json(target, force=force)
             written.append(target)
-            bench = peers = None
-            if q.id in bundled_peers():
-                peers = load_peers("synthetic", model)
-                bench = benchmark(scores, peers)
+            bench = synthetic = None
+            if peers is not None:
+                synthetic = dataclasses.replace(score(peers, model, by="company"), synthetic=True)
+                bench = benchmark(scores, synthetic)
                 target = out / f"benchmark-{model.id}.csv"
                 bench.to_csv(target, force=force)
                 written.append(target)
@@ -84,7 +116,7 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
             root = ", ".join(f"{cid} {scores.get(cid):.2f}" for cid in scores.ids)
             say(f"  {model.id}: {root}\n")
             if REPORT_MODELS.get(q.id) == model.id:
-                plans = _plans(q.id, scores, answers, peers)
+                plans = _plans(q.id, scores, answers, synthetic)
                 if plans is not None:
                     target = out / f"plans-{model.id}.json"
                     plans.to_json(target, force=force)
@@ -95,9 +127,10 @@ def run_demo(out: str | Path, *, force: bool = False) -> list[Path]:
                     scores.ids,
                     out / "reports" / q.id,
                     langs=("it", "en"),
-                    formats=formats,
+                    formats=wanted,
                     force=force,
-                    workers=2,
+                    workers=jobs,
+                    progress=progress,
                 )
     for p in written:
         say(f"wrote {p}\n")

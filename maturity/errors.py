@@ -16,6 +16,7 @@ Printed, a problem is one line that an editor can jump to::
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -94,6 +95,12 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     ErrorCode("Y009", "encoding", "{detail}", "save the file as UTF-8"),
     ErrorCode("Y010", "too-large", "the file has more than {limit} values", ""),
     ErrorCode("Y011", "unreadable", "cannot read the file: {detail}", ""),
+    ErrorCode(
+        "Y012",
+        "number-out-of-range",
+        "the integer {found} is out of range (at most {limit} in magnitude)",
+        "integers must be exact as floating-point numbers (I-JSON, RFC 7493)",
+    ),
     # --- structure, shared by all formats --------------------------------------------
     ErrorCode("S001", "unknown-key", "unknown key '{name}' (allowed: {allowed}){suggestion}", ""),
     ErrorCode("S002", "missing-key", "missing required key '{name}'", ""),
@@ -303,6 +310,13 @@ def list_allowed(items: Iterable[str], limit: int = 12) -> str:
     return ", ".join(seq) if seq else "none"
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    return repr(m[0])[1:-1]
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One problem in one place of a file.
@@ -351,7 +365,9 @@ class Problem:
                 loc += f":{self.column}"
         where = f" {self.path or '<root>'}:"
         tag = "warning: " if self.severity == "warning" else ""
-        return f"{loc}:{where} {tag}{self.message} [{self.code}]"
+        # one line whatever the file held: line breaks and other control characters that
+        # came from the input (a key, a cell) are shown escaped, as in a Python string
+        return _CONTROL.sub(_escape, f"{loc}:{where} {tag}{self.message} [{self.code}]")
 
 
 class MaturityError(Exception):

@@ -289,7 +289,12 @@ class _ModelLoader:
                 detail=f"the model is for questionnaire '{qid}', not '{q.id}'",
             )
             return None, versions
-        if not version_matches(q.version, versions):
+        try:
+            matches = version_matches(q.version, versions)
+        except ValueError as exc:  # a clause that is not a version comparison
+            c.error("S004", ("questionnaire", "versions"), detail=str(exc))
+            return None, versions
+        if not matches:
             c.error(
                 "M007",
                 ("questionnaire", "versions"),

@@ -36,7 +36,7 @@ def test_import_is_light():
 
 def test_validate_does_not_import_numpy_or_matplotlib():
     code = (
-        "import sys; from maturity.cli import main; main(['validate', '-q', "
+        "import sys; from maturity.cli import main; main(['validate', '--quiet', "
         "'i40-readiness']); print(','.join(m for m in ('numpy', 'scipy', 'matplotlib', "
         "'jinja2') if m in sys.modules))"
     )

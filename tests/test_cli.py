@@ -1,8 +1,12 @@
 """The command line as a user meets it."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,15 +15,28 @@ from maturity.cli import main
 from maturity.demo import sample_path
 
 
-def run(*args):
+def run_process(*args):
+    """``maturity ARGS...`` in a new process, exactly as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "maturity.cli", *args], capture_output=True, text=True, check=False
     )
 
 
+def run(*args):
+    """``maturity ARGS...`` in this process (the same ``main`` as the console script, without
+    the cost of starting Python): exit status, standard output and standard error."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version, wrong usage
+            status = exc.code if isinstance(exc.code, int) else 1
+    return SimpleNamespace(returncode=status, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def test_validate_shipped_files_exit_0():
     files = [str(b.path) for b in mt.bundled()]
-    proc = run("validate", "--strict", *files)
+    proc = run_process("validate", "--strict", *files)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""  # no problems, no warnings
 
@@ -59,11 +76,11 @@ def test_score_writes_csv_and_json_and_refuses_to_overwrite(tmp_path):
     answers = str(sample_path("i40-readiness"))
     out = tmp_path / "s.json"
     args = ["score", answers, "-q", "i40-readiness", "-m", "i40-readiness-weighted", "-o", str(out)]
-    proc = run(*args)
+    proc = run_process(*args)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     assert doc["model"]["id"] == "i40-readiness-weighted" and len(doc["rows"]) == 6
-    again = run(*args)
+    again = run_process(*args)
     assert again.returncode == 1 and "use --force" in again.stderr
     assert "Traceback" not in again.stderr
     assert run(*args, "--force", "--by-company").returncode == 0
@@ -112,17 +129,118 @@ def test_bad_answers_print_one_line_each(tmp_path):
     assert any("[R006]" in line for line in lines)
 
 
-def test_demo_runs_on_shipped_data(tmp_path):
-    proc = run("demo", "-o", str(tmp_path / "demo"))
-    assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "demo" / "scores-i40-readiness-weighted.json").exists()
-    reports = tmp_path / "demo" / "reports" / "i40-readiness"
+@pytest.mark.slow
+def test_demo_runs_on_shipped_data(demo_dir, tmp_path):
+    """The whole demo as a user runs it (README command 1), PDF included."""
+    assert (demo_dir / "scores-i40-readiness-weighted.json").exists()
+    reports = demo_dir / "reports" / "i40-readiness"
     for lang in ("it", "en"):
         html = (reports / f"Officine-Rossi.{lang}.html").read_text()
         assert "Officine Rossi" in html and "<svg" in html
         assert (reports / f"Officine-Rossi.{lang}.pdf").read_bytes().startswith(b"%PDF")
-    again = run("demo", "-o", str(tmp_path / "demo"))
+    # 3 companies x 2 languages x 2 formats for each of the two questionnaires
+    assert len(list((demo_dir / "reports").rglob("*.*"))) == 2 * 3 * 2 * 2
+    again = run_process("demo", "-o", str(demo_dir))
     assert again.returncode == 1 and "use --force" in again.stderr
+
+
+def test_demo_html_in_parallel_with_progress(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out), "--format", "html", "-j", "2"]) == 0
+    err = capsys.readouterr().err
+    for q in ("i40-readiness", "digital-maturity"):
+        names = sorted(p.name for p in (out / "reports" / q).iterdir())
+        companies = ("Bianchi-Alimentari", "Officine-Rossi", "Verdi-Digital")
+        assert names == sorted(f"{c}.{lang}.html" for c in companies for lang in ("en", "it"))
+    assert err.count("6/6 reports") == 2  # a progress line per batch, ending at the total
+    assert main(["demo", "-o", str(out), "--format", "html"]) == 1
+    assert "use --force" in capsys.readouterr().err
+
+
+def test_validate_a_model_against_a_questionnaire_that_is_not_bundled(tmp_path, capsys):
+    """`validate MODEL -q QUESTIONNAIRE` (-q means --questionnaire, as in every command)."""
+    root = Path(__file__).resolve().parent.parent
+    q = tmp_path / "mine.yaml"
+    q.write_text(
+        (root / "questionnaires" / "i40-readiness.yaml")
+        .read_text(encoding="utf-8")
+        .replace("\nid: i40-readiness\n", "\nid: my-readiness\n"),
+        encoding="utf-8",
+    )
+    m = tmp_path / "model.yaml"
+    m.write_text(
+        (root / "scoring_models" / "i40-readiness-weighted.yaml")
+        .read_text(encoding="utf-8")
+        .replace("questionnaire: {id: i40-readiness,", "questionnaire: {id: my-readiness,"),
+        encoding="utf-8",
+    )
+    assert main(["validate", str(m)]) == 1  # the questionnaire is not bundled: say so
+    assert "[M008]" in capsys.readouterr().out
+    assert main(["validate", str(m), "-q", str(q)]) == 0
+    assert "valid (<ScoringModel i40-readiness-weighted" in capsys.readouterr().err
+    assert main(["validate", str(m), "--questionnaire", str(q), "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")  # --quiet: problems only, and there are none
+    # against a questionnaire the model does not fit: its problems, one line each
+    assert main(["validate", str(m), "-q", "digital-maturity"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(line.startswith(f"{m}:") and line.endswith("]") for line in lines)
+
+
+def test_the_tutorial_target_is_the_upper_quartile_of_the_own_peer_group(
+    tmp_path, monkeypatch, capsys
+):
+    """docs/tutorial.md followed step by step: the report's target is the upper quartile of
+    the company's own peer group, as its caption says (not of the whole peer file)."""
+    import re
+    import shutil
+
+    import numpy as np
+
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(sample_path("i40-readiness"), tmp_path / "answers.csv")
+    monkeypatch.chdir(tmp_path)
+    # the PDF step is not what is checked here (test_docs runs it): its printing is skipped
+    monkeypatch.setattr("maturity.report.pdf.render_pdf", lambda html, **kw: b"%PDF-skipped")
+    ns: dict = {}
+    text = (root / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    for k, block in enumerate(re.findall(r"```python\n(.*?)```", text, re.S)):
+        exec(compile(block, f"tutorial, example {k + 1}", "exec"), ns)
+    capsys.readouterr()
+    scores, bench, peers = ns["scores"], ns["bench"], ns["peers"]
+    group = bench.row("Officine Rossi")["group"]
+    # the group's members, found independently from the peers' profiles and its filters
+    f = group["filters"]
+    members = [
+        i
+        for i, p in enumerate(peers.profiles)
+        if (f.get("sector") is None or (p.sector or "").startswith(f["sector"]))
+        and (f.get("region") is None or (p.region or "").startswith(f["region"]))
+        and f.get("size_class") is None
+    ]
+    assert f.get("size_class") is None  # (the filter checked by hand above)
+    assert len(members) == group["size"] >= 5
+    html = mt.render_report(scores, "Officine Rossi", benchmark=bench, gaps=ns["g"])
+    assert "Target: the peers&#39; upper quartile." in html
+    cells = dict(
+        re.findall(
+            r'<a href="#dim-[^"]+">([^<]+)</a></td>\s*<td class="num">[^<]*</td>\s*'
+            r'<td class="num">([^<]+)</td>',
+            html.split('id="priorities"', 1)[1],
+        )
+    )
+    assert len(cells) == len(scores.model.top_nodes)
+    model = scores.model
+    for node in model.top_nodes:
+        values = peers.score[members, peers.nodes.index(node)]
+        values = values[~np.isnan(values)]
+        own = {float(np.percentile(values, 75, method=m)) for m in ("linear", "hazen", "weibull")}
+        target = ns["g"].row("Officine Rossi")["nodes"][node]["target"]
+        assert any(abs(target - x) < 1e-3 for x in own), (node, target, own)
+        title = scores.model.questionnaire.node(node).title.lang("en")
+        shown = cells[title]
+        assert shown == f"{target:.1f}" or abs(float(shown) - target) <= 0.05 + 1e-9
+        whole = float(np.nanpercentile(peers.score[:, peers.nodes.index(node)], 75))
+        assert abs(target - whole) > 0.05  # the whole file's quartile would be another number
 
 
 def test_report_command_one_company(tmp_path):
@@ -258,8 +376,8 @@ def test_report_command_with_a_hostile_branding_template(tmp_path):
 
 
 def test_version_and_help():
-    assert run("--version").stdout.startswith("maturity ")
-    assert run("--help").returncode == 0
+    assert run_process("--version").stdout.startswith("maturity ")
+    assert run_process("--help").returncode == 0
     with pytest.raises(SystemExit):
         main(["--help"])
 

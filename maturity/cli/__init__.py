@@ -4,14 +4,19 @@ Every sub-command is one module of this package that registers itself with
 :func:`maturity.cli.common.command`: its arguments (``add``) and what it does (``run``).
 Every error the user can cause is printed as one line (``file:line:col: field: problem``) and
 ends the program with a non-zero status; never a traceback. Exit status: 0 success, 1 invalid
-input, 2 wrong usage, 130 interrupted.
+input, 2 wrong usage, 130 interrupted (Ctrl-C), 143 terminated (``SIGTERM``); an interrupted
+command leaves its outputs complete or absent.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from maturity import __version__
 from maturity.cli.common import COMMANDS, err
@@ -49,12 +54,34 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """``SIGTERM`` received: stop as after Ctrl-C (outputs complete or absent), status 143."""
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While a command runs, ``SIGTERM`` (``kill PID``) stops it as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command].run(args)
+        with _terminate_as_interrupt():
+            return COMMANDS[args.command].run(args)
     except (SpecError, ResponseError) as exc:
         for problem in exc.problems:
             err(str(problem))
@@ -63,9 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             err(f"maturity: error: {line}")
         return 1
-    except KeyboardInterrupt:  # pragma: no cover
+    except KeyboardInterrupt as exc:
         err("maturity: interrupted")
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except BrokenPipeError:  # pragma: no cover
         return 0
     except (OSError, ValueError) as exc:

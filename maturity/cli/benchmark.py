@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
     from maturity.scores import Scores
 
     out = Path(args.output)
-    check_output(out, args.force)
+    inputs = [args.scores, args.peers, args.model, args.questionnaire]
+    check_output(out, args.force, inputs=[i for i in inputs if i])
     model = (
         load_model(args.model, args.questionnaire) if args.questionnaire else load_model(args.model)
     )

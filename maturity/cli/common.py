@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from maturity.model import ScoringModel
     from maturity.questionnaire import Questionnaire
 
 __all__ = [
@@ -239,25 +240,103 @@ def choices(option: str, text: str, allowed: Sequence[str]) -> list[str]:
     return values
 
 
-def target_of(text: str) -> object:
-    """The ``--target`` option: a keyword, a number or a file with a target profile."""
+def target_of(text: str, model: ScoringModel | None = None) -> object:
+    """The ``--target`` option: a keyword, a number or a file with a target profile.
+
+    With ``model``, a number (and every score of a target profile) must be finite and inside
+    the model's range, and a profile may only name the model's nodes; a target profile file
+    is read with the strict YAML reader and its problems are located (``file:line:col``).
+
+    Raises:
+        ValueError: a number that is not finite or is outside the model's range.
+        SpecError: a target-profile file that cannot be read or is not a mapping node → score.
+
+    """
+    import math
+
     if text in ("next_level", "p50", "p75", "p90", "median"):
         return text
+    allowed = "next_level, p50, p75, p90, a number or a file with a target profile"
+    if model is not None:
+        lo, hi = model.range
+        allowed = (
+            f"next_level, p50, p75, p90, a number from {lo:g} to {hi:g} or a file with a "
+            "target profile"
+        )
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(number):
+            raise ValueError(f"--target: {text!r} is not a finite number (allowed: {allowed})")
+        if model is not None and not model.range[0] <= number <= model.range[1]:
+            raise ValueError(
+                f"--target: {text} is outside the model's range {model.range[0]:g} to "
+                f"{model.range[1]:g} (allowed: {allowed})"
+            )
+        return number
     p = Path(text)
     if p.suffix.lower() in (".json", ".yaml", ".yml"):
-        from maturity.spec.yamlio import read_yaml
+        return _target_profile(p, model)
+    raise ValueError(f"--target: {text!r} is not one of: {allowed}")
 
-        data = read_yaml(p).data
-        if not isinstance(data, dict) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()
-        ):
-            raise ValueError(f"{p}: a target profile is a mapping node id -> score")
-        return data
-    raise ValueError(
-        f"--target: '{text}' is not next_level, p50, p75, p90, a number or a "
-        "file with a target profile"
-    )
+
+def _target_profile(path: Path, model: ScoringModel | None) -> dict[str, float]:
+    """A target profile file: a mapping node id → target score, every problem located."""
+    import math
+
+    from maturity.errors import SpecError, list_allowed, suggest
+    from maturity.spec.yamlio import read_yaml
+
+    doc = read_yaml(path)
+    if not isinstance(doc.data, dict):
+        found = type(doc.data).__name__
+        raise SpecError(
+            [doc.problem("S003", (), expected="a mapping node id -> target score", found=found)]
+        )
+    problems = []
+    out: dict[str, float] = {}
+    for node, value in doc.data.items():
+        where = (node,)
+        if model is not None and node not in model.rules:
+            problems.append(
+                doc.problem(
+                    "S004",
+                    where,
+                    key=True,
+                    detail=f"'{node}' is not a node of model '{model.id}'"
+                    + suggest(node, model.rules),
+                )
+            )
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(
+                doc.problem("S003", where, expected="a target score", found=type(value).__name__)
+            )
+            continue
+        x = float(value) if abs(value) < 1e300 else math.inf
+        if not math.isfinite(x):
+            problems.append(doc.problem("S010", where, what="a target score", found=value))
+            continue
+        if model is not None and not model.range[0] <= x <= model.range[1]:
+            lo, hi = model.range
+            problems.append(
+                doc.problem(
+                    "S004", where, detail=f"{x:g} is outside the model's range {lo:g} to {hi:g}"
+                )
+            )
+            continue
+        out[node] = x
+    if not out and not problems:
+        problems.append(
+            doc.problem(
+                "S004",
+                (),
+                detail="the target profile names no node"
+                + (f" (nodes: {list_allowed(model.rules)})" if model is not None else ""),
+            )
+        )
+    if problems:
+        raise SpecError(problems)
+    return out

@@ -17,12 +17,30 @@ def _add(sub: Any) -> None:
     )
     d.add_argument("-o", "--output", default="maturity-demo", metavar="DIR")
     d.add_argument("--force", action="store_true", help="overwrite existing files")
+    d.add_argument(
+        "--format", default="html,pdf", help="html, pdf or both: html,pdf (default: %(default)s)"
+    )
+    d.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per CPU)")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 @command("demo", _add)
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline on the shipped data."""
+    from typing import Literal, cast
+
+    from maturity.cli.common import choices
     from maturity.demo import run_demo
 
-    run_demo(args.output, force=args.force)
+    formats = cast("list[Literal['html', 'pdf']]", choices("--format", args.format, _FORMATS))
+    run_demo(
+        args.output,
+        force=args.force,
+        formats=formats,
+        workers=args.jobs or None,
+        progress=not args.quiet,
+    )
     return 0
+
+
+_FORMATS = ("html", "pdf")

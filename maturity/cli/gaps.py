@@ -33,10 +33,12 @@ def run(args: argparse.Namespace) -> int:
     from maturity.peers import load_peers
 
     out = Path(args.output)
-    check_output(out, args.force)
+    inputs = [*args.answers, args.questionnaire, args.model, args.target]
+    check_output(out, args.force, inputs=[*inputs, *([args.peers] if args.peers else [])])
     scores = scored(args)
+    target = target_of(args.target, scores.model)
     peers = load_peers(args.peers, scores.model) if args.peers else None
-    result = gaps(scores, target_of(args.target), peers=peers)
+    result = gaps(scores, target, peers=peers)
     if out.suffix.lower() == ".json":
         result.to_json(out, force=args.force)
     else:

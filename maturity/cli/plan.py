@@ -111,7 +111,7 @@ def make_plans(
         budget=args.budget,
         horizon_months=args.horizon,
         companies=companies,
-        target=target_of(target),
+        target=target_of(target, scores.model),
         peers=peers,
         min_group=args.min_group,
         cost=args.cost,
@@ -126,9 +126,11 @@ def run(args: argparse.Namespace) -> int:
     from maturity.scoring import score
 
     out = Path(args.output)
-    check_output(out, args.force, inputs=args.answers)
+    inputs = [*args.answers, args.questionnaire, args.model, args.actions]
+    inputs += [args.peers] if args.peers and args.peers != "synthetic" else []
+    check_output(out, args.force, inputs=inputs)
     if args.demand:
-        check_output(Path(args.demand), args.force, suffixes=(".csv",), inputs=args.answers)
+        check_output(Path(args.demand), args.force, suffixes=(".csv",), inputs=[*inputs, out])
     if args.budget < 0:
         raise ValueError(f"--budget: {args.budget:g} is below 0")
     if args.horizon <= 0:

@@ -100,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--date: {args.date!r} is not a date YYYY-MM-DD") from None
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
+    # the target before any work: a number outside the model's range is refused at once
+    target_arg = target_of(args.target, model) if args.target else None
     responses = read_all(
         args.answers, q, args.skip_bad_rows, args.source, args.mapping, args.date_format
     )
@@ -121,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     peers = load_peers(args.peers, model) if args.peers else None
     if peers is not None:
         bench = benchmark(scores, peers, min_group=args.min_group)
-    target = args.target or ("p75" if bench is not None else "next_level")
+    target = target_arg if target_arg is not None else "p75" if bench else "next_level"
     previous = None
     if args.previous:
         if args.previous == "synthetic":
@@ -156,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
     job = ReportJob(
         scores,
         bench,
-        gaps(scores, target_of(target), peers=bench),
+        gaps(scores, target, peers=bench),
         responses,
         branding,
         date,
@@ -175,6 +177,16 @@ def run(args: argparse.Namespace) -> int:
         workers=workers,
         progress=not args.quiet,
         portfolio=args.portfolio,
+        inputs=[
+            *args.answers,
+            *(
+                f
+                for f in (args.previous, args.peers, args.target, args.branding, args.actions)
+                if f
+            ),
+            args.questionnaire,
+            args.model,
+        ],
     )
     for path in written[:5]:
         err(f"wrote {path}")

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import answer_arguments, command, err, print_warnings, read_all
+from maturity.cli.common import (
+    answer_arguments,
+    check_output,
+    command,
+    err,
+    print_warnings,
+    read_all,
+)
 
 
 def _add(sub: Any) -> None:
@@ -35,11 +42,11 @@ def run(args: argparse.Namespace) -> int:
     from maturity.questionnaire import load_questionnaire
     from maturity.scoring import score
 
+    out = Path(args.output)
+    # before any work: the output's suffix, an existing file, an output that is an input
+    check_output(out, args.force, inputs=[*args.answers, args.questionnaire, args.model])
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        raise ValueError(f"{out}: the file exists; use --force to overwrite it")
     merged = read_all(
         args.answers, q, args.skip_bad_rows, args.source, args.mapping, args.date_format
     )

@@ -25,9 +25,10 @@ def _format_of(path: Path) -> str | None:
     return None
 
 
-def _load_any(source: str, strict: bool) -> object:
+def _load_any(source: str, strict: bool, questionnaire: object = None) -> object:
     """Load a questionnaire, a scoring model or an action catalogue, told apart by their
-    ``format:`` tag.
+    ``format:`` tag; a model or a catalogue is checked against ``questionnaire`` when given
+    (else the bundled one it names).
     """
     from maturity.bundle import bundled, resolve
     from maturity.questionnaire import load_questionnaire
@@ -41,11 +42,11 @@ def _load_any(source: str, strict: bool) -> object:
     if fmt and fmt.startswith("maturity/scoring-model"):
         from maturity.model import load_model  # type: ignore[import-not-found,unused-ignore]
 
-        return load_model(p, strict=strict)
+        return load_model(p, questionnaire, strict=strict)  # type: ignore[arg-type]
     if fmt and fmt.startswith("maturity/action"):
         from maturity.action_catalogue import load_actions
 
-        return load_actions(p, strict=strict)
+        return load_actions(p, questionnaire, strict=strict)  # type: ignore[arg-type]
     return load_questionnaire(source, strict=strict)
 
 
@@ -59,18 +60,36 @@ def _add(sub: Any) -> None:
     )
     v.add_argument("files", nargs="+", metavar="FILE", help="YAML files or bundled ids")
     v.add_argument(
+        "-q",
+        "--questionnaire",
+        metavar="Q",
+        help="questionnaire file or bundled id to check scoring models against (default: the "
+        "bundled questionnaire each model names)",
+    )
+    v.add_argument(
         "--strict", action="store_true", help="treat warnings (e.g. missing translations) as errors"
     )
-    v.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    v.add_argument("--quiet", action="store_true", help="print problems only")
 
 
 @command("validate", _add)
 def run(args: argparse.Namespace) -> int:
     """Validate every file named; 1 if any is invalid."""
     bad = 0
+    questionnaire = None
+    if args.questionnaire:
+        from maturity.questionnaire import load_questionnaire
+
+        try:
+            questionnaire = load_questionnaire(args.questionnaire, strict=args.strict)
+        except SpecError as exc:
+            for problem in exc.problems:
+                out(str(problem))
+            err(f"{args.questionnaire}: invalid questionnaire; scoring models not checked")
+            return 1
     for source in args.files:
         try:
-            obj = _load_any(source, args.strict)
+            obj = _load_any(source, args.strict, questionnaire)
         except SpecError as exc:
             bad += 1
             for problem in exc.problems:

@@ -73,8 +73,10 @@ def _template_lang(context: Any) -> str:
 
 def _make_filters() -> dict[str, Callable[..., Any]]:
     """The filters of the report templates (number, percentage, date and message formatting)."""
-    from jinja2 import pass_context
+    from jinja2 import pass_context, pass_environment
     from jinja2.exceptions import SecurityError
+
+    from maturity.report.sandbox import sandboxed_format
 
     @pass_context
     def num(context: Any, value: object, digits: int = 1) -> str:
@@ -103,9 +105,11 @@ def _make_filters() -> dict[str, Callable[..., Any]]:
         x = _finite(value)
         return "+" + text if x is not None and x > 0 and text.strip("0.,") else text
 
-    def msg(template: str, **fields: object) -> str:
+    @pass_environment
+    def msg(env: Any, template: str, **fields: object) -> str:
+        # through the sandbox's formatter: '{x.__class__}' is refused, widths are bounded;
         # the result is a plain str: autoescape escapes the fields (and the template)
-        return str(template).format_map({k: str(v) for k, v in fields.items()})
+        return sandboxed_format(env, str(template), {k: str(v) for k, v in fields.items()})
 
     def no_safe(value: object) -> str:
         raise SecurityError("the 'safe' filter is disabled in report templates")
@@ -121,42 +125,26 @@ def _make_filters() -> dict[str, Callable[..., Any]]:
     }
 
 
-def _sandbox_class() -> type[ImmutableSandboxedEnvironment]:
-    from jinja2 import nodes
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    class ReportEnvironment(ImmutableSandboxedEnvironment):
-        """A sandbox where autoescape cannot be turned off by a template."""
-
-        def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-            tree = super()._parse(source, name, filename)
-            for node in tree.find_all(nodes.EvalContextModifier):
-                error = SecurityError("autoescape cannot be changed in report templates")
-                error.where = f"{filename or name}:{node.lineno}"  # type: ignore[attr-defined]
-                raise error
-            return tree
-
-    return ReportEnvironment
-
-
 @functools.lru_cache(maxsize=16)
 def _environment(user_dir: str | None) -> ImmutableSandboxedEnvironment:
     """The one Jinja2 environment of the reports (one per branding directory).
 
-    A sandbox (templates cannot reach Python internals) with autoescape always on,
-    ``StrictUndefined``, the report filters, and the loader chain: the branding directory
-    first, then the package's templates (also reachable as ``maturity/<name>``, so that a
-    branding template can extend the one it replaces).
+    A sandbox (templates cannot reach Python internals; work and output bounded, see
+    :mod:`maturity.report.sandbox`) with autoescape always on, ``StrictUndefined``, the
+    report filters, and the loader chain: the branding directory first (no file outside it),
+    then the package's templates (also reachable as ``maturity/<name>``, so that a branding
+    template can extend the one it replaces).
     """
     from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+
+    from maturity.report.sandbox import bound_filters, confined_loader, sandbox_class
 
     package = FileSystemLoader(str(_TEMPLATES))
     loaders: list[Any] = []
     if user_dir is not None:
-        loaders.append(FileSystemLoader(user_dir))
+        loaders.append(confined_loader(user_dir))
     loaders += [PrefixLoader({"maturity": package}), package]
-    env = _sandbox_class()(
+    env: ImmutableSandboxedEnvironment = sandbox_class()(  # type: ignore[assignment]
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
@@ -165,6 +153,7 @@ def _environment(user_dir: str | None) -> ImmutableSandboxedEnvironment:
         auto_reload=False,
     )
     env.filters.update(_make_filters())
+    bound_filters(env)
     for name in ("lipsum", "cycler", "joiner"):  # nothing a report needs
         env.globals.pop(name, None)
     return env
@@ -204,13 +193,13 @@ def _logo(directory: Path) -> str | None:
     """The branding logo as a ``data:`` URI for an ``<img>`` (SVG is never inlined, so it
     cannot run script), or None.
     """
+    from maturity.report.sandbox import read_branding_file
+
     for name, mime in (("logo.svg", "image/svg+xml"), ("logo.png", "image/png")):
         path = directory / name
-        if not path.is_file():
+        data = read_branding_file(directory, name, _MAX_LOGO_BYTES)
+        if data is None:
             continue
-        data = path.read_bytes()
-        if len(data) > _MAX_LOGO_BYTES:
-            raise ReportError(f"{path}: the logo is larger than {_MAX_LOGO_BYTES} bytes")
         if mime == "image/png" and not data.startswith(_PNG_SIGNATURE):
             raise ReportError(f"{path}: not a PNG file")
         if mime == "image/svg+xml" and b"<svg" not in data[:4096]:
@@ -230,55 +219,104 @@ def render_html(view: Mapping[str, Any], *, branding: Branding | str | Path | No
 
     ``branding`` is a :class:`Branding` or the path of a branding directory; its templates
     override the package's, its ``report.css`` is appended to the default style sheet, its
-    logo is embedded. Raises :class:`TemplateError` (naming the file and line) when a
-    template is broken or tries to reach Python internals or to switch autoescape off.
+    logo is embedded. No branding file may lead outside the directory (a symbolic link to
+    ``/etc/passwd`` is refused), and a branded report keeps only ``http(s):``, ``mailto:`` and
+    in-page links. Rendering is bounded in time, work and size
+    (:data:`maturity.report.sandbox.LIMITS`).
+
+    Raises:
+        TemplateError: (naming the file and line) a template is broken, tries to reach Python
+            internals or to switch autoescape off, exceeds a limit, or fails in any other way.
+        ReportError: a branding file is outside the directory, not a regular file or too large.
+
     """
     from markupsafe import Markup
+
+    from maturity.report.sandbox import budget, check_links, read_branding_file
 
     b = _branding(branding)
     directory = str(Path(b.directory).resolve()) if b.directory is not None else None
     css = _default_css()
     logo = None
     if directory is not None:
-        user_css = Path(directory) / "report.css"
-        if user_css.is_file():
-            text = user_css.read_text(encoding="utf-8")
-            if len(text) > _MAX_CSS_BYTES:
-                raise ReportError(f"{user_css}: larger than {_MAX_CSS_BYTES} bytes")
+        data = read_branding_file(directory, "report.css", _MAX_CSS_BYTES)
+        if data is not None:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ReportError(f"{Path(directory) / 'report.css'}: not UTF-8 text") from None
             css += "\n/* branding */\n" + _sanitise_css(text)
         logo = _logo(Path(directory))
     kind = view.get("kind")
     templates = {"company": "report.html.j2", "portfolio": "portfolio.html.j2"}
     if kind not in templates:
         raise ReportError(f"not a report view (kind {kind!r}); use build_company_view()")
-    from jinja2.exceptions import SecurityError, TemplateSyntaxError
-    from jinja2.exceptions import TemplateError as JinjaTemplateError
-
     env = _environment(directory)
-    try:
-        template = env.get_template(templates[str(kind)])
-        html = template.render(
+    with budget():
+        html = _render(
+            env,
+            templates[str(kind)],
             view=view,
             lang=view["lang"],
             t=messages(str(view["lang"])),
             css=Markup(css),  # noqa: S704 - our style sheet and a sanitised branding one
             logo=logo,
         )
-    except TemplateSyntaxError as exc:
-        where = f"{exc.filename or exc.name or 'template'}:{exc.lineno}"
-        raise TemplateError(f"{where}: template syntax error: {exc.message}") from exc
-    except (SecurityError, JinjaTemplateError) as exc:
-        what = "refused by the sandbox" if isinstance(exc, SecurityError) else "template error"
-        where = getattr(exc, "where", None) or _template_frame(exc)
-        raise TemplateError(f"{where}: {what}: {exc}") from exc
+    if directory is not None:  # a branding template may write links: only safe ones stay
+        html = check_links(html, directory)
     return html if html.endswith("\n") else html + "\n"
 
 
-def _template_frame(exc: BaseException) -> str:
+def _render(env: ImmutableSandboxedEnvironment, name: str, **context: Any) -> str:
+    """Render template ``name``; every failure becomes one located :class:`TemplateError`."""
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError
+    from jinja2.exceptions import TemplateError as JinjaTemplateError
+
+    from maturity.errors import MaturityError
+    from maturity.report.sandbox import LIMITS
+
+    def one_line(text: object) -> str:
+        return " ".join(str(text).split())
+
+    try:
+        parts: list[str] = []
+        total = 0
+        for piece in env.get_template(name).generate(**context):
+            total += len(piece)
+            if total > LIMITS.output:
+                raise SecurityError(
+                    f"the report is longer than {LIMITS.output:,} characters "
+                    "(report templates are bounded; see RenderLimits)"
+                )
+            parts.append(piece)
+        return "".join(parts)
+    except TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or 'template'}:{exc.lineno}"
+        raise TemplateError(f"{where}: template syntax error: {one_line(exc.message)}") from exc
+    except (SecurityError, JinjaTemplateError) as exc:
+        what = "refused by the sandbox" if isinstance(exc, SecurityError) else "template error"
+        where = getattr(exc, "where", None) or _template_frame(exc, name)
+        raise TemplateError(f"{where}: {what}: {one_line(exc)}") from exc
+    except MaturityError:
+        raise
+    except RecursionError as exc:
+        raise TemplateError(
+            f"{_template_frame(exc, name)}: template error: recursion too deep (a macro or an "
+            "include that calls itself?)"
+        ) from None
+    except MemoryError:
+        raise TemplateError(f"{name}: template error: out of memory") from None
+    except Exception as exc:  # anything else a template can cause: 1/0, int('x'), ...
+        raise TemplateError(
+            f"{_template_frame(exc, name)}: template error: {type(exc).__name__}: {one_line(exc)}"
+        ) from exc
+
+
+def _template_frame(exc: BaseException, default: str = "template") -> str:
     """``file:line`` of the innermost template frame of ``exc``'s traceback (Jinja2 rewrites
     tracebacks so that template code shows as the template's file and line).
     """
     import traceback
 
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else default

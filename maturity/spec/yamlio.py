@@ -28,7 +28,7 @@ import yaml
 
 from maturity.errors import Problem, Severity, SpecError, format_path
 
-__all__ = ["MAX_DEPTH", "MAX_VALUES", "Document", "Mark", "read_yaml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT", "MAX_VALUES", "Document", "Mark", "read_yaml"]
 
 #: Deepest nesting of mappings and sequences accepted.
 MAX_DEPTH = 64
@@ -36,6 +36,10 @@ MAX_DEPTH = 64
 MAX_VALUES = 200_000
 #: Largest file accepted, in bytes.
 MAX_BYTES = 20_000_000
+#: Largest integer magnitude accepted: 2**53, the largest up to which every integer is exact as a
+#: floating-point number (the interoperable range of I-JSON, RFC 7493, section 2.2). A larger
+#: integer is a located error (``Y012``), never an ``OverflowError`` in a later ``float()``.
+MAX_INT = 2**53
 
 Path_ = tuple[str | int, ...]
 
@@ -52,18 +56,38 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _STR_TAGS = {None, "!", "tag:yaml.org,2002:str"}
 
 
+class _OutOfRange(ValueError):
+    """A plain integer scalar beyond :data:`MAX_INT`."""
+
+
+def _integer(digits: str, base: int, sign: int = 1) -> int:
+    # the length is checked before converting: int() of thousands of digits is slow, and
+    # refused beyond sys.get_int_max_str_digits() with a ValueError of its own
+    if len(digits.lstrip("0")) > 20:
+        raise _OutOfRange(digits)
+    value = sign * int(digits, base)
+    if abs(value) > MAX_INT:
+        raise _OutOfRange(digits)
+    return value
+
+
 def resolve_plain(text: str) -> object:
-    """Type a plain (unquoted) scalar by the YAML 1.2 core schema."""
+    """Type a plain (unquoted) scalar by the YAML 1.2 core schema.
+
+    Raises:
+        ValueError: an integer larger than :data:`MAX_INT` in magnitude.
+
+    """
     if _NULL.match(text):
         return None
     if text in _BOOL:
         return _BOOL[text]
     if _INT10.match(text):
-        return int(text)
+        return _integer(text.lstrip("+-"), 10, -1 if text.startswith("-") else 1)
     if _INT8.match(text):
-        return int(text[2:], 8)
+        return _integer(text[2:], 8)
     if _INT16.match(text):
-        return int(text[2:], 16)
+        return _integer(text[2:], 16)
     if _FLOAT.match(text):
         return float(text)
     if _INF.match(text):
@@ -257,7 +281,13 @@ class _Reader:
                 self.fail("Y004", mark, path or (), tag=tag)
             plain = tag is None and bool(ev.implicit[0])
             # plain scalars are typed by the YAML 1.2 core schema; quoted ones are text
-            value = resolve_plain(ev.value) if plain else ev.value
+            try:
+                value = resolve_plain(ev.value) if plain else ev.value
+            except _OutOfRange:
+                shown = ev.value if len(ev.value) <= 24 else f"{ev.value[:20]}... "
+                shown += f"({len(ev.value)} characters)" if len(ev.value) > 24 else ""
+                self.fail("Y012", mark, path or (), found=shown, limit="2**53")
+                value = None
             if is_key:
                 self.attach(ev.value, mark)
                 return True
