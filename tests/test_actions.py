@@ -252,7 +252,7 @@ def test_validating_a_catalogue_stays_light():
     import sys
 
     code = (
-        "import sys; from maturity.cli import main; main(['validate', '-q', "
+        "import sys; from maturity.cli import main; main(['validate', '--quiet', "
         "'i40-readiness-actions']); print(','.join(m for m in ('numpy', 'scipy', 'matplotlib', "
         "'jinja2') if m in sys.modules))"
     )
