@@ -1,5 +1,11 @@
-"""The one checker: any :class:`~maturity.io.table.RawTable` → checked
-:class:`~maturity.responses.Responses`.
+"""The row-by-row checker of maturity 0.1 (commit 76cb321), kept as the oracle of the columnar
+checker: tests/test_io_check.py compares both on generated tables.
+
+Changes from the original: ``check_table`` returns the accepted respondents and every problem
+instead of raising, and the required-profile test compares field names instead of path
+suffixes. Nothing else.
+
+Original description:
 
 Every cell is checked against the questionnaire (codes, numbers and their ranges, yes/no,
 multiple choice and its exclusive options, N/A and "don't know" where allowed, conditions,
@@ -13,9 +19,9 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
-from maturity.errors import Problem, ResponseError, list_allowed, suggest
+from maturity.errors import Problem, list_allowed, suggest
 from maturity.io.guard import unsafe_cell
 from maturity.io.table import RawTable
 from maturity.questionnaire import DONT_KNOW_CODE, NA_CODE, PROFILE_FIELDS, Item, Questionnaire
@@ -27,12 +33,11 @@ from maturity.responses import (
     Answer,
     Profile,
     Respondent,
-    Responses,
     condition_answers,
     format_number,
 )
 
-__all__ = ["check_table"]
+__all__ = ["legacy_check"]
 
 _NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
 _YES = {"yes", "true", "1", "si", "sì", "y"}
@@ -239,7 +244,9 @@ class _RowReader:
             if (
                 pf.required
                 and pf.name not in values
-                and not any(p.path.endswith(pf.name) and p.line == self.line for p in self.problems)
+                and not any(
+                    p.path.split(".")[-1] == pf.name and p.line == self.line for p in self.problems
+                )
             ):
                 self.fail("R010", pf.name, detail=f"required profile field '{pf.name}' is empty")
         return Profile(**values)
@@ -362,32 +369,19 @@ def _rows(table: RawTable) -> Iterable[dict[str, object]]:
         yield {c: v[i] for c, v in cols}
 
 
-def check_table(
-    table: RawTable,
-    questionnaire: Questionnaire,
-    *,
-    on_error: Literal["raise", "skip"] = "raise",
-) -> Responses:
-    """Check every cell of ``table`` against ``questionnaire``.
-
-    With ``on_error="raise"`` (the default) any problem refuses the file: a
-    :class:`~maturity.errors.ResponseError` lists every problem as
-    ``file:row:column: column-name: what is wrong``. With ``on_error="skip"`` rows with
-    problems are left out and their problems kept in ``Responses.skipped``; problems of the
-    file itself (unknown columns, another questionnaire) still refuse it.
-    """
+def legacy_check(
+    table: RawTable, questionnaire: Questionnaire
+) -> tuple[list[Problem], list[Respondent], list[Problem]]:
+    """Every problem (file order), the respondents a skip would keep, and what it would skip."""
     q = questionnaire
-    if on_error not in ("raise", "skip"):
-        raise ValueError("on_error must be 'raise' or 'skip'")
     reader = _RowReader(q, table)
     reader.problems.extend(table.problems)
     file_problems = _check_columns(q, table)
     if file_problems:
-        raise ResponseError(file_problems + reader.problems)
+        return file_problems + reader.problems, [], []
     respondents: list[Respondent] = []
     seen: dict[str, int] = {}
-    skipped: list[Problem] = list(table.problems) if on_error == "skip" else []
-    meta_problem = False
+    skipped: list[Problem] = list(table.problems)
     for i, cells in enumerate(_rows(table)):
         reader.record = i + 1
         reader.line = table.line_of(i)
@@ -399,14 +393,9 @@ def check_table(
         new = reader.problems[before:]
         if resp is not None and not new:
             respondents.append(resp)
-        elif on_error == "skip":
+        else:
             skipped.extend(new)
-            meta_problem = meta_problem or any(x.code == "R009" for x in new)
-    if on_error == "raise" and reader.problems:
-        raise ResponseError(reader.problems)
-    if meta_problem:
-        raise ResponseError([x for x in skipped if x.code == "R009"])
-    return Responses(q, tuple(respondents), q.id, q.version, table.file, tuple(skipped))
+    return reader.problems, respondents, skipped
 
 
 def columns_of(q: Questionnaire) -> Sequence[str]:

@@ -287,7 +287,6 @@ class ColumnReader:
         taken as they are.
         """
         import numpy as np
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         values = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
@@ -299,22 +298,15 @@ class ColumnReader:
             odd = pc.or_(odd, pc.match_substring_regex(arr, _MARKER, ignore_case=True))
             odd = pc.or_(odd, pc.greater(pc.utf8_length(arr), item.max_length))
         odd = np.asarray(pc.fill_null(odd, True).to_numpy(zero_copy_only=False))
-        n = len(values)
-        state = np.full(n, C.ANSWERED if self.role == "text" else 0, dtype=np.int8)
-        fault = np.full(n, -1, dtype=np.int32)
-        rows = np.flatnonzero(odd)
-        if self.role != "text":
-            state[:] = 0
-        for r in rows.tolist():
-            value = values[r]
-            s, p, f = self.outcome(value)
+        # the other cells are answers (texts) or ids and names as they stand
+        state = np.full(len(values), C.ANSWERED, dtype=np.int8)
+        fault = np.full(len(values), -1, dtype=np.int32)
+        for r in np.flatnonzero(odd).tolist():
+            s, p, f = self.outcome(values[r])
             state[r] = s
             values[r] = p
             if f is not None:
                 fault[r] = self.fault_id(f)
-        if self.role == "id":
-            values[rows[[v is None for v in values[rows].tolist()]]] = ""
-        del pa
         self._store(state, values, fault, offset)
 
     # -- the whole column ---------------------------------------------------------------------
