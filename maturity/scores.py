@@ -126,12 +126,13 @@ class Scores:
 
         name = str(source)
         try:
-            text = Path(source).read_text(encoding="utf-8-sig")
+            # bytes, not read_text(): a CR inside a quoted cell must stay a CR
+            text = Path(source).read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ResponseError(
                 [Problem.make("R012", file=name, detail=f"cannot read scores: {exc}")]
             ) from None
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
         if not rows or not {"respondent_id", "node", "score"} <= set(rows[0]):
             raise ResponseError(
                 [

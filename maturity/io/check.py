@@ -152,7 +152,7 @@ class _Checker:
         q, table = self.q, self.head
         known = set(columns_of(q))
         cols = list(table.columns)
-        header_line = 1 if table.lines is not None and table.marks is None else None
+        header_line = table.header_line if table.lines is not None and table.marks is None else None
         unknown = [c for c in cols if c not in known]
         errors: list[Problem] = []
         other = _other_questionnaire(q, cols, unknown) if unknown else None
@@ -176,7 +176,7 @@ class _Checker:
                 Problem.make(
                     "R012",
                     file=table.file,
-                    line=1,
+                    line=table.header_line,
                     path=ID_COLUMN,
                     detail=f"no '{ID_COLUMN}' column (columns: {list_allowed(cols)})",
                 )
@@ -211,7 +211,7 @@ class _Checker:
                             Problem.make(
                                 "R009",
                                 file=table.file,
-                                line=1 if table.lines is not None else None,
+                                line=table.header_line if table.lines is not None else None,
                                 path="questionnaire",
                                 detail=f"these answers are to questionnaire "
                                 f"'{C.shown(str(value).strip())}', not '{q.id}'",
@@ -424,7 +424,7 @@ class _Checker:
         file = self.head.file
         n = len(cols)
         reader_problems = list(tail.problems)
-        total = len(reader_problems) + sum(int(c.rows.size) for c in checks)
+        total = len(reader_problems) + tail.more_problems + sum(int(c.rows.size) for c in checks)
         if self.on_error == "raise":
             if total:
                 shown = _first_problems(checks, reader_problems, where, MAX_PROBLEMS)

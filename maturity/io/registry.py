@@ -134,7 +134,7 @@ ANSWERS: Registry[AnswersFormat] = Registry("answers")
 EXPORTS: Registry[ExportFormat] = Registry("export")
 
 #: The modules of the formats that ship with the library (imported on first use).
-_BUILTIN = ("maturity.io.csvio", "maturity.io.jsonio")
+_BUILTIN = ("maturity.io.csvio", "maturity.io.jsonio", "maturity.io.arrow")
 _loaded = False
 
 

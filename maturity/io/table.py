@@ -48,6 +48,9 @@ class RawTable:
             ``YYYY-MM-DD``; ``None`` for ISO (or cells that are already dates).
         language: the language the file is written in, when the reader knows it (a form
             export with labels in Italian): ``dd/mm/yyyy`` dates are then read day first.
+        more_problems: problems the reader found but did not list in ``problems`` (it lists
+            the first 50).
+        header_line: the line of the header (CSV: 2 after Excel's ``sep=`` line).
 
     """
 
@@ -65,6 +68,8 @@ class RawTable:
     bad_rows: frozenset[int] = frozenset()
     date_format: str | None = None
     language: str | None = None
+    more_problems: int = 0
+    header_line: int = 1
 
     def line_of(self, row: int) -> int | None:
         """The line (or spreadsheet row) of row ``row`` (0-based), if known."""
