@@ -11,7 +11,7 @@ ever making one Python object per answer. Respondent objects are made only when 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "AnswerColumns",
     "ItemColumn",
     "ProfileColumns",
+    "RowAnswers",
 ]
 
 #: The state of a cell: no answer.
@@ -154,6 +155,30 @@ class ItemColumn:
         return ItemColumn(self.item, state, self.codes, self.numbers, self.chosen, self.texts)
 
     # -- reading ------------------------------------------------------------------------
+    def answer(self, row: int) -> Answer | None:
+        """The answer in row ``row`` (``None`` where missing), as Respondent holds it."""
+        from maturity.responses import DONT_KNOW, NA
+
+        s = int(self.state[row])
+        if s == MISSING:
+            return None
+        if s == NA_STATE:
+            return NA
+        if s == DONT_KNOW_STATE:
+            return DONT_KNOW
+        item = self.item
+        if self.codes is not None:
+            k = int(self.codes[row])
+            return bool(k) if item.kind == "boolean" else item.options[k].code
+        if self.numbers is not None:
+            return float(self.numbers[row])
+        if self.chosen is not None:
+            on = self.chosen[row].tolist()
+            return frozenset(o.code for o, x in zip(item.options, on, strict=True) if x)
+        assert self.texts is not None
+        text: str = self.texts[row]
+        return text
+
     def answers(self) -> list[Answer | None]:
         """Every cell as an answer (``None`` where missing), as Respondent holds them."""
         from maturity.responses import DONT_KNOW, NA
@@ -198,26 +223,29 @@ class ItemColumn:
                 got[r] = DONT_KNOW
         return got
 
-    def values(self) -> npt.NDArray[np.float64]:
+    def values(self, part: slice | None = None) -> npt.NDArray[np.float64]:
         """Each answer's value for scoring (NaN where there is none), as
-        :meth:`~maturity.questionnaire.Item.value_of` gives it.
+        :meth:`~maturity.questionnaire.Item.value_of` gives it; of the rows in ``part`` only,
+        if given.
         """
         import numpy as np
 
         item = self.item
-        answered = self.state == ANSWERED
-        out = np.full(len(self), np.nan)
+        rows = slice(None) if part is None else part
+        state = self.state[rows]
+        answered = state == ANSWERED
+        out = np.full(state.shape[0], np.nan)
         if self.codes is not None:
             if item.kind == "boolean":
                 table = np.array([0.0, 1.0])
             else:
                 table = np.array([o.value for o in item.options], dtype=np.float64)
-            out[answered] = table[self.codes[answered]]
+            out[answered] = table[self.codes[rows][answered]]
         elif self.numbers is not None:
             if item.kind != "number" or not item.bands:
                 raise ValueError(f"item '{item.id}' is not scored")
             bands = np.sort(np.asarray(item.bands, dtype=np.float64))
-            x = self.numbers[answered]
+            x = self.numbers[rows][answered]
             if item.better == "higher":  # how many thresholds the answer reaches
                 counts = np.searchsorted(bands, x, side="right")
             else:
@@ -225,9 +253,10 @@ class ItemColumn:
             out[answered] = counts.astype(np.float64)
         elif self.chosen is not None:
             # added in option order, as Item.value_of sums them
-            total = np.zeros(len(self))
+            chosen = self.chosen[rows]
+            total = np.zeros(state.shape[0])
             for k, o in enumerate(item.options):
-                total = total + np.where(self.chosen[:, k], o.value, 0.0)
+                total = total + np.where(chosen[:, k], o.value, 0.0)
             total = np.minimum(np.maximum(total, 0.0), item.points_cap)
             out[answered] = total[answered]
         else:
@@ -373,14 +402,7 @@ class ProfileColumns:
                 cols.append([None if x != x else x for x in arr.tolist()])
             else:
                 cols.append(arr.tolist())
-        cache: dict[tuple[Any, ...], Profile] = {}
-        out = []
-        for values in zip(*cols, strict=True):
-            p = cache.get(values)
-            if p is None:
-                p = cache[values] = Profile(*values)
-            out.append(p)
-        return out
+        return [Profile(*values) for values in zip(*cols, strict=True)]
 
     def condition_key(self, name: str) -> tuple[npt.NDArray[np.int64], int]:
         """Per respondent, a number equal for equal values of profile field ``name``."""
@@ -466,24 +488,18 @@ class AnswerColumns:
         return out
 
     def respondents(self, rows: Iterable[int] | None = None) -> list[Respondent]:
-        """:class:`~maturity.responses.Respondent` objects (all, or those of ``rows``)."""
-        import numpy as np
-
+        """:class:`~maturity.responses.Respondent` objects (all, or those of ``rows``); their
+        ``answers`` are read from the columns when looked at (:class:`RowAnswers`).
+        """
         from maturity.responses import Respondent
 
-        pick = None if rows is None else np.fromiter(rows, dtype=np.intp)
-        cols = self if pick is None else self.take(pick)
-        profiles = cols.profile.profiles()
-        per_item = [(i.id, cols.items[i.id].answers()) for i in self.questionnaire.items]
-        out = []
-        for r, (rid, prof) in enumerate(zip(cols.ids.tolist(), profiles, strict=True)):
-            answers: dict[str, Answer] = {}
-            for k, a in per_item:
-                value = a[r]
-                if value is not None:
-                    answers[k] = value
-            out.append(Respondent(rid, prof, answers))
-        return out
+        picked = range(len(self)) if rows is None else list(rows)
+        profiles = self.profile.profiles(picked)
+        ids = self.ids.tolist()
+        return [
+            Respondent(ids[r], prof, RowAnswers(self, r))
+            for r, prof in zip(picked, profiles, strict=True)
+        ]
 
     # -- conditions -------------------------------------------------------------------------
     def truth(self, cond: Condition) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -513,7 +529,9 @@ class AnswerColumns:
 
     # -- the matrix -----------------------------------------------------------------------
     def matrix(self) -> AnswerMatrix:
-        """The answer matrix of the scored items (respondents × items)."""
+        """The answer matrix of the scored items (respondents × items), filled a block of rows
+        at a time so that every write is contiguous.
+        """
         import numpy as np
 
         from maturity.responses import AnswerMatrix
@@ -524,17 +542,85 @@ class AnswerColumns:
         na = np.empty((n, m), dtype=bool)
         dk = np.empty((n, m), dtype=bool)
         applicable = np.empty((n, m), dtype=bool)
-        for j, item in enumerate(items):
-            col = self.items[item.id]
-            values[:, j] = col.values()
-            na[:, j] = col.state == NA_STATE
-            dk[:, j] = col.state == DONT_KNOW_STATE
-            applicable[:, j] = ~self.hidden(item.id)
+        cols = [self.items[i.id] for i in items]
+        shown = [
+            ~self.hidden(i.id) if self.questionnaire.conditions_of(i.id) else None for i in items
+        ]
+        block = 1 << 14
+        tv = np.empty((m, block))
+        tb = np.empty((3, m, block), dtype=bool)
+        for a in range(0, n, block):
+            b = min(n, a + block)
+            part = slice(a, b)
+            k = b - a
+            for j, col in enumerate(cols):
+                tv[j, :k] = col.values(part)
+                state = col.state[part]
+                np.equal(state, NA_STATE, out=tb[0, j, :k])
+                np.equal(state, DONT_KNOW_STATE, out=tb[1, j, :k])
+                asked = shown[j]
+                tb[2, j, :k] = True if asked is None else asked[part]
+            values[a:b] = tv[:, :k].T
+            na[a:b] = tb[0, :, :k].T
+            dk[a:b] = tb[1, :, :k].T
+            applicable[a:b] = tb[2, :, :k].T
         for arr in (values, na, dk, applicable):
             arr.setflags(write=False)
         return AnswerMatrix(
             tuple(i.id for i in items), tuple(self.ids.tolist()), values, na, dk, applicable
         )
+
+
+class RowAnswers(Mapping[str, "Answer"]):
+    """One respondent's answers, read from the columns when looked at: item id → answer, for
+    the items answered (N/A and don't know included). Equal to the dict of the same answers;
+    pickled as that dict.
+    """
+
+    __slots__ = ("_cols", "_dict", "_row")
+
+    def __init__(self, cols: AnswerColumns, row: int) -> None:
+        self._cols = cols
+        self._row = row
+        self._dict: dict[str, Answer] | None = None
+
+    def _all(self) -> dict[str, Answer]:
+        if self._dict is None:
+            out: dict[str, Answer] = {}
+            for key, col in self._cols.items.items():
+                a = col.answer(self._row)
+                if a is not None:
+                    out[key] = a
+            self._dict = out
+        return self._dict
+
+    def __getitem__(self, key: str) -> Answer:
+        if self._dict is not None:
+            return self._dict[key]
+        col = self._cols.items.get(key)
+        a = None if col is None else col.answer(self._row)
+        if a is None:
+            raise KeyError(key)
+        return a
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._all() == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Answer]]]:
+        return (dict, (self._all(),))
 
 
 def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maturity.errors import Problem, ResponseError
+from maturity.io import csvio  # noqa: F401  (registers "csv" before its stream below)
 from maturity.io.registry import Options, answers_format, answers_stream, answers_writer
 from maturity.io.table import RawTable, TableStream
 
@@ -64,23 +65,18 @@ def _pyarrow(name: str, needed: bool) -> bool:
 
 class _Scan:
     """One pass over a CSV file's bytes in large chunks, before parsing: is it UTF-8 (without
-    making text of it when it is ASCII), does it hold a NUL byte, and how many quotes does it
-    have.
+    making text of it when it is ASCII), does it hold a NUL byte, and does it hold quotes.
     """
 
     def __init__(self, path: Path, name: str) -> None:
-        from maturity.io.csvio import count_lines
-
         self.utf8 = True
-        self.quotes = 0
+        self.quotes = False
         self.bom = 0
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        lines = 0
+        offset = 0
         with path.open("rb") as fh:
-            first = True
             while chunk := fh.read(_CHUNK):
-                if first:
-                    first = False
+                if offset == 0:
                     if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                         self.utf8 = False
                         return
@@ -93,24 +89,32 @@ class _Scan:
                             Problem.make(
                                 "R012",
                                 file=name,
-                                line=lines + count_lines(chunk[:nul]) + 1,
+                                line=_line_at(path, offset + nul),
                                 detail="the file holds a NUL byte: is this a text file?",
                             )
                         ]
                     )
-                self.quotes += chunk.count(b'"')
+                self.quotes = self.quotes or b'"' in chunk
                 if not chunk.isascii() or decoder.getstate()[0]:
                     try:
                         decoder.decode(chunk)
                     except UnicodeDecodeError:
                         self.utf8 = False  # decode() will say how, reading the whole file
                         return
-                lines += count_lines(chunk)
+                offset += len(chunk)
             if self.utf8:
                 try:
                     decoder.decode(b"", final=True)
                 except UnicodeDecodeError:
                     self.utf8 = False
+
+
+def _line_at(path: Path, position: int) -> int:
+    """The line of the byte at ``position``."""
+    from maturity.io.csvio import count_lines
+
+    with path.open("rb") as fh:
+        return count_lines(fh.read(position)) + 1
 
 
 def _head(source: Any, name: str, mc: int | None, skip: int) -> tuple[CsvLayout, int]:
@@ -232,7 +236,7 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
     else:
         text = decode(path.read_bytes(), name)
         _check_text(text, name)
-        scan.quotes = text.count('"')
+        scan.quotes = '"' in text
         data = text.encode("utf-8")
         raw = pa.BufferReader(data)
         lay, offset = _head(raw, name, mc, 0)
@@ -292,7 +296,7 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
     )
     state: dict[str, Any] = {"rows": 0, "last": None}
 
-    def batches() -> Iterator[RawTable]:
+    def parsed() -> Iterator[Any]:
         while reader is not None:
             try:
                 batch = reader.read_next_batch()
@@ -302,8 +306,12 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
                 raise ResponseError(
                     [Problem.make("R012", file=name, detail=f"cannot read the file: {exc}")]
                 ) from None
-            if batch.num_rows == 0:
-                continue
+            if batch.num_rows:
+                yield batch
+
+    def batches() -> Iterator[RawTable]:
+        # pyarrow parses the next batch on another thread while this one is checked
+        for batch in _ahead(parsed()):
             state["last"] = batch.column(width - 1)[batch.num_rows - 1].as_py()
             batch = _drop_blank(batch)
             _refuse_long_cells(batch, name, state["rows"], lines)
@@ -350,6 +358,21 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
         )
 
     return TableStream(head, batches(), finish)
+
+
+def _ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """``items``, each made on a worker thread while the one before is used."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="maturity-csv") as pool:
+        nxt = pool.submit(next, items, done)
+        while True:
+            item = nxt.result()
+            if item is done:
+                return
+            nxt = pool.submit(next, items, done)
+            yield item
 
 
 def _blank_row(text: str, delimiter: str) -> bool:

@@ -190,11 +190,11 @@ def answer(item: Item, cell: object, guarded: bool) -> tuple[int, Any] | Fault:
 
 def in_range(item: Item, x: float) -> tuple[int, Any] | Fault:
     """A number answer within the item's range, or the fault of one outside it."""
-    from maturity.responses import format_number
-
     lo = item.min if item.min is not None else -math.inf
     hi = item.max if item.max is not None else math.inf
     if not lo <= x <= hi:
+        from maturity.responses import format_number
+
         return Fault.of(
             "R004",
             value=format_number(x),

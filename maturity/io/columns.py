@@ -21,7 +21,7 @@ __all__ = ["ColumnReader", "is_arrow", "reader_for"]
 
 Outcome = tuple[int, Any, "C.Fault | None"]
 #: A batch with more distinct values than this goes the vectorised way where there is one.
-_MANY = 2048
+_MANY = 64
 # a cell that trimming, the formula guard or an empty test could change starts or ends with
 # something other than printable ASCII, or starts with the guard's quote
 _ODD_ENDS = r"^[^!-~]|[^!-~]$|^'|^$"
@@ -135,6 +135,30 @@ class ColumnReader:
             self.fault_rows.append(bad + offset)
             self.fault_ids.append(fault[bad])
 
+    def _store_lut(self, state: Any, payload: Any, fault: Any, index: Any, offset: int) -> None:
+        """Map lookup tables onto rows (``index``: each row's entry) with as few passes as
+        the tables allow: one for option codes and for numbers without N/A.
+        """
+        import numpy as np
+
+        if (fault >= 0).any():
+            f = fault[index]
+            bad = np.flatnonzero(f >= 0)
+            if bad.size:
+                self.fault_rows.append(bad + offset)
+                self.fault_ids.append(f[bad])
+        if self.role == "coded":
+            # one int16 per row: the option, or minus one minus the state (N/A, don't know)
+            code = np.where(state == C.ANSWERED, payload, -1 - state.astype(np.int16))
+            self.states.append(None)
+            self.payloads.append(code.astype(np.int16)[index])
+        elif self.role == "number" and not (state >= C.NA_STATE).any():
+            self.states.append(None)  # answered exactly where the number is not NaN
+            self.payloads.append(payload[index])
+        else:
+            self.states.append(state[index])
+            self.payloads.append(None if payload is None else payload[index])
+
     # -- batches ----------------------------------------------------------------------------
     def add(self, cells: Any, offset: int) -> None:
         """Read the cells of rows ``offset``, ``offset + 1``, ... of the column."""
@@ -196,12 +220,14 @@ class ColumnReader:
         import numpy as np
         import pyarrow.compute as pc
 
-        index = np.asarray(pc.fill_null(indices, -1).to_numpy(zero_copy_only=False))
+        if indices.null_count:
+            indices = pc.fill_null(indices, -1)  # -1: the last entry, an empty cell
+        index = np.asarray(indices.to_numpy(zero_copy_only=False))
         if self.role in ("number", "float") and len(dictionary) > _MANY:
             state, payload, fault = self._number_tables(dictionary)
         else:
             state, payload, fault = self._tables(dictionary.to_pylist())
-        self._store(state[index], None if payload is None else payload[index], fault[index], offset)
+        self._store_lut(state, payload, fault, index, offset)
 
     def _number_tables(self, dictionary: Any) -> tuple[Any, Any, Any]:
         """Lookup tables for many distinct number texts: plain numbers are parsed by Arrow,
@@ -314,12 +340,30 @@ class ColumnReader:
         """``(state, payload, fault_rows, fault_ids)`` of the whole column."""
         import numpy as np
 
-        state = np.concatenate(self.states) if self.states else np.zeros(0, dtype=np.int8)
-        payload = None
+        payload: Any = None
         if self.payloads and self.payloads[0] is not None:
             payload = np.concatenate(self.payloads)
         elif self.role != "meta":
             payload = self._empty_payload(0)
+        if any(s is None for s in self.states):
+            states = []
+            start = 0
+            for s, p in zip(self.states, self.payloads, strict=True):
+                n = len(p)
+                if s is not None:
+                    states.append(s)
+                elif self.role == "coded":
+                    part = payload[start : start + n]
+                    s = np.zeros(n, dtype=np.int8)
+                    s[part >= 0] = C.ANSWERED
+                    s[part == -1 - C.NA_STATE] = C.NA_STATE
+                    s[part == -1 - C.DONT_KNOW_STATE] = C.DONT_KNOW_STATE
+                    states.append(s)
+                else:
+                    states.append((~np.isnan(payload[start : start + n])).astype(np.int8))
+                start += n
+            self.states = states
+        state = np.concatenate(self.states) if self.states else np.zeros(0, dtype=np.int8)
         rows = np.concatenate(self.fault_rows) if self.fault_rows else np.zeros(0, np.int64)
         ids = np.concatenate(self.fault_ids) if self.fault_ids else np.zeros(0, np.int32)
         self.states, self.payloads = [], []
