@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.questionnaire import Questionnaire
@@ -83,37 +83,64 @@ def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
         action="store_true",
         help="leave out rows with problems (reported) instead of refusing the file",
     )
+    p.add_argument(
+        "--skip-bad-cells",
+        action="store_true",
+        help="make a bad cell missing (reported) instead of refusing the file; only rows "
+        "whose own problem it is (no id, a duplicate id, a required answer left empty) are "
+        "left out",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file that lacks the column of an item (by default: a warning, and "
+        "every respondent is taken as not answering it)",
+    )
+    p.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="how the files write dates that are not YYYY-MM-DD, e.g. %%d/%%m/%%Y",
+    )
     p.add_argument("--force", action="store_true", help="overwrite the output")
 
 
-def read_all(paths: Sequence[str], q: Questionnaire, skip: bool) -> Any:
-    """Read several answer files into one Responses (ids must stay unique)."""
-    from maturity.errors import Problem, ResponseError
+def read_all(paths: Sequence[str], q: Questionnaire, options: bool | argparse.Namespace) -> Any:
+    """Read several answer files into one Responses (ids must stay unique).
+
+    ``options`` are the parsed arguments of :func:`answer_arguments` (or, as before, whether
+    to skip bad rows). Problems of skipped rows or cells and warnings are printed.
+    """
     from maturity.io import read_responses
     from maturity.responses import Responses
 
-    parts = [read_responses(p, q, on_error="skip" if skip else "raise") for p in paths]
+    given: dict[str, Any] = (
+        vars(options) if isinstance(options, argparse.Namespace) else {"skip_bad_rows": options}
+    )
+    get = given.get
+    on_error: Literal["raise", "skip", "skip_cells"] = "raise"
+    if get("skip_bad_cells"):
+        on_error = "skip_cells"
+    elif get("skip_bad_rows"):
+        on_error = "skip"
+    parts = [
+        read_responses(
+            p, q, on_error=on_error, strict=bool(get("strict")), date_format=get("date_format")
+        )
+        for p in paths
+    ]
     for part in parts:
+        for problem in part.warnings:
+            err(str(problem))
         for problem in part.skipped:
             err(f"skipped: {problem}")
-    people = [r for part in parts for r in part.respondents]
-    seen: dict[str, str] = {}
-    for part in parts:
-        for r in part.respondents:
-            if r.id in seen and seen[r.id] != part.file:
-                raise ResponseError(
-                    [
-                        Problem.make(
-                            "R008",
-                            file=part.file,
-                            path="respondent_id",
-                            found=r.id,
-                            first=f"{seen[r.id]}",
-                        )
-                    ]
+    if get("by_company"):
+        for part in parts:
+            if all(c is None for c in part.profile_column("company").tolist()):
+                raise ValueError(
+                    f"{part.file}: --by-company needs a 'company' column naming each "
+                    "respondent's company, and this file has none"
                 )
-            seen[r.id] = part.file
-    return Responses(q, tuple(people), q.id, q.version, ", ".join(paths))
+    return Responses.concat(parts, file=", ".join(paths))
 
 
 def scored(args: argparse.Namespace) -> Any:
@@ -124,7 +151,7 @@ def scored(args: argparse.Namespace) -> Any:
 
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
-    merged = read_all(args.answers, q, args.skip_bad_rows)
+    merged = read_all(args.answers, q, args)
     return score(merged, model, by="company" if args.by_company else "respondent")
 
 

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--date: {args.date!r} is not a date YYYY-MM-DD") from None
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
-    responses = read_all(args.answers, q, args.skip_bad_rows)
+    responses = read_all(args.answers, q, args)
     present = list(dict.fromkeys(r.company_id for r in responses))  # as score() orders them
     unknown = [c for c in args.company or () if c not in present]
     if unknown:

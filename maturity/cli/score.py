@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.exists() and not args.force:
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
-    merged = read_all(args.answers, q, args.skip_bad_rows)
+    merged = read_all(args.answers, q, args)
     scores = score(merged, model, by="company" if args.by_company else "respondent")
     _write_scores(scores, out, args.force)
     err(
