@@ -91,13 +91,13 @@ def assert_same_matrix(a, b):
         np.testing.assert_array_equal(getattr(ma, name), getattr(mb, name))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_same_problems_and_respondents_as_the_row_reader(table):
     compare(table)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables(max_rows=40))
 def test_same_when_problems_are_many(table):
     compare(table)
