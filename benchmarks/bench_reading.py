@@ -63,7 +63,7 @@ def questionnaire_yaml() -> str:
                     lines.append(f"          - {{id: {iid}, kind: scale, scale: s, text: Q}}")
                 elif kind == "choice":
                     opts = ", ".join(f"{{code: o{k}, value: {k}, label: O{k}}}" for k in range(4))
-                    when = f"answer(\"i{d}.{s}.3\")" if s % 2 else 'profile.employees >= 10'
+                    when = f'answer("i{d}.{s}.3")' if s % 2 else "profile.employees >= 10"
                     lines.append(
                         f"          - {{id: {iid}, kind: choice, text: Q, options: [{opts}],"
                         f" when: '{when}'}}"
@@ -104,7 +104,6 @@ def generate(n: int, directory: Path) -> dict[str, Path]:
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
 
     rng = np.random.default_rng(7)
     cols: dict[str, object] = {}
@@ -146,9 +145,7 @@ def generate(n: int, directory: Path) -> dict[str, Path]:
     q = load()[0]
     write_responses(read_responses(out["csv"], q), out["parquet"], force=True)
     # an error in every row: a code that is not an option
-    bad = table.set_column(
-        table.column_names.index("i0.0.0"), "i0.0.0", pa.array(np.full(n, "c9"))
-    )
+    bad = table.set_column(table.column_names.index("i0.0.0"), "i0.0.0", pa.array(np.full(n, "c9")))
     out["bad"] = directory / "bad.csv"
     pcsv.write_csv(bad, out["bad"], pcsv.WriteOptions(quoting_style="none"))
     return out
@@ -222,7 +219,14 @@ def child(step: str, files: dict[str, str]) -> None:
 
 
 def run(step: str, files: dict[str, Path]) -> dict[str, float]:
-    args = [sys.executable, __file__, "--child", step, "--files", json.dumps({k: str(v) for k, v in files.items()})]
+    args = [
+        sys.executable,
+        __file__,
+        "--child",
+        step,
+        "--files",
+        json.dumps({k: str(v) for k, v in files.items()}),
+    ]
     proc = subprocess.run(args, capture_output=True, text=True, check=True)
     result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
@@ -263,20 +267,28 @@ def measure(n: int, directory: Path, repeat: int, python_rows: int) -> None:
     print(f"answer matrix (float64 + 3 bool masks): {matrix / 1e6:,.0f} MB")
     print("ratios (target):")
     print(f"  CSV to scores / pyarrow.csv.read_csv        {whole_csv / ref_csv:5.2f}  (< 3)")
-    print(f"  CSV to scores / pandas.read_csv             {whole_csv / med('pandas.read_csv'):5.2f}")
+    print(
+        f"  CSV to scores / pandas.read_csv             {whole_csv / med('pandas.read_csv'):5.2f}"
+    )
     print(f"  Parquet to scores / pyarrow.parquet.read    {whole_pq / ref_pq:5.2f}  (< 2)")
     print(f"  peak memory CSV to scores / answer matrix   {peak / matrix:5.2f}  (< 3)")
     print(f"  peak memory Parquet to scores / matrix      {peak_pq / matrix:5.2f}  (< 3)")
     bad = med("errors in every row")
-    print(f"  errors in every row / clean read+matrix     {bad / med('read+matrix csv'):5.2f}  (~1)")
+    print(
+        f"  errors in every row / clean read+matrix     {bad / med('read+matrix csv'):5.2f}  (~1)"
+    )
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 100_000])
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--python-rows", type=int, default=100_000, help="largest size for engine=python")
-    p.add_argument("--dir", type=Path, default=None, help="where to write the files (default: a temp dir)")
+    p.add_argument(
+        "--python-rows", type=int, default=100_000, help="largest size for engine=python"
+    )
+    p.add_argument(
+        "--dir", type=Path, default=None, help="where to write the files (default: a temp dir)"
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--files", help=argparse.SUPPRESS)
     args = p.parse_args()

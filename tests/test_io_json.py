@@ -81,7 +81,7 @@ def test_json_must_be_utf8(tmp_path):
 
 
 def test_invalid_json_names_line_and_column(tmp_path):
-    p = problem(tmp_path, "[" + REC + ",\n {\"a\" 1}]")
+    p = problem(tmp_path, "[" + REC + ',\n {"a" 1}]')
     assert p.line == 2 and p.column is not None
 
 
