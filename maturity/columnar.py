@@ -237,10 +237,13 @@ class ItemColumn:
         out = np.full(state.shape[0], np.nan)
         if self.codes is not None:
             if item.kind == "boolean":
-                table = np.array([0.0, 1.0])
+                table = np.array([0.0, 1.0, np.nan])
             else:
-                table = np.array([o.value for o in item.options], dtype=np.float64)
-            out[answered] = table[self.codes[rows][answered]]
+                table = np.array([*(o.value for o in item.options), np.nan], dtype=np.float64)
+            # one lookup: the option's value where answered, the NaN at the end elsewhere
+            index = np.where(answered, self.codes[rows], table.size - 1)
+            looked_up: npt.NDArray[np.float64] = table[index]
+            return looked_up
         elif self.numbers is not None:
             if item.kind != "number" or not item.bands:
                 raise ValueError(f"item '{item.id}' is not scored")
@@ -538,32 +541,31 @@ class AnswerColumns:
 
         items = [i for i in self.questionnaire.items if i.scored]
         n, m = len(self), len(items)
-        values = np.empty((n, m))
-        na = np.empty((n, m), dtype=bool)
-        dk = np.empty((n, m), dtype=bool)
-        applicable = np.empty((n, m), dtype=bool)
         cols = [self.items[i.id] for i in items]
-        shown = [
-            ~self.hidden(i.id) if self.questionnaire.conditions_of(i.id) else None for i in items
-        ]
-        block = 1 << 14
-        tv = np.empty((m, block))
-        tb = np.empty((3, m, block), dtype=bool)
+        # Fresh memory is mapped on first touch: touch it in order (fill) before the strided
+        # writes of whole columns, which would otherwise fault pages in a slow order.
+        values = np.empty((n, m))
+        values.fill(np.nan)
+        for j, col in enumerate(cols):
+            values[:, j] = col.values()
+        # the states of a block of rows, transposed into place (cache-friendly for one byte)
+        states = np.empty((n, m), dtype=np.int8)
+        states.fill(0)
+        block = 1024
+        tmp = np.empty((m, block), dtype=np.int8)
         for a in range(0, n, block):
             b = min(n, a + block)
-            part = slice(a, b)
-            k = b - a
             for j, col in enumerate(cols):
-                tv[j, :k] = col.values(part)
-                state = col.state[part]
-                np.equal(state, NA_STATE, out=tb[0, j, :k])
-                np.equal(state, DONT_KNOW_STATE, out=tb[1, j, :k])
-                asked = shown[j]
-                tb[2, j, :k] = True if asked is None else asked[part]
-            values[a:b] = tv[:, :k].T
-            na[a:b] = tb[0, :, :k].T
-            dk[a:b] = tb[1, :, :k].T
-            applicable[a:b] = tb[2, :, :k].T
+                tmp[j, : b - a] = col.state[a:b]
+            states[a:b] = tmp[:, : b - a].T
+        na = states == NA_STATE
+        dk = states == DONT_KNOW_STATE
+        del states
+        applicable = np.ones((n, m), dtype=bool)
+        q = self.questionnaire
+        for j, item in enumerate(items):
+            if q.conditions_of(item.id):
+                applicable[:, j] = ~self.hidden(item.id)
         for arr in (values, na, dk, applicable):
             arr.setflags(write=False)
         return AnswerMatrix(

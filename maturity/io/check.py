@@ -511,9 +511,10 @@ def _first_occurrence(ids: Any, use: Any) -> Any:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        codes = np.asarray(
-            pc.dictionary_encode(pa.array(values, type=pa.string())).indices.to_numpy()
-        )
+        enc = pc.dictionary_encode(pa.array(values, type=pa.string()))
+        if len(enc.dictionary) == rows.size:
+            return out  # no id twice
+        codes = np.asarray(enc.indices.to_numpy())
     except ImportError:
         seen: dict[str, int] = {}
         codes = np.fromiter(

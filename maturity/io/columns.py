@@ -214,6 +214,14 @@ class ColumnReader:
             x = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
             self._add_numbers(np.asarray(x, dtype=np.float64), None, offset)
             return
+        if not (pa.types.is_nested(t) or pa.types.is_floating(t)):
+            try:  # dates, booleans, integers: by their distinct values too
+                enc = pc.dictionary_encode(arr)
+            except pa.ArrowNotImplementedError:
+                pass
+            else:
+                self._add_encoded(enc.dictionary, enc.indices, offset)
+                return
         self._add_python(arr.to_pylist(), offset)
 
     def _add_encoded(self, dictionary: Any, indices: Any, offset: int) -> None:
