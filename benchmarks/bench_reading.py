@@ -17,8 +17,8 @@ repeating them, it prints the median time and peak memory of:
 and the ratios the issue sets targets for: CSV to scores within 3x ``pyarrow.csv.read_csv``,
 Parquet within 2x ``pyarrow.parquet.read_table``, peak memory under 3x the final answer
 matrix (values float64 and three boolean masks: 11 bytes per cell), the file with errors in
-about the time of a clean read. Peak memory is ``ru_maxrss`` of the process minus that of a
-process that only imported the same modules.
+about the time of a clean read. Peak memory is the high-water mark of the process's resident
+memory (``VmHWM``) minus that of a process that only imported the same modules.
 """
 
 from __future__ import annotations
@@ -174,15 +174,31 @@ STEPS = {
 }
 
 
-def child(step: str, files: dict[str, str]) -> None:
+def peak_memory() -> float:
+    """The most resident memory this process has had, in bytes (VmHWM; ru_maxrss elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
     import resource
 
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def child(step: str, files: dict[str, str]) -> None:
     import numpy as np  # noqa: F401
     import pandas as pd
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
     import maturity
+    import maturity.columnar
+    import maturity.io.arrow
+    import maturity.io.check
+    import maturity.scoring  # every step starts with its modules imported
     from maturity.errors import ResponseError
     from maturity.io import read_responses
 
@@ -213,7 +229,7 @@ def child(step: str, files: dict[str, str]) -> None:
         except ResponseError as exc:
             out["problems"] = len(exc.problems)
     out["seconds"] = time.perf_counter() - start
-    out["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    out["maxrss"] = peak_memory()
     out["matrix_bytes"] = cells * 11
     print(json.dumps(out))
 
@@ -234,7 +250,16 @@ def run(step: str, files: dict[str, Path]) -> dict[str, float]:
 
 def measure(n: int, directory: Path, repeat: int, python_rows: int) -> None:
     t = time.perf_counter()
-    files = generate(n, directory)
+    # generated in another process, so that this one stays small: a child started from a big
+    # process would count its memory as its own
+    subprocess.run(
+        [sys.executable, __file__, "--generate", str(n), "--dir", str(directory)], check=True
+    )
+    files = {
+        "csv": directory / "answers.csv",
+        "parquet": directory / "answers.parquet",
+        "bad": directory / "bad.csv",
+    }
     size = files["csv"].stat().st_size
     print(
         f"\n## {n:,} respondents x 100 items: answers.csv {size / 1e6:,.0f} MB, "
@@ -290,10 +315,14 @@ def main() -> None:
         "--dir", type=Path, default=None, help="where to write the files (default: a temp dir)"
     )
     p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     p.add_argument("--files", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         child(args.child, json.loads(args.files))
+        return
+    if args.generate:
+        generate(args.generate, args.dir)
         return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     for n in args.rows:
