@@ -311,3 +311,21 @@ def test_responses_built_from_respondents_and_from_columns_agree():
     import dataclasses
 
     assert dataclasses.replace(cols, respondents=people[:1]).ids == ("a",)
+
+
+def test_respondents_made_from_columns_behave_like_the_originals():
+    import pickle
+
+    people = (
+        Respondent("a", Profile(sector="C", employees=12), {"makes": True, "pct": 12.5}),
+        Respondent("b", Profile(sector="J"), {"conn": NA, "sys": frozenset({"erp"})}),
+    )
+    cols = Responses.from_columns(Responses(Q, people).columns)
+    a, b = cols.respondents
+    assert a.answers == {"makes": True, "pct": 12.5} and dict(b.answers) == people[1].answers
+    assert a.answers.get("conn") is None and "pct" in a.answers and len(b.answers) == 2
+    assert b.answers["conn"] is NA and sorted(b.answers) == ["conn", "sys"]
+    with pytest.raises(KeyError):
+        a.answers["conn"]
+    assert pickle.loads(pickle.dumps(b)) == people[1]
+    assert pickle.loads(pickle.dumps(cols)) == cols
