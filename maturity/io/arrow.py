@@ -357,7 +357,9 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
             header_line=lay.header_line,
         )
 
-    return TableStream(head, batches(), finish)
+    size = len(data) if text is not None else path.stat().st_size
+    # a row holds a separator between every two cells and ends with a line break
+    return TableStream(head, batches(), finish, max_rows=(size - offset) // max(width, 2) + 1)
 
 
 def _ahead(items: Iterator[Any]) -> Iterator[Any]:

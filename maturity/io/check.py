@@ -89,7 +89,7 @@ def check_table(
         ResponseError: the file is refused.
 
     """
-    checker = _Checker(questionnaire, table, on_error, strict, date_format)
+    checker = _Checker(questionnaire, table, on_error, strict, date_format, table.n_rows)
     checker.add(table, 0)
     return checker.finish(table)
 
@@ -105,7 +105,7 @@ def check_stream(
     """:func:`check_table` for a table read batch by batch (a big file): each batch is
     checked as it arrives and then dropped, so memory holds the checked arrays, not the text.
     """
-    checker = _Checker(questionnaire, stream.head, on_error, strict, date_format)
+    checker = _Checker(questionnaire, stream.head, on_error, strict, date_format, stream.max_rows)
     offset = 0
     for batch in stream.batches:
         checker.add(batch, offset)
@@ -133,6 +133,7 @@ class _Checker:
         on_error: str,
         strict: bool,
         date_format: str | None,
+        capacity: int = 0,
     ) -> None:
         if on_error not in _ON_ERROR:
             raise ValueError(f"on_error must be one of {', '.join(_ON_ERROR)}")
@@ -144,6 +145,7 @@ class _Checker:
         self.items = {i.id: i for i in q.items}
         self.readers: dict[str, ColumnReader] = {}
         self.started = False
+        self.capacity = capacity
         self.n = 0
 
     # -- the file ---------------------------------------------------------------------------
@@ -238,6 +240,7 @@ class _Checker:
                 date_format=date_format,
                 qid=q.id,
                 version=q.version,
+                capacity=self.capacity,
             )
 
     def add(self, batch: RawTable, offset: int) -> None:
@@ -263,7 +266,7 @@ class _Checker:
         if tail.bad_rows:
             valid[np.fromiter(tail.bad_rows, dtype=np.intp)] = False
         checks: list[_Check] = []
-        finished = {c: r.finish() for c, r in self.readers.items()}
+        finished = {c: r.finish(n) for c, r in self.readers.items()}
 
         def faults_of(name: str, order: int, reader: ColumnReader, row_level: bool) -> None:
             _, _, rows, ids = finished[name]

@@ -51,6 +51,7 @@ class ColumnReader:
         *,
         item: Item | None = None,
         guarded: bool = False,
+        capacity: int = 0,
     ) -> None:
         self.name = name
         self.role = role  # "coded", "number", "multi", "text", "id", "float", "object", "meta"
@@ -60,8 +61,11 @@ class ColumnReader:
         self.memo: dict[Any, Outcome] = {}
         self.faults: list[C.Fault] = []
         self._fault_index: dict[C.Fault, int] = {}
-        self.states: list[Any] = []
-        self.payloads: list[Any] = []
+        # the whole column, written batch after batch into arrays made once: at least as long
+        # as the table can be (pages never written cost no memory), longer when it must grow
+        self.capacity = capacity
+        self.state: Any = None
+        self.payload: Any = None
         self.fault_rows: list[Any] = []
         self.fault_ids: list[Any] = []
         self.n = 0
@@ -85,19 +89,20 @@ class ColumnReader:
             self.faults.append(fault)
         return k
 
-    def _empty_payload(self, k: int) -> Any:
+    def _empty_payload(self, k: int, fill: bool = True) -> Any:
         import numpy as np
 
         role = self.role
-        if role == "coded":
-            return np.zeros(k, dtype=np.int16)
-        if role in ("number", "float"):
-            return np.full(k, np.nan)
-        if role == "multi":
-            assert self.item is not None
-            return np.zeros((k, len(self.item.options)), dtype=bool)
         if role == "meta":
             return None
+        if role == "coded":
+            return np.zeros(k, dtype=np.int16) if fill else np.empty(k, dtype=np.int16)
+        if role in ("number", "float"):
+            return np.full(k, np.nan) if fill else np.empty(k)
+        if role == "multi":
+            assert self.item is not None
+            shape = (k, len(self.item.options))
+            return np.zeros(shape, dtype=bool) if fill else np.empty(shape, dtype=bool)
         return np.full(k, None, dtype=object)
 
     def _tables(self, uniques: Sequence[object]) -> tuple[Any, Any, Any]:
@@ -125,39 +130,53 @@ class ColumnReader:
                 payload[u] = p
         return state, payload, fault
 
-    def _store(self, state: Any, payload: Any, fault: Any, offset: int) -> None:
+    def _room(self, end: int) -> None:
+        """Make the column's arrays hold rows up to ``end``."""
         import numpy as np
 
-        self.states.append(state)
-        self.payloads.append(payload)
+        if self.state is not None and end <= self.state.shape[0]:
+            return
+        size = max(end, self.capacity, 2 * (0 if self.state is None else self.state.shape[0]))
+        state = np.empty(size, dtype=np.int8)
+        payload = self._empty_payload(size, fill=False)
+        if self.state is not None:
+            state[: self.n] = self.state[: self.n]
+            if payload is not None:
+                payload[: self.n] = self.payload[: self.n]
+        self.state, self.payload = state, payload
+
+    def _faults(self, fault: Any, offset: int) -> None:
+        import numpy as np
+
         bad = np.flatnonzero(fault >= 0)
         if bad.size:
             self.fault_rows.append(bad + offset)
             self.fault_ids.append(fault[bad])
 
+    def _store(self, state: Any, payload: Any, fault: Any, offset: int) -> None:
+        """Write the rows ``offset`` onwards (one value per row in each array)."""
+        end = offset + state.shape[0]
+        self._room(end)
+        self.state[offset:end] = state
+        if self.payload is not None:
+            self.payload[offset:end] = payload
+        self._faults(fault, offset)
+        self.n = max(self.n, end)
+
     def _store_lut(self, state: Any, payload: Any, fault: Any, index: Any, offset: int) -> None:
-        """Map lookup tables onto rows (``index``: each row's entry) with as few passes as
-        the tables allow: one for option codes and for numbers without N/A.
+        """Map lookup tables onto rows (``index``: each row's entry in the tables) straight
+        into the column's arrays.
         """
         import numpy as np
 
+        end = offset + index.shape[0]
+        self._room(end)
         if (fault >= 0).any():
-            f = fault[index]
-            bad = np.flatnonzero(f >= 0)
-            if bad.size:
-                self.fault_rows.append(bad + offset)
-                self.fault_ids.append(f[bad])
-        if self.role == "coded":
-            # one int16 per row: the option, or minus one minus the state (N/A, don't know)
-            code = np.where(state == C.ANSWERED, payload, -1 - state.astype(np.int16))
-            self.states.append(None)
-            self.payloads.append(code.astype(np.int16)[index])
-        elif self.role == "number" and not (state >= C.NA_STATE).any():
-            self.states.append(None)  # answered exactly where the number is not NaN
-            self.payloads.append(payload[index])
-        else:
-            self.states.append(state[index])
-            self.payloads.append(None if payload is None else payload[index])
+            self._faults(fault[index], offset)
+        np.take(state, index, out=self.state[offset:end])
+        if self.payload is not None:
+            np.take(payload, index, axis=0, out=self.payload[offset:end])
+        self.n = max(self.n, end)
 
     # -- batches ----------------------------------------------------------------------------
     def add(self, cells: Any, offset: int) -> None:
@@ -169,7 +188,6 @@ class ColumnReader:
                 offset += len(chunk)
         else:
             self._add_python(cells, offset)
-        self.n = offset if is_arrow(cells) else offset + len(cells)
 
     def _add_python(self, cells: Any, offset: int) -> None:
         import numpy as np
@@ -188,7 +206,7 @@ class ColumnReader:
         values = cells.tolist() if isinstance(cells, np.ndarray) else list(cells)
         uniques, index = _factorize(values)
         state, payload, fault = self._tables(uniques)
-        self._store(state[index], None if payload is None else payload[index], fault[index], offset)
+        self._store_lut(state, payload, fault, index, offset)
 
     def _add_arrow(self, arr: Any, offset: int) -> None:
         import pyarrow as pa
@@ -344,37 +362,16 @@ class ColumnReader:
         self._store(state, values, fault, offset)
 
     # -- the whole column ---------------------------------------------------------------------
-    def finish(self) -> tuple[Any, Any, Any, Any]:
-        """``(state, payload, fault_rows, fault_ids)`` of the whole column."""
+    def finish(self, n: int) -> tuple[Any, Any, Any, Any]:
+        """``(state, payload, fault_rows, fault_ids)`` of the whole column (``n`` rows)."""
         import numpy as np
 
-        payload: Any = None
-        if self.payloads and self.payloads[0] is not None:
-            payload = np.concatenate(self.payloads)
-        elif self.role != "meta":
-            payload = self._empty_payload(0)
-        if any(s is None for s in self.states):
-            states = []
-            start = 0
-            for s, p in zip(self.states, self.payloads, strict=True):
-                n = len(p)
-                if s is not None:
-                    states.append(s)
-                elif self.role == "coded":
-                    part = payload[start : start + n]
-                    s = np.zeros(n, dtype=np.int8)
-                    s[part >= 0] = C.ANSWERED
-                    s[part == -1 - C.NA_STATE] = C.NA_STATE
-                    s[part == -1 - C.DONT_KNOW_STATE] = C.DONT_KNOW_STATE
-                    states.append(s)
-                else:
-                    states.append((~np.isnan(payload[start : start + n])).astype(np.int8))
-                start += n
-            self.states = states
-        state = np.concatenate(self.states) if self.states else np.zeros(0, dtype=np.int8)
+        self._room(n)
+        state = self.state[:n]
+        payload = None if self.payload is None else self.payload[:n]
         rows = np.concatenate(self.fault_rows) if self.fault_rows else np.zeros(0, np.int64)
         ids = np.concatenate(self.fault_ids) if self.fault_ids else np.zeros(0, np.int32)
-        self.states, self.payloads = [], []
+        self.state = self.payload = None
         return state, payload, rows.astype(np.int64), ids
 
 
@@ -435,8 +432,11 @@ def reader_for(
     date_format: str | None,
     qid: str,
     version: str,
+    capacity: int = 0,
 ) -> ColumnReader:
-    """The reader of column ``name`` (an item's column when ``item`` is given)."""
+    """The reader of column ``name`` (an item's column when ``item`` is given), ready for
+    ``capacity`` rows.
+    """
     from maturity.responses import ID_COLUMN, META_COLUMNS
 
     if item is not None:
@@ -458,14 +458,14 @@ def reader_for(
             "multi": "multi",
             "text": "text",
         }[item.kind]
-        return ColumnReader(name, role, rule, item=item, guarded=guarded)
+        return ColumnReader(name, role, rule, item=item, guarded=guarded, capacity=capacity)
     if name == ID_COLUMN:
 
         def id_rule(value: object) -> Outcome:
             rid = "" if value is None else C.text_cell(value, guarded)
             return (1 if rid else 0, rid, None)
 
-        return ColumnReader(name, "id", id_rule, guarded=guarded)
+        return ColumnReader(name, "id", id_rule, guarded=guarded, capacity=capacity)
     if name in META_COLUMNS:
 
         def meta_rule(value: object) -> Outcome:
@@ -473,7 +473,7 @@ def reader_for(
                 return (0, None, None)
             return (1, None, C.meta(name, value, qid, version))
 
-        return ColumnReader(name, "meta", meta_rule)
+        return ColumnReader(name, "meta", meta_rule, capacity=capacity)
     numeric = name in ("employees", "turnover", "balance_sheet")
 
     def profile_rule(value: object) -> Outcome:
@@ -484,4 +484,5 @@ def reader_for(
             return (0, None, got)
         return (1, float(got) if numeric else got, None)
 
-    return ColumnReader(name, "float" if numeric else "object", profile_rule, guarded=guarded)
+    role = "float" if numeric else "object"
+    return ColumnReader(name, role, profile_rule, guarded=guarded, capacity=capacity)

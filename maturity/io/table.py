@@ -92,9 +92,11 @@ class TableStream:
     columns, rows numbered on from the batch before; after the last batch, ``finish()`` gives
     a :class:`RawTable` without cells that tells what the reader learned on the way: the
     number of rows, their lines (possibly computed only when asked for), and the problems of
-    rows it could not read.
+    rows it could not read. ``max_rows`` bounds the number of rows, if the reader knows a
+    bound (the checker then makes its arrays once).
     """
 
     head: RawTable
     batches: Iterator[RawTable]
     finish: Callable[[], RawTable]
+    max_rows: int = 0
