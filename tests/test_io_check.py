@@ -329,3 +329,15 @@ def test_respondents_made_from_columns_behave_like_the_originals():
         a.answers["conn"]
     assert pickle.loads(pickle.dumps(b)) == people[1]
     assert pickle.loads(pickle.dumps(cols)) == cols
+
+
+def test_many_unknown_columns_are_capped():
+    cols = ["respondent_id", "sector", "must", *(f"zz{k}" for k in range(120))]
+    cells = {c: ["x"] for c in cols}
+    t = RawTable("u.csv", tuple(cols), cells, 1, [2], {c: k + 1 for k, c in enumerate(cols)})
+    with pytest.raises(ResponseError) as info:
+        check_table(t, Q)
+    ps = info.value.problems
+    assert [p.code for p in ps] == ["R001"] * MAX_PROBLEMS + ["R013"]
+    assert (ps[0].line, ps[0].column, ps[0].path) == (1, 4, "zz0")
+    assert "70 more problems" in ps[-1].message

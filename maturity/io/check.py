@@ -160,7 +160,7 @@ class _Checker:
         other = _other_questionnaire(q, cols, unknown) if unknown else None
         if other is not None:
             return [Problem.make("R009", file=table.file, line=header_line, detail=other)], []
-        for c in unknown:
+        for c in unknown[:MAX_PROBLEMS]:  # a suggestion costs: only for those listed
             errors.append(
                 Problem.make(
                     "R001",
@@ -173,6 +173,8 @@ class _Checker:
                     suggestion=suggest(c, known) if len(c) < 200 else "",
                 )
             )
+        if len(unknown) > MAX_PROBLEMS:
+            errors.append(_more(table.file, len(unknown) - MAX_PROBLEMS))
         if ID_COLUMN not in cols:
             errors.append(
                 Problem.make(
@@ -214,6 +216,7 @@ class _Checker:
                                 "R009",
                                 file=table.file,
                                 line=table.header_line if table.lines is not None else None,
+                                column=table.positions.get("questionnaire"),
                                 path="questionnaire",
                                 detail=f"these answers are to questionnaire "
                                 f"'{C.shown(str(value).strip())}', not '{q.id}'",
@@ -223,15 +226,14 @@ class _Checker:
                 break
         errors, warnings = self.column_problems()
         if self.strict:
-            errors += warnings
+            errors = [*errors, *too_many(warnings, table.file)]
         self.warnings = [] if self.strict else warnings
         if errors:
-            raise ResponseError(too_many(errors, table.file))
+            raise ResponseError(errors)
         guarded = table.text_guarded
         date_format = self.date_format
         if date_format is None and "date" in table.columns:
             date_format = _infer_date_format(batch.cells["date"], table.language)
-        self.inferred_date_format = date_format
         for c in table.columns:
             self.readers[c] = reader_for(
                 c,
