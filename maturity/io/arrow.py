@@ -310,6 +310,12 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
                 yield batch
 
     def batches() -> Iterator[RawTable]:
+        try:
+            yield from checked()
+        finally:
+            raw.close()
+
+    def checked() -> Iterator[RawTable]:
         # pyarrow parses the next batch on another thread while this one is checked
         for batch in _ahead(parsed()):
             state["last"] = batch.column(width - 1)[batch.num_rows - 1].as_py()

@@ -107,9 +107,14 @@ def check_stream(
     """
     checker = _Checker(questionnaire, stream.head, on_error, strict, date_format, stream.max_rows)
     offset = 0
-    for batch in stream.batches:
-        checker.add(batch, offset)
-        offset += batch.n_rows
+    try:
+        for batch in stream.batches:
+            checker.add(batch, offset)
+            offset += batch.n_rows
+    finally:  # a file refused half way: let the reader stop and close it now
+        close = getattr(stream.batches, "close", None)
+        if close is not None:
+            close()
     return checker.finish(stream.finish())
 
 
