@@ -273,7 +273,7 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(keys, pa.string()),
+                column_types=_types(keys, lay.names, questionnaire),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -368,6 +368,20 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
     return TableStream(head, batches(), finish, max_rows=(size - offset) // max(width, 2) + 1)
 
 
+def _types(keys: list[str], names: tuple[str, ...], q: Questionnaire) -> dict[str, Any]:
+    """Arrow types for the columns: dictionary-encoded text for columns of few distinct values
+    (codes, numbers, sectors, ...), so that pyarrow encodes them while parsing, on its own
+    thread; plain text for ids, company names and free text.
+    """
+    import pyarrow as pa
+
+    from maturity.responses import ID_COLUMN
+
+    plain = {ID_COLUMN, "company", *(i.id for i in q.items if i.kind == "text")}
+    coded = pa.dictionary(pa.int32(), pa.string())
+    return {k: pa.string() if n in plain else coded for k, n in zip(keys, names, strict=True)}
+
+
 def _ahead(items: Iterator[Any]) -> Iterator[Any]:
     """``items``, each made on a worker thread while the one before is used."""
     from concurrent.futures import ThreadPoolExecutor
@@ -394,15 +408,28 @@ def _blank_row(text: str, delimiter: str) -> bool:
     return all(not c.strip() for r in rows for c in r)
 
 
+def _where_text(col: Any, pattern: str) -> Any:
+    """Rows whose text matches ``pattern`` (a boolean numpy array); for a dictionary-encoded
+    column the pattern is tried on its distinct values only.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(col.type):
+        hit = np.asarray(pc.match_substring_regex(col.dictionary, pattern).to_numpy(False))
+        index = np.asarray(pc.fill_null(col.indices, 0).to_numpy(False))
+        return hit[index] if hit.size else np.zeros(len(col), dtype=bool)
+    return np.asarray(pc.fill_null(pc.match_substring_regex(col, pattern), True).to_numpy(False))
+
+
 def _drop_blank(batch: Any) -> Any:
     """The batch without rows whose every cell is empty or white space."""
     import numpy as np
-    import pyarrow.compute as pc
 
     from maturity.io.columns import _BLANKISH
 
-    maybe = np.asarray(pc.match_substring_regex(batch.column(0), _BLANKISH).to_numpy(False))
-    rows = np.flatnonzero(maybe)
+    rows = np.flatnonzero(_where_text(batch.column(0), _BLANKISH))
     if not rows.size:
         return batch
     blank = np.ones(rows.size, dtype=bool)
@@ -418,15 +445,19 @@ def _drop_blank(batch: Any) -> Any:
 
 def _refuse_long_cells(batch: Any, name: str, offset: int, lines: _Lines) -> None:
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     from maturity.io.csvio import MAX_CELL, too_long
 
     for j in range(batch.num_columns):
         col = batch.column(j)
-        if not len(col) or pc.max(pc.binary_length(col)).as_py() <= MAX_CELL:
+        values = col.dictionary if pa.types.is_dictionary(col.type) else col
+        if not len(values) or pc.max(pc.binary_length(values)).as_py() <= MAX_CELL:
             continue
-        long = np.asarray(pc.greater(pc.utf8_length(col), MAX_CELL).to_numpy(False))
+        long = np.asarray(pc.greater(pc.utf8_length(values), MAX_CELL).to_numpy(False))
+        if pa.types.is_dictionary(col.type):
+            long = long[np.asarray(pc.fill_null(col.indices, 0).to_numpy(False))]
         rows = np.flatnonzero(long)
         if rows.size:
             line = lines[offset + int(rows[0])] or None
