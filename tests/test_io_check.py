@@ -11,6 +11,7 @@ import datetime as _dt
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from maturity.errors import ResponseError
 from maturity.io.check import MAX_PROBLEMS, check_table
@@ -341,3 +342,86 @@ def test_many_unknown_columns_are_capped():
     assert [p.code for p in ps] == ["R001"] * MAX_PROBLEMS + ["R013"]
     assert (ps[0].line, ps[0].column, ps[0].path) == (1, 4, "zz0")
     assert "70 more problems" in ps[-1].message
+
+
+# -- the matrix from columns against a matrix computed one answer at a time ------------------
+
+
+def matrix_by_rows(q, respondents):
+    """The answer matrix as maturity 0.1 computed it: per respondent and item, Item.value_of,
+    conditions evaluated one respondent at a time.
+    """
+    import numpy as np
+
+    from maturity.responses import condition_answers
+
+    items = [i for i in q.items if i.scored]
+    n, m = len(respondents), len(items)
+    values = np.full((n, m), np.nan)
+    na = np.zeros((n, m), dtype=bool)
+    dk = np.zeros((n, m), dtype=bool)
+    applicable = np.ones((n, m), dtype=bool)
+    for r, resp in enumerate(respondents):
+        env = condition_answers(resp.answers)
+        prof = resp.profile.for_conditions()
+        for j, item in enumerate(items):
+            if any(c.evaluate(env, prof) is False for c in q.conditions_of(item.id)):
+                applicable[r, j] = False
+            a = resp.answers.get(item.id)
+            if a is NA:
+                na[r, j] = True
+            elif a is DONT_KNOW:
+                dk[r, j] = True
+            elif a is not None:
+                values[r, j] = item.value_of(a)
+    return values, na, dk, applicable
+
+
+@st.composite
+def answers_for(draw, q, n_max=8):
+    people = []
+    for r in range(draw(st.integers(0, n_max))):
+        answers = {}
+        for item in q.items:
+            choice = draw(st.integers(0, 5))
+            if choice == 0:
+                continue
+            if choice == 1 and (item.na or item.dont_know):
+                answers[item.id] = NA if item.na else DONT_KNOW
+                continue
+            if item.kind in ("scale", "choice"):
+                answers[item.id] = draw(st.sampled_from([o.code for o in item.options]))
+            elif item.kind == "multi":
+                codes = draw(st.sets(st.sampled_from([o.code for o in item.options]), min_size=1))
+                answers[item.id] = frozenset(codes)
+            elif item.kind == "number":
+                answers[item.id] = draw(st.floats(-200, 200, allow_nan=False))
+            elif item.kind == "boolean":
+                answers[item.id] = draw(st.booleans())
+            else:
+                answers[item.id] = draw(st.text(max_size=5))
+        profile = Profile(
+            sector=draw(st.sampled_from([None, "C", "28.41", "J"])),
+            employees=draw(st.none() | st.integers(0, 400)),
+        )
+        people.append(Respondent(f"r{r}", profile, answers))
+    return tuple(people)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_matrix_from_columns_equals_matrix_by_rows(data):
+    import numpy as np
+
+    from tests.strategies import questionnaires
+
+    q = data.draw(st.sampled_from([Q]) | questionnaires())
+    people = data.draw(answers_for(q))
+    r = Responses(q, people)
+    m = r.matrix()
+    want = matrix_by_rows(q, people)
+    np.testing.assert_array_equal(m.values, want[0])
+    for got, expected in zip((m.na, m.dont_know, m.applicable), want[1:], strict=True):
+        np.testing.assert_array_equal(got, expected)
+    # and the columns give back every answer as it was
+    assert Responses.from_columns(r.columns).respondents == people
