@@ -11,7 +11,7 @@ ever making one Python object per answer. Respondent objects are made only when 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,6 @@ __all__ = [
     "AnswerColumns",
     "ItemColumn",
     "ProfileColumns",
-    "RowAnswers",
 ]
 
 #: The state of a cell: no answer.
@@ -429,6 +428,7 @@ class AnswerColumns:
     profile: ProfileColumns
     items: Mapping[str, ItemColumn]
     _truth: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    _profiles: list[Profile] = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -490,19 +490,23 @@ class AnswerColumns:
         out: npt.NDArray[np.object_] = np.where(known, company, self.ids)
         return out
 
-    def respondents(self, rows: Iterable[int] | None = None) -> list[Respondent]:
-        """:class:`~maturity.responses.Respondent` objects (all, or those of ``rows``); their
-        ``answers`` are read from the columns when looked at (:class:`RowAnswers`).
-        """
-        from maturity.responses import Respondent
+    def profile_list(self) -> list[Profile]:
+        """Every respondent's :class:`~maturity.responses.Profile` (made once)."""
+        if len(self._profiles) != len(self):
+            self._profiles[:] = self.profile.profiles()
+        return self._profiles
 
-        picked = range(len(self)) if rows is None else list(rows)
-        profiles = self.profile.profiles(picked)
+    def respondents(self, rows: Iterable[int] | None = None) -> list[Respondent]:
+        """:class:`~maturity.responses.Respondent` objects (all, or those of ``rows``) that
+        read their profile and answers from the columns when looked at
+        (:class:`~maturity.responses.RowRespondent`).
+        """
+        from maturity.responses import RowRespondent
+
         ids = self.ids.tolist()
-        return [
-            Respondent(ids[r], prof, RowAnswers(self, r))
-            for r, prof in zip(picked, profiles, strict=True)
-        ]
+        picked = range(len(self)) if rows is None else list(rows)
+        make = RowRespondent.of
+        return [make(ids[r], self, r) for r in picked]
 
     # -- conditions -------------------------------------------------------------------------
     def truth(self, cond: Condition) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -571,58 +575,6 @@ class AnswerColumns:
         return AnswerMatrix(
             tuple(i.id for i in items), tuple(self.ids.tolist()), values, na, dk, applicable
         )
-
-
-class RowAnswers(Mapping[str, "Answer"]):
-    """One respondent's answers, read from the columns when looked at: item id → answer, for
-    the items answered (N/A and don't know included). Equal to the dict of the same answers;
-    pickled as that dict.
-    """
-
-    __slots__ = ("_cols", "_dict", "_row")
-
-    def __init__(self, cols: AnswerColumns, row: int) -> None:
-        self._cols = cols
-        self._row = row
-        self._dict: dict[str, Answer] | None = None
-
-    def _all(self) -> dict[str, Answer]:
-        if self._dict is None:
-            out: dict[str, Answer] = {}
-            for key, col in self._cols.items.items():
-                a = col.answer(self._row)
-                if a is not None:
-                    out[key] = a
-            self._dict = out
-        return self._dict
-
-    def __getitem__(self, key: str) -> Answer:
-        if self._dict is not None:
-            return self._dict[key]
-        col = self._cols.items.get(key)
-        a = None if col is None else col.answer(self._row)
-        if a is None:
-            raise KeyError(key)
-        return a
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._all() == dict(other.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(self._all())
-
-    def __reduce__(self) -> tuple[type, tuple[dict[str, Answer]]]:
-        return (dict, (self._all(),))
 
 
 def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:

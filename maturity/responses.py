@@ -34,6 +34,8 @@ __all__ = [
     "Profile",
     "Respondent",
     "Responses",
+    "RowAnswers",
+    "RowRespondent",
     "condition_answers",
     "format_number",
 ]
@@ -139,6 +141,108 @@ class Respondent:
         how ``score(..., by="company")`` groups respondents and names the rows.
         """
         return self.profile.company or self.id
+
+
+class RowRespondent(Respondent):
+    """A :class:`~maturity.responses.Respondent` that reads its profile and answers from the
+    columns when they are looked at, so that a million of them cost little until used. It is
+    equal to the plain Respondent of the same id, profile and answers, pickles as one, and
+    ``dataclasses.replace`` makes a plain one.
+    """
+
+    __slots__ = ("_cols", "_row")
+    _cols: AnswerColumns
+    _row: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        """Called with a respondent's fields (as ``dataclasses.replace`` does): a plain
+        :class:`Respondent`.
+        """
+        return Respondent(*args, **kwargs)
+
+    @classmethod
+    def of(cls, rid: str, cols: AnswerColumns, row: int) -> RowRespondent:
+        """Respondent ``row`` of ``cols`` (whose id is ``rid``)."""
+        out: RowRespondent = object.__new__(cls)
+        object.__setattr__(out, "id", rid)
+        object.__setattr__(out, "_cols", cols)
+        object.__setattr__(out, "_row", row)
+        return out
+
+    @property
+    def profile(self) -> Profile:
+        """The respondent's profile."""
+        return self._cols.profile_list()[self._row]
+
+    @property
+    def answers(self) -> Mapping[str, Answer]:
+        """The answers given (items without an answer are absent)."""
+        return RowAnswers(self._cols, self._row)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Respondent):
+            return NotImplemented
+        return (self.id, self.profile, self.answers) == (other.id, other.profile, other.answers)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Respondent(id={self.id!r}, profile={self.profile!r}, answers={self.answers!r})"
+
+    def __reduce__(self) -> tuple[Any, tuple[str, Profile, dict[str, Answer]]]:
+        return (Respondent, (self.id, self.profile, dict(self.answers)))
+
+
+class RowAnswers(Mapping[str, "Answer"]):
+    """One respondent's answers, read from the columns when looked at: item id → answer, for
+    the items answered (N/A and don't know included). Equal to the dict of the same answers;
+    pickled as that dict.
+    """
+
+    __slots__ = ("_cols", "_dict", "_row")
+
+    def __init__(self, cols: AnswerColumns, row: int) -> None:
+        self._cols = cols
+        self._row = row
+        self._dict: dict[str, Answer] | None = None
+
+    def _all(self) -> dict[str, Answer]:
+        if self._dict is None:
+            out: dict[str, Answer] = {}
+            for key, col in self._cols.items.items():
+                a = col.answer(self._row)
+                if a is not None:
+                    out[key] = a
+            self._dict = out
+        return self._dict
+
+    def __getitem__(self, key: str) -> Answer:
+        if self._dict is not None:
+            return self._dict[key]
+        col = self._cols.items.get(key)
+        a = None if col is None else col.answer(self._row)
+        if a is None:
+            raise KeyError(key)
+        return a
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._all() == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Answer]]]:
+        return (dict, (self._all(),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,9 +470,9 @@ class Responses:
     @cached_property
     def profiles(self) -> tuple[Profile, ...]:
         """Per respondent, its profile."""
-        if "respondents" in self.__dict__:
+        if "respondents" in self.__dict__ and "columns" not in self.__dict__:
             return tuple(r.profile for r in self.respondents)
-        return tuple(self.columns.profile.profiles())
+        return tuple(self.columns.profile_list())
 
     def profile_column(self, name: str) -> npt.NDArray[Any]:
         """One profile field for every respondent, as an array: float64 (NaN where unknown) for

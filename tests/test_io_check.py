@@ -329,7 +329,15 @@ def test_respondents_made_from_columns_behave_like_the_originals():
     with pytest.raises(KeyError):
         a.answers["conn"]
     assert pickle.loads(pickle.dumps(b)) == people[1]
+    assert type(pickle.loads(pickle.dumps(b))) is Respondent
     assert pickle.loads(pickle.dumps(cols)) == cols
+    assert a == people[0] and people[0] == a and a != people[1]
+    assert a.profile == people[0].profile and "Respondent(id='a'" in repr(a)
+    import dataclasses
+
+    changed = dataclasses.replace(a, answers={"makes": False})
+    assert type(changed) is Respondent and changed.answers == {"makes": False}
+    assert changed.profile == people[0].profile
 
 
 def test_many_unknown_columns_are_capped():
