@@ -1,7 +1,8 @@
 """Every file the library reads or writes, in one place.
 
 - :func:`read_responses` reads answers from any registered format (``source="auto"`` picks it
-  by the file's suffix and content) and checks them with the one checker;
+  by the file's suffix and content: CSV, JSON, Parquet, Arrow IPC, ...) and checks them with
+  the one checker (:mod:`maturity.io.check`), batch by batch where the format allows it;
 - :func:`write_responses` writes answers in any registered format, atomically;
 - :mod:`maturity.io.registry` lists the formats (``ANSWERS.names()``, ``EXPORTS.names()``);
 - :mod:`maturity.io.guard` is the one formula guard for spreadsheet cells;
