@@ -276,6 +276,18 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
     ErrorCode("R011", "bad-answer", "{detail}", ""),
     ErrorCode("R012", "bad-file", "{detail}", ""),
     ErrorCode(
+        "R013",
+        "more-problems",
+        "... and {count} more problems (the first {shown} are listed)",
+        "fix those first: often one cause explains many",
+    ),
+    ErrorCode(
+        "R014",
+        "missing-column",
+        "no column for item '{item}': every respondent is taken as not answering it",
+        "add the column (empty cells are fine), or check the file's header",
+    ),
+    ErrorCode(
         "R040",
         "conflicting-profile",
         "company '{company}': its respondents give different {field} ({values}); "

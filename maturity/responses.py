@@ -9,10 +9,10 @@ know" apart from missing) and gives the numeric matrix that scoring works on
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from maturity.errors import Problem
 from maturity.questionnaire import DONT_KNOW_CODE, NA_CODE, PROFILE_FIELDS, Questionnaire
@@ -20,6 +20,8 @@ from maturity.questionnaire import DONT_KNOW_CODE, NA_CODE, PROFILE_FIELDS, Ques
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import numpy.typing as npt
+
+    from maturity.columnar import AnswerColumns
 
 __all__ = [
     "DONT_KNOW",
@@ -32,6 +34,8 @@ __all__ = [
     "Profile",
     "Respondent",
     "Responses",
+    "RowAnswers",
+    "RowRespondent",
     "condition_answers",
     "format_number",
 ]
@@ -139,6 +143,108 @@ class Respondent:
         return self.profile.company or self.id
 
 
+class RowRespondent(Respondent):
+    """A :class:`~maturity.responses.Respondent` that reads its profile and answers from the
+    columns when they are looked at, so that a million of them cost little until used. It is
+    equal to the plain Respondent of the same id, profile and answers, pickles as one, and
+    ``dataclasses.replace`` makes a plain one.
+    """
+
+    __slots__ = ("_cols", "_row")
+    _cols: AnswerColumns
+    _row: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        """Called with a respondent's fields (as ``dataclasses.replace`` does): a plain
+        :class:`Respondent`.
+        """
+        return Respondent(*args, **kwargs)
+
+    @classmethod
+    def of(cls, rid: str, cols: AnswerColumns, row: int) -> RowRespondent:
+        """Respondent ``row`` of ``cols`` (whose id is ``rid``)."""
+        out: RowRespondent = object.__new__(cls)
+        object.__setattr__(out, "id", rid)
+        object.__setattr__(out, "_cols", cols)
+        object.__setattr__(out, "_row", row)
+        return out
+
+    @property
+    def profile(self) -> Profile:
+        """The respondent's profile."""
+        return self._cols.profile_list()[self._row]
+
+    @property
+    def answers(self) -> Mapping[str, Answer]:
+        """The answers given (items without an answer are absent)."""
+        return RowAnswers(self._cols, self._row)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Respondent):
+            return NotImplemented
+        return (self.id, self.profile, self.answers) == (other.id, other.profile, other.answers)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Respondent(id={self.id!r}, profile={self.profile!r}, answers={self.answers!r})"
+
+    def __reduce__(self) -> tuple[Any, tuple[str, Profile, dict[str, Answer]]]:
+        return (Respondent, (self.id, self.profile, dict(self.answers)))
+
+
+class RowAnswers(Mapping[str, "Answer"]):
+    """One respondent's answers, read from the columns when looked at: item id → answer, for
+    the items answered (N/A and don't know included). Equal to the dict of the same answers;
+    pickled as that dict.
+    """
+
+    __slots__ = ("_cols", "_dict", "_row")
+
+    def __init__(self, cols: AnswerColumns, row: int) -> None:
+        self._cols = cols
+        self._row = row
+        self._dict: dict[str, Answer] | None = None
+
+    def _all(self) -> dict[str, Answer]:
+        if self._dict is None:
+            out: dict[str, Answer] = {}
+            for key, col in self._cols.items.items():
+                a = col.answer(self._row)
+                if a is not None:
+                    out[key] = a
+            self._dict = out
+        return self._dict
+
+    def __getitem__(self, key: str) -> Answer:
+        if self._dict is not None:
+            return self._dict[key]
+        col = self._cols.items.get(key)
+        a = None if col is None else col.answer(self._row)
+        if a is None:
+            raise KeyError(key)
+        return a
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._all() == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Answer]]]:
+        return (dict, (self._all(),))
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerMatrix:
     """Answers as arrays for scoring: respondents × scored items.
@@ -163,52 +269,221 @@ class AnswerMatrix:
         return np.isnan(self.values) & ~self.na & ~self.dont_know & self.applicable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Responses:
     """The answers of several respondents to one questionnaire (a given version).
 
-    ``skipped`` lists the problems of rows left out when reading with ``on_error="skip"``.
+    Inside, answers are kept column by column (:class:`~maturity.columnar.AnswerColumns`: per
+    item the options, numbers, chosen options or texts, N/A and "don't know"; the profile
+    fields as arrays), so that a million respondents cost arrays, not a million objects.
+    :attr:`respondents` (and iteration) give :class:`Respondent` objects, made on first use.
+
+    ``skipped`` lists the problems of rows (or cells) left out when reading with
+    ``on_error="skip"`` (or ``"skip_cells"``): the first 50, then one ``R013`` problem that
+    counts the rest. ``warnings`` lists what was read but looks wrong, such as an item with no
+    column in the file (``R014``).
+
+    Built from a tuple of :class:`Respondent` (``Responses(questionnaire, respondents)``), or
+    from columns by the readers.
     """
 
-    questionnaire: Questionnaire = field(compare=False, repr=False)
+    questionnaire: Questionnaire
     respondents: tuple[Respondent, ...]
     questionnaire_id: str = ""
     questionnaire_version: str = ""
-    file: str = field(default="<memory>", compare=False)
-    skipped: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
+    file: str = "<memory>"
+    skipped: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.questionnaire_id:
             object.__setattr__(self, "questionnaire_id", self.questionnaire.id)
         if not self.questionnaire_version:
             object.__setattr__(self, "questionnaire_version", self.questionnaire.version)
+        object.__setattr__(self, "respondents", tuple(self.respondents))
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: AnswerColumns,
+        *,
+        questionnaire_id: str = "",
+        questionnaire_version: str = "",
+        file: str = "<memory>",
+        skipped: Sequence[Problem] = (),
+        warnings: Sequence[Problem] = (),
+    ) -> Responses:
+        """Responses holding ``columns`` (no :class:`Respondent` is made until asked for)."""
+        out = object.__new__(cls)
+        q = columns.questionnaire
+        for name, value in (
+            ("questionnaire", q),
+            ("questionnaire_id", questionnaire_id or q.id),
+            ("questionnaire_version", questionnaire_version or q.version),
+            ("file", file),
+            ("skipped", tuple(skipped)),
+            ("warnings", tuple(warnings)),
+        ):
+            object.__setattr__(out, name, value)
+        out.__dict__["columns"] = columns
+        return out
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # a Responses built from columns makes its Respondent objects on first use
+            if name == "respondents" and "columns" in self.__dict__:
+                value = tuple(self.__dict__["columns"].respondents())
+                self.__dict__["respondents"] = value
+                return value
+            raise AttributeError(name)
+
+    @cached_property
+    def columns(self) -> AnswerColumns:
+        """The answers column by column (see :class:`~maturity.columnar.AnswerColumns`)."""
+        from maturity.columnar import AnswerColumns
+
+        return AnswerColumns.from_respondents(self.questionnaire, self.respondents)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Responses], *, file: str | None = None) -> Responses:
+        """The respondents of several :class:`Responses` to the same questionnaire, in order.
+
+        ``skipped`` and ``warnings`` are kept; ``file`` names the whole (default: the parts'
+        files joined by ``", "``).
+
+        Raises:
+            ValueError: no parts, or parts answering different questionnaires.
+            ResponseError: a respondent id appears in two parts (``R008``).
+
+        """
+        from maturity.columnar import AnswerColumns
+        from maturity.errors import ResponseError
+
+        if not parts:
+            raise ValueError("Responses.concat needs at least one part")
+        first = parts[0]
+        for p in parts[1:]:
+            if p.questionnaire_id != first.questionnaire_id:
+                raise ValueError(
+                    f"cannot concatenate answers to '{p.questionnaire_id}' and "
+                    f"'{first.questionnaire_id}'"
+                )
+        seen: dict[str, str] = {}
+        for p in parts:
+            for rid in dict.fromkeys(p.columns.ids.tolist()):
+                if rid in seen:
+                    raise ResponseError(
+                        [
+                            Problem.make(
+                                "R008", file=p.file, path=ID_COLUMN, found=rid, first=seen[rid]
+                            )
+                        ]
+                    )
+                seen[rid] = p.file
+        cols = AnswerColumns.concat(first.questionnaire, [p.columns for p in parts])
+        return cls.from_columns(
+            cols,
+            questionnaire_id=first.questionnaire_id,
+            questionnaire_version=first.questionnaire_version,
+            file=file if file is not None else ", ".join(p.file for p in parts),
+            skipped=[x for p in parts for x in p.skipped],
+            warnings=[x for p in parts for x in p.warnings],
+        )
+
+    def take(self, rows: Sequence[int] | npt.NDArray[np.intp] | npt.NDArray[np.bool_]) -> Responses:
+        """The respondents at positions ``rows`` (indices, or a boolean mask), in that order."""
+        import numpy as np
+
+        index = np.asarray(rows)
+        if index.dtype == bool:
+            index = np.flatnonzero(index)
+        return Responses.from_columns(
+            self.columns.take(index.astype(np.intp, copy=False)),
+            questionnaire_id=self.questionnaire_id,
+            questionnaire_version=self.questionnaire_version,
+            file=self.file,
+            skipped=self.skipped,
+            warnings=self.warnings,
+        )
 
     def __len__(self) -> int:
-        return len(self.respondents)
+        if "respondents" in self.__dict__:
+            return len(self.respondents)
+        return len(self.columns)
 
     def __iter__(self) -> Iterator[Respondent]:
         return iter(self.respondents)
 
-    def __getitem__(self, respondent_id: str) -> Respondent:
-        for r in self.respondents:
-            if r.id == respondent_id:
-                return r
-        raise KeyError(respondent_id)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Responses):
+            return NotImplemented
+        return (
+            self.questionnaire_id == other.questionnaire_id
+            and self.questionnaire_version == other.questionnaire_version
+            and len(self) == len(other)
+            and self.respondents == other.respondents
+        )
 
-    @property
+    __hash__ = None  # type: ignore[assignment]
+
+    @cached_property
+    def _row_of(self) -> dict[str, int]:
+        return {rid: r for r, rid in enumerate(self.ids)}
+
+    def __getitem__(self, respondent_id: str) -> Respondent:
+        row = self._row_of.get(respondent_id)
+        if row is None:
+            raise KeyError(respondent_id)
+        if "respondents" in self.__dict__:
+            return self.respondents[row]
+        return self.columns.respondents([row])[0]
+
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         """The respondent ids, in order."""
-        return tuple(r.id for r in self.respondents)
+        if "respondents" in self.__dict__:
+            return tuple(r.id for r in self.respondents)
+        return tuple(self.columns.ids.tolist())
 
-    @property
+    @cached_property
     def company_ids(self) -> tuple[str, ...]:
         """Per respondent, the company it answers for (:attr:`Respondent.company_id`)."""
-        return tuple(r.company_id for r in self.respondents)
+        if "respondents" in self.__dict__:
+            return tuple(r.company_id for r in self.respondents)
+        return tuple(self.columns.company_ids().tolist())
 
-    @property
+    def company_index(self) -> tuple[tuple[str, ...], npt.NDArray[np.intp]]:
+        """The companies, in order of first appearance, and per respondent the position of its
+        company among them (an integer array): what ``score(..., by="company")`` groups by.
+        """
+        import numpy as np
+
+        names: dict[str, int] = {}
+        index = np.fromiter(
+            (names.setdefault(c, len(names)) for c in self.company_ids),
+            dtype=np.intp,
+            count=len(self),
+        )
+        return tuple(names), index
+
+    @cached_property
     def profiles(self) -> tuple[Profile, ...]:
         """Per respondent, its profile."""
-        return tuple(r.profile for r in self.respondents)
+        if "respondents" in self.__dict__ and "columns" not in self.__dict__:
+            return tuple(r.profile for r in self.respondents)
+        return tuple(self.columns.profile_list())
+
+    def profile_column(self, name: str) -> npt.NDArray[Any]:
+        """One profile field for every respondent, as an array: float64 (NaN where unknown) for
+        ``employees``, ``turnover`` and ``balance_sheet``; objects (``None`` where unknown) for
+        ``company``, ``sector``, ``region`` and ``date``.
+
+        Raises:
+            KeyError: ``name`` is not a profile field.
+
+        """
+        return self.columns.profile[name]
 
     def __repr__(self) -> str:
         return (
@@ -220,37 +495,10 @@ class Responses:
 
     @cached_property
     def _matrix(self) -> AnswerMatrix:
-        import numpy as np
-
-        q = self.questionnaire
-        items = [i for i in q.items if i.scored]
-        n, m = len(self.respondents), len(items)
-        values = np.full((n, m), np.nan)
-        na = np.zeros((n, m), dtype=bool)
-        dk = np.zeros((n, m), dtype=bool)
-        applicable = np.ones((n, m), dtype=bool)
-        conds = [q.conditions_of(i.id) for i in items]
-        for r, resp in enumerate(self.respondents):
-            env = condition_answers(resp.answers)
-            prof = resp.profile.for_conditions()
-            for j, item in enumerate(items):
-                if any(c.evaluate(env, prof) is False for c in conds[j]):
-                    applicable[r, j] = False
-                a = resp.answers.get(item.id)
-                if a is None:
-                    continue
-                if a is NA:
-                    na[r, j] = True
-                elif a is DONT_KNOW:
-                    dk[r, j] = True
-                else:
-                    values[r, j] = item.value_of(a)
-        for arr in (values, na, dk, applicable):
-            arr.setflags(write=False)
-        return AnswerMatrix(tuple(i.id for i in items), self.ids, values, na, dk, applicable)
+        return self.columns.matrix()
 
     def matrix(self) -> AnswerMatrix:
-        """The numeric answer matrix (computed once)."""
+        """The numeric answer matrix (computed once, column by column)."""
         return self._matrix
 
 

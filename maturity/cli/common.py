@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
@@ -24,6 +24,7 @@ __all__ = [
     "format_of",
     "out",
     "read_all",
+    "reading_arguments",
     "scored",
     "target_of",
 ]
@@ -65,13 +66,15 @@ def err(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
-def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
-    """The arguments of every command that scores answer files."""
+def reading_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of every command that reads answer files: the files, the questionnaire
+    and model, and how to read them (format, mapping, dates, what to do with bad rows or cells).
+    """
     p.add_argument(
         "answers",
         nargs="+",
         metavar="ANSWERS",
-        help="answer files (CSV, JSON, XLSX, a survey tool's export)",
+        help="answer files (CSV, JSON, Parquet, XLSX, a survey tool's export)",
     )
     p.add_argument(
         "-q", "--questionnaire", required=True, metavar="Q", help="questionnaire file or bundled id"
@@ -79,24 +82,12 @@ def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
     p.add_argument(
         "-m", "--model", required=True, metavar="M", help="scoring-model file or bundled id"
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help=output)
-    p.add_argument(
-        "--by-company",
-        action="store_true",
-        help="combine the respondents of each company (the 'company' column)",
-    )
-    p.add_argument(
-        "--skip-bad-rows",
-        action="store_true",
-        help="leave out rows with problems (reported) instead of refusing the file",
-    )
-    p.add_argument("--force", action="store_true", help="overwrite the output")
     p.add_argument(
         "--source",
         default="auto",
         metavar="FORMAT",
-        help="the answers' format (csv, json, xlsx, xlsx-form, kobo, surveyjs, limesurvey, "
-        "forms; default: recognised from the file)",
+        help="the answers' format (csv, json, parquet, arrow, xlsx, xlsx-form, kobo, surveyjs, "
+        "limesurvey, forms; default: recognised from the file)",
     )
     p.add_argument(
         "--mapping",
@@ -104,57 +95,85 @@ def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
         help="a mapping file (YAML) renaming columns and recoding values of another tool",
     )
     p.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="leave out rows with problems (reported) instead of refusing the file",
+    )
+    p.add_argument(
+        "--skip-bad-cells",
+        action="store_true",
+        help="make a bad cell missing (reported) instead of refusing the file; only rows "
+        "whose own problem it is (no id, a duplicate id, a required answer left empty) are "
+        "left out",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file that lacks the column of an item (by default: a warning, and "
+        "every respondent is taken as not answering it)",
+    )
+    p.add_argument(
         "--date-format",
         metavar="FMT",
-        help="how text dates are written, e.g. %%d/%%m/%%Y (default: YYYY-MM-DD)",
+        help="how the files write dates that are not YYYY-MM-DD, e.g. %%d/%%m/%%Y",
     )
 
 
-def read_all(
-    paths: Sequence[str],
-    q: Questionnaire,
-    skip: bool,
-    source: str = "auto",
-    mapping: str | None = None,
-    date_format: str | None = None,
-) -> Any:
-    """Read several answer files into one Responses (ids must stay unique)."""
-    from maturity.errors import Problem, ResponseError
+def answer_arguments(p: argparse.ArgumentParser, output: str) -> None:
+    """The arguments of every command that scores answer files into one output."""
+    reading_arguments(p)
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help=output)
+    p.add_argument(
+        "--by-company",
+        action="store_true",
+        help="combine the respondents of each company (the 'company' column)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite the output")
+
+
+def read_all(paths: Sequence[str], q: Questionnaire, options: bool | argparse.Namespace) -> Any:
+    """Read several answer files into one Responses (ids must stay unique).
+
+    ``options`` are the parsed arguments of :func:`answer_arguments` (or, as before, whether
+    to skip bad rows). Problems of skipped rows or cells and warnings are printed.
+    """
     from maturity.io import read_responses
     from maturity.responses import Responses
 
+    given: dict[str, Any] = (
+        vars(options) if isinstance(options, argparse.Namespace) else {"skip_bad_rows": options}
+    )
+    get = given.get
+    on_error: Literal["raise", "skip", "skip_cells"] = "raise"
+    if get("skip_bad_cells"):
+        on_error = "skip_cells"
+    elif get("skip_bad_rows"):
+        on_error = "skip"
     parts = [
         read_responses(
             p,
             q,
-            on_error="skip" if skip else "raise",
-            source=source,
-            mapping=mapping,
-            **({"date_format": date_format} if date_format else {}),
+            on_error=on_error,
+            strict=bool(get("strict")),
+            date_format=get("date_format"),
+            source=get("source") or "auto",
+            mapping=get("mapping"),
         )
         for p in paths
     ]
     for part in parts:
+        for problem in part.warnings:
+            err(str(problem))
         for problem in part.skipped:
             err(f"skipped: {problem}")
-    people = [r for part in parts for r in part.respondents]
-    seen: dict[str, str] = {}
-    for part in parts:
-        for r in part.respondents:
-            if r.id in seen and seen[r.id] != part.file:
-                raise ResponseError(
-                    [
-                        Problem.make(
-                            "R008",
-                            file=part.file,
-                            path="respondent_id",
-                            found=r.id,
-                            first=f"{seen[r.id]}",
-                        )
-                    ]
+    if get("by_company"):
+        for part in parts:
+            if all(c is None for c in part.profile_column("company").tolist()):
+                raise ValueError(
+                    f"{part.file}: --by-company needs a 'company' column naming each "
+                    "respondent's company, and this file has none"
                 )
-            seen[r.id] = part.file
-    return Responses(q, tuple(people), q.id, q.version, ", ".join(paths))
+    return Responses.concat(parts, file=", ".join(paths))
 
 
 def scored(args: argparse.Namespace) -> Any:
@@ -165,14 +184,7 @@ def scored(args: argparse.Namespace) -> Any:
 
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
-    merged = read_all(
-        args.answers,
-        q,
-        args.skip_bad_rows,
-        getattr(args, "source", "auto"),
-        getattr(args, "mapping", None),
-        getattr(args, "date_format", None),
-    )
+    merged = read_all(args.answers, q, args)
     return print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
 
 

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import check_output, command, err, read_all, target_of
+from maturity.cli.common import (
+    check_output,
+    command,
+    err,
+    read_all,
+    reading_arguments,
+    target_of,
+)
 
 
 def plan_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -49,13 +56,7 @@ def _add(sub: Any) -> None:
         "and a horizon, in waves, with the projected scores after each wave and the reason "
         "for every action left out.",
     )
-    p.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (CSV or JSON)")
-    p.add_argument(
-        "-q", "--questionnaire", required=True, metavar="Q", help="questionnaire file or bundled id"
-    )
-    p.add_argument(
-        "-m", "--model", required=True, metavar="M", help="scoring-model file or bundled id"
-    )
+    reading_arguments(p)
     plan_arguments(p, required=True)
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="plan.json or plan.csv")
     who = p.add_mutually_exclusive_group()
@@ -81,11 +82,6 @@ def _add(sub: Any) -> None:
         metavar="CSV",
         help="also write the demand for each action across the companies (disclosure rules "
         "applied) to this CSV file",
-    )
-    p.add_argument(
-        "--skip-bad-rows",
-        action="store_true",
-        help="leave out rows with problems (reported) instead of refusing the file",
     )
     p.add_argument("--force", action="store_true", help="overwrite the outputs")
 
@@ -137,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--horizon: {args.horizon:g} months is not a duration")
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
-    responses = read_all(args.answers, q, args.skip_bad_rows)
+    responses = read_all(args.answers, q, args)
     scores = score(responses, model, by="company")
     unknown = [c for c in args.company or () if c not in scores.ids]
     if unknown:

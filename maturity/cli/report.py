@@ -102,9 +102,7 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model, q)
     # the target before any work: a number outside the model's range is refused at once
     target_arg = target_of(args.target, model) if args.target else None
-    responses = read_all(
-        args.answers, q, args.skip_bad_rows, args.source, args.mapping, args.date_format
-    )
+    responses = read_all(args.answers, q, args)
     present = list(dict.fromkeys(r.company_id for r in responses))  # as score() orders them
     unknown = [c for c in args.company or () if c not in present]
     if unknown:

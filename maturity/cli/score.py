@@ -47,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
     check_output(out, args.force, inputs=[*args.answers, args.questionnaire, args.model])
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
-    merged = read_all(
-        args.answers, q, args.skip_bad_rows, args.source, args.mapping, args.date_format
-    )
+    merged = read_all(args.answers, q, args)
     scores = print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
     _write_scores(scores, out, args.force)
     err(

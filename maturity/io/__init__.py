@@ -1,7 +1,8 @@
 """Every file the library reads or writes, in one place.
 
 - :func:`read_responses` reads answers from any registered format (``source="auto"`` picks it
-  by the file's suffix and content) and checks them with the one checker;
+  by the file's suffix and content: CSV, JSON, Parquet, Arrow IPC, ...) and checks them with
+  the one checker (:mod:`maturity.io.check`), batch by batch where the format allows it;
 - :func:`write_responses` writes answers in any registered format, atomically;
 - :mod:`maturity.io.registry` lists the formats (``ANSWERS.names()``, ``EXPORTS.names()``);
 - :mod:`maturity.io.guard` is the one formula guard for spreadsheet cells;
@@ -62,7 +63,9 @@ def read_responses(
     questionnaire: Questionnaire | str | Path,
     *,
     source: str = "auto",
-    on_error: Literal["raise", "skip"] = "raise",
+    on_error: Literal["raise", "skip", "skip_cells"] = "raise",
+    strict: bool = False,
+    date_format: str | None = None,
     **options: Any,
 ) -> Responses:
     """Read and check answers from a file.
@@ -73,26 +76,38 @@ def read_responses(
         source: a registered format name (``maturity.io.registry.ANSWERS.names()``), or
             ``"auto"`` (the default) to choose by the file's content and suffix.
         on_error: ``"raise"`` (the default) refuses the file on any problem: a
-            :class:`~maturity.errors.ResponseError` lists every problem as
-            ``file:row:column: column-name: what is wrong``. ``"skip"`` leaves out rows with
-            problems and keeps their problems in ``Responses.skipped``; problems of the file
-            itself (unknown columns, another questionnaire) still refuse it.
-        **options: options of the format's reader (see its documentation), and for every
-            format ``mapping``: a mapping file (:mod:`maturity.io.mapping`) that renames
-            columns and recodes values of a tool we do not know, and ``date_format``
-            (``"%d/%m/%Y"``) for text dates.
+            :class:`~maturity.errors.ResponseError` lists the problems as
+            ``file:row:column: column-name: what is wrong`` (the first 50, then one ``R013``
+            line counting the rest). ``"skip"`` leaves out rows with problems and keeps their
+            problems in ``Responses.skipped``. ``"skip_cells"`` makes a bad cell missing and
+            reports it in ``Responses.skipped``, leaving out only rows whose problem is the
+            row's own (no or a duplicate id, a required answer or profile field left empty).
+            Problems of the file itself (unknown columns, another questionnaire, a file that
+            cannot be read faithfully) always refuse it.
+        strict: an item without a column in the file is an error (``R014``); by default it
+            is a warning in ``Responses.warnings`` and every respondent is taken as not
+            answering it.
+        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``, as
+            :meth:`datetime.datetime.strptime` reads them (``"%d/%m/%Y"``); by default a
+            ``dd/mm/yyyy`` date is read when the file's language or its other dates make the
+            order unambiguous, and is a located error otherwise.
+        **options: options of the format's reader (see its documentation); every reader of
+            CSV takes ``engine="auto"`` (pyarrow when it is installed), ``"pyarrow"`` or
+            ``"python"``.
+        mapping: a mapping file (:mod:`maturity.io.mapping`, for every format) that renames
+            columns and recodes values of a tool we do not know.
 
     Raises:
         ResponseError: the file cannot be read, or its answers do not fit the questionnaire.
 
     """
-    from maturity.io.check import check_table
+    from maturity.io.check import check_stream, check_table
     from maturity.questionnaire import Questionnaire as _Q
     from maturity.questionnaire import load_questionnaire
 
     q = questionnaire if isinstance(questionnaire, _Q) else load_questionnaire(questionnaire)
-    if on_error not in ("raise", "skip"):
-        raise ValueError("on_error must be 'raise' or 'skip'")
+    if on_error not in ("raise", "skip", "skip_cells"):
+        raise ValueError("on_error must be 'raise', 'skip' or 'skip_cells'")
     p = Path(path)
     name = str(path)
     if not p.is_file():
@@ -111,8 +126,13 @@ def read_responses(
         options.pop("mapping", None)
     fmt = _format_for_reading(p, source)
     assert fmt.read is not None
+    opts = {"name": name, **options, "date_format": date_format}
+    checks: dict[str, Any] = {"on_error": on_error, "strict": strict, "date_format": date_format}
     try:
-        table = fmt.read(p, q, {"name": name, **options})
+        stream = fmt.stream(p, q, opts) if fmt.stream is not None and mapping is None else None
+        if stream is not None:
+            return check_stream(stream, q, **checks)
+        table = fmt.read(p, q, opts)
         if mapping is not None:
             from maturity.io.mapping import apply_mapping
 
@@ -121,7 +141,7 @@ def read_responses(
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"cannot read the file: {exc.strerror or exc}")]
         ) from None
-    return check_table(table, q, on_error=on_error)
+    return check_table(table, q, **checks)
 
 
 def write_responses(

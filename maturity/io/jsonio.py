@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,23 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["read_json", "responses_to_json"]
 
 
+#: Deepest nesting of arrays and objects accepted (as for YAML files).
+MAX_DEPTH = 64
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_ESCAPE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_UNICODE_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+
+def _fail(name: str, detail: str, text: str | None = None, at: int | None = None) -> None:
+    line = col = None
+    if text is not None and at is not None:
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+    raise ResponseError(
+        [Problem.make("R012", file=name, line=line, column=col, detail=f"invalid JSON: {detail}")]
+    )
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
@@ -32,28 +50,117 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _too_deep(text: str) -> int | None:
+    """Where arrays and objects nest deeper than :data:`MAX_DEPTH`, if they do."""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        t = m.group()
+        if t in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return m.start()
+        elif t in "]}":
+            depth -= 1
+    return None
+
+
+_KEYS = re.compile(r'("(?:[^"\\]|\\.)*")\s*:|[\[\]{}]|"(?:[^"\\]|\\.)*"')
+
+
+def _duplicate_key_at(text: str) -> int | None:
+    """Where an object names a key it already has, if one does."""
+    stack: list[set[str] | None] = []
+    for m in _KEYS.finditer(text):
+        t = m.group()
+        if t in ("{", "["):
+            stack.append(set() if t == "{" else None)
+        elif t in ("}", "]"):
+            if stack:
+                stack.pop()
+        elif m.group(1) is not None and stack and stack[-1] is not None:
+            key = m.group(1)
+            if key in stack[-1]:
+                return m.start()
+            stack[-1].add(key)
+    return None
+
+
+def _lone_surrogate(text: str) -> tuple[int, str] | None:
+    """An escape of half a UTF-16 surrogate pair (U+D800 to U+DFFF) without its other half,
+    which no UTF-8 text can hold: where, and the escape.
+    """
+    if "\\u" not in text:
+        return None
+    for string in _ESCAPE.finditer(text):
+        escapes = list(_UNICODE_ESCAPE.finditer(string.group()))
+        k = 0
+        while k < len(escapes):
+            e = escapes[k]
+            code = int(e.group(1)[1:], 16) if e.group(1)[0] == "u" and len(e.group(1)) == 5 else -1
+            if 0xD800 <= code <= 0xDBFF:
+                nxt = escapes[k + 1] if k + 1 < len(escapes) else None
+                follows = nxt is not None and nxt.start() == e.end()
+                low = (
+                    int(nxt.group(1)[1:], 16) if follows and nxt and len(nxt.group(1)) == 5 else -1
+                )
+                if 0xDC00 <= low <= 0xDFFF:
+                    k += 2
+                    continue
+                return string.start() + e.start(), e.group()
+            if 0xDC00 <= code <= 0xDFFF:
+                return string.start() + e.start(), e.group()
+            k += 1
+    return None
+
+
 def _records(text: str, name: str) -> list[tuple[int, dict[str, Any], dict[str, tuple[int, int]]]]:
-    """Records of a JSON file with the line each starts on (via the strict YAML reader)."""
+    """Records of a JSON file with the line each starts on (via the strict YAML reader).
+
+    Refused with one located error: invalid JSON, a key twice in an object, nesting deeper
+    than :data:`MAX_DEPTH`, a lone UTF-16 surrogate escape.
+    """
     from maturity.errors import SpecError
     from maturity.spec.yamlio import read_yaml
 
+    bad = _lone_surrogate(text)
+    if bad is not None:
+        _fail(
+            name,
+            f"'{bad[1]}' is half of a UTF-16 surrogate pair; no text can hold it",
+            text,
+            bad[0],
+        )
     try:
         doc = read_yaml(text, file=name)
         data, marks = doc.data, doc.marks
-    except SpecError:
+    except SpecError as exc:
+        # what JSON forbids too is said where the YAML reader found it; anything else (YAML
+        # syntax that JSON allows, files above the YAML reader's limits) goes to json
+        for p in exc.problems:
+            if p.code in ("Y002", "Y005"):
+                raise ResponseError(
+                    [
+                        Problem.make(
+                            "R012",
+                            file=name,
+                            line=p.line,
+                            column=p.column,
+                            path=p.path if p.code == "Y002" else "",
+                            detail=f"invalid JSON: {p.message}",
+                        )
+                    ]
+                ) from None
+        deep = _too_deep(text)
+        if deep is not None:
+            _fail(name, f"nesting deeper than {MAX_DEPTH} levels", text, deep)
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicates)
-        except (json.JSONDecodeError, ValueError) as exc:
-            line = getattr(exc, "lineno", None)
-            col = getattr(exc, "colno", None)
-            msg = getattr(exc, "msg", str(exc))
-            raise ResponseError(
-                [
-                    Problem.make(
-                        "R012", file=name, line=line, column=col, detail=f"invalid JSON: {msg}"
-                    )
-                ]
-            ) from None
+        except json.JSONDecodeError as err:
+            _fail(name, err.msg, text, err.pos)
+        except ValueError as err:  # a duplicate key (the YAML reader gave up before it)
+            _fail(name, str(err), text, _duplicate_key_at(text))
+        except RecursionError:  # pragma: no cover - refused above
+            _fail(name, f"nesting deeper than {MAX_DEPTH} levels")
         marks = {}
     if isinstance(data, dict) and isinstance(data.get("respondents"), list):
         data = data["respondents"]
@@ -77,13 +184,32 @@ def _records(text: str, name: str) -> list[tuple[int, dict[str, Any], dict[str, 
     return out
 
 
+def _text(data: bytes, name: str) -> str:
+    """The text of a JSON file: UTF-8, as RFC 8259 requires (a byte-order mark is allowed)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        from maturity.io.csvio import count_lines
+
+        line = count_lines(data[: exc.start]) + 1
+        raise ResponseError(
+            [
+                Problem.make(
+                    "R012",
+                    file=name,
+                    line=line,
+                    detail=f"invalid JSON: byte 0x{data[exc.start]:02X} is not UTF-8 "
+                    "(JSON files are UTF-8)",
+                )
+            ]
+        ) from None
+
+
 @answers_format("json", (".json",), "a JSON list of records, one object per respondent")
 def read_json(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read an answers JSON file into a :class:`RawTable`."""
-    from maturity.io.csvio import decode
-
     name = str(options.get("name", path))
-    text = decode(path.read_bytes(), name)
+    text = _text(path.read_bytes(), name)
     records = _records(text, name)
     columns = sorted({k for _, r, _ in records for k in r})
     cells = {c: [r.get(c) for _, r, _ in records] for c in columns}

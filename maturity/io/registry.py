@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from maturity.errors import MaturityError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from maturity.io.table import RawTable
+    from maturity.io.table import RawTable, TableStream
     from maturity.questionnaire import Questionnaire
     from maturity.responses import Responses
 
@@ -44,6 +44,8 @@ __all__ = [
 Options = Mapping[str, Any]
 
 ReadFn = Callable[[Path, "Questionnaire", Options], "RawTable"]
+#: Reads a big file batch by batch; ``None`` when it cannot (then ``read`` is used).
+StreamFn = Callable[[Path, "Questionnaire", Options], "TableStream | None"]
 WriteFn = Callable[["Responses", Options], bytes]
 SniffFn = Callable[[Path, bytes], bool]
 ExportFn = Callable[["Questionnaire", Options], bytes]
@@ -64,6 +66,7 @@ class AnswersFormat:
     write: WriteFn | None = None
     sniff: SniffFn | None = None
     extra: str | None = None  # the pip extra it needs, if any
+    stream: StreamFn | None = None  # reading batch by batch, where the format can
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ EXPORTS: Registry[ExportFormat] = Registry("export")
 _BUILTIN = (
     "maturity.io.csvio",
     "maturity.io.jsonio",
+    "maturity.io.arrow",
     "maturity.io.export",
     "maturity.io.xlsform",
     "maturity.io.sheets",
@@ -186,6 +190,19 @@ def answers_writer(name: str) -> Callable[[WriteFn], WriteFn]:
 
         old = ANSWERS._formats[name]
         ANSWERS._formats[name] = dataclasses.replace(old, write=fn)
+        return fn
+
+    return deco
+
+
+def answers_stream(name: str) -> Callable[[StreamFn], StreamFn]:
+    """Register the decorated function as the batch-by-batch reader of format ``name``."""
+
+    def deco(fn: StreamFn) -> StreamFn:
+        import dataclasses
+
+        old = ANSWERS._formats[name]
+        ANSWERS._formats[name] = dataclasses.replace(old, stream=fn)
         return fn
 
     return deco

@@ -13,13 +13,13 @@ whatever the source. A reader that renames or recodes keeps, per column, where i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from maturity.errors import Problem
 
-__all__ = ["RawTable"]
+__all__ = ["RawTable", "TableStream"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class RawTable:
         file: the file's name as errors show it.
         columns: column names (ours), in the file's order.
         cells: column → one cell per row (``str``, ``int``, ``float``, ``bool``, a list of
-            codes for multiple choice, or ``None``). A sequence, a numpy array or an Arrow
-            array.
+            codes for multiple choice, a :class:`datetime.date`, or ``None``). A sequence, a
+            numpy array or an Arrow array (or chunked array); in a numeric array, NaN (and an
+            Arrow null) is an empty cell.
         n_rows: the number of rows (respondents).
         lines: per row, the line of the file it starts on (CSV, JSON) or the spreadsheet row;
             ``None`` where rows have no line (then errors name the record ``[i]``).
@@ -45,6 +46,11 @@ class RawTable:
         bad_rows: rows the reader could not read at all (their problems are in ``problems``).
         date_format: how dates are written in this file (``"%d/%m/%Y"`` style), when not ISO
             ``YYYY-MM-DD``; ``None`` for ISO (or cells that are already dates).
+        language: the language the file is written in, when the reader knows it (a form
+            export with labels in Italian): ``dd/mm/yyyy`` dates are then read day first.
+        more_problems: problems the reader found but did not list in ``problems`` (it lists
+            the first 50).
+        header_line: the line of the header (CSV: 2 after Excel's ``sep=`` line).
 
     """
 
@@ -61,6 +67,9 @@ class RawTable:
     text_guarded: bool = False
     bad_rows: frozenset[int] = frozenset()
     date_format: str | None = None
+    language: str | None = None
+    more_problems: int = 0
+    header_line: int = 1
 
     def line_of(self, row: int) -> int | None:
         """The line (or spreadsheet row) of row ``row`` (0-based), if known."""
@@ -72,3 +81,22 @@ class RawTable:
     def shown_name(self, column: str) -> str:
         """The column's name as the file shows it."""
         return self.source_names.get(column, column)
+
+
+@dataclass(frozen=True)
+class TableStream:
+    """A table read batch by batch, for files too big to hold as text.
+
+    ``head`` is a :class:`RawTable` with the columns (and their positions, names and
+    conventions) but no rows; ``batches`` yields :class:`RawTable` batches with the same
+    columns, rows numbered on from the batch before; after the last batch, ``finish()`` gives
+    a :class:`RawTable` without cells that tells what the reader learned on the way: the
+    number of rows, their lines (possibly computed only when asked for), and the problems of
+    rows it could not read. ``max_rows`` bounds the number of rows, if the reader knows a
+    bound (the checker then makes its arrays once).
+    """
+
+    head: RawTable
+    batches: Iterator[RawTable]
+    finish: Callable[[], RawTable]
+    max_rows: int = 0

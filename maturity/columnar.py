@@ -1,0 +1,626 @@
+"""Answers column by column: what :class:`~maturity.responses.Responses` keeps inside.
+
+One :class:`ItemColumn` per item holds every respondent's answer to it losslessly: a state per
+respondent (missing, answered, N/A, don't know) and, for answered cells, the option index
+(``scale``, ``choice``, ``boolean``), the number, the chosen options (``multi``, a respondents ×
+options boolean matrix) or the text. :class:`ProfileColumns` holds the profile fields as arrays.
+:class:`AnswerColumns` puts them together with the respondent ids, evaluates the questionnaire's
+conditions for all respondents at once and builds the answer matrix scoring works on, without
+ever making one Python object per answer. Respondent objects are made only when asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from maturity.questionnaire import PROFILE_FIELDS, Item, Questionnaire
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import numpy.typing as npt
+
+    from maturity.conditions import Condition
+    from maturity.responses import Answer, AnswerMatrix, Profile, Respondent
+
+__all__ = [
+    "ANSWERED",
+    "DONT_KNOW_STATE",
+    "MISSING",
+    "NA_STATE",
+    "AnswerColumns",
+    "ItemColumn",
+    "ProfileColumns",
+]
+
+#: The state of a cell: no answer.
+MISSING = 0
+#: The state of a cell: an answer (an option, a number, a set of options, yes/no or a text).
+ANSWERED = 1
+#: The state of a cell: "not applicable".
+NA_STATE = 2
+#: The state of a cell: "don't know".
+DONT_KNOW_STATE = 3
+
+#: Profile fields kept as float64 (NaN where unknown); the others are object arrays.
+NUMERIC_PROFILE = ("employees", "turnover", "balance_sheet")
+#: Profile names conditions can use that are derived from other fields, and their sources.
+_DERIVED = {
+    "size_class": ("employees", "turnover", "balance_sheet"),
+    "section": ("sector",),
+    "division": ("sector",),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ItemColumn:
+    """One item's answers, one cell per respondent.
+
+    ``state`` (int8) is :data:`MISSING`, :data:`ANSWERED`, :data:`NA_STATE` or
+    :data:`DONT_KNOW_STATE`. Where a cell is answered, the payload of the item's kind holds it:
+    ``codes`` (int16: the option's index for ``scale`` and ``choice``, 1 for yes and 0 for no for
+    ``boolean``), ``numbers`` (float64), ``chosen`` (bool, respondents × options) or ``texts``
+    (object array of ``str``). Payload cells of other states are meaningless.
+    """
+
+    item: Item
+    state: npt.NDArray[np.int8]
+    codes: npt.NDArray[np.int16] | None = None
+    numbers: npt.NDArray[np.float64] | None = None
+    chosen: npt.NDArray[np.bool_] | None = None
+    texts: npt.NDArray[np.object_] | None = None
+
+    def __len__(self) -> int:
+        return int(self.state.shape[0])
+
+    # -- building -----------------------------------------------------------------------
+    @classmethod
+    def empty(cls, item: Item, n: int) -> ItemColumn:
+        """A column of ``n`` missing answers."""
+        import numpy as np
+
+        state = np.zeros(n, dtype=np.int8)
+        kind = item.kind
+        if kind in ("scale", "choice", "boolean"):
+            return cls(item, state, codes=np.zeros(n, dtype=np.int16))
+        if kind == "number":
+            return cls(item, state, numbers=np.full(n, np.nan))
+        if kind == "multi":
+            return cls(item, state, chosen=np.zeros((n, len(item.options)), dtype=bool))
+        return cls(item, state, texts=np.full(n, None, dtype=object))
+
+    @classmethod
+    def from_answers(cls, item: Item, answers: Sequence[Answer | None]) -> ItemColumn:
+        """A column from answers as :class:`~maturity.responses.Respondent` holds them."""
+        from maturity.responses import Marker
+
+        col = cls.empty(item, len(answers))
+        state = col.state
+        index = {o.code: k for k, o in enumerate(item.options)}
+        for r, a in enumerate(answers):
+            if a is None:
+                continue
+            if isinstance(a, Marker):
+                state[r] = NA_STATE if a.code == "n/a" else DONT_KNOW_STATE
+                continue
+            state[r] = ANSWERED
+            if col.codes is not None:
+                col.codes[r] = (1 if a else 0) if item.kind == "boolean" else index[str(a)]
+            elif col.numbers is not None:
+                col.numbers[r] = float(a)  # type: ignore[arg-type]
+            elif col.chosen is not None:
+                for code in a:  # type: ignore[union-attr]
+                    col.chosen[r, index[code]] = True
+            else:
+                assert col.texts is not None
+                col.texts[r] = a
+        return col
+
+    def take(self, rows: npt.NDArray[np.intp]) -> ItemColumn:
+        """The cells of ``rows`` (an index array), in that order."""
+        return ItemColumn(
+            self.item,
+            self.state[rows],
+            None if self.codes is None else self.codes[rows],
+            None if self.numbers is None else self.numbers[rows],
+            None if self.chosen is None else self.chosen[rows],
+            None if self.texts is None else self.texts[rows],
+        )
+
+    @classmethod
+    def concat(cls, item: Item, parts: Sequence[ItemColumn]) -> ItemColumn:
+        """The cells of ``parts``, one after the other."""
+        import numpy as np
+
+        if len(parts) == 1:
+            return parts[0]
+
+        def cat(name: str) -> Any:
+            arrays = [getattr(p, name) for p in parts]
+            return None if arrays[0] is None else np.concatenate(arrays)
+
+        if not parts:
+            return cls.empty(item, 0)
+        return cls(item, cat("state"), cat("codes"), cat("numbers"), cat("chosen"), cat("texts"))
+
+    def blank(self, rows: npt.NDArray[np.bool_]) -> ItemColumn:
+        """The same column with the cells where ``rows`` is True made missing."""
+        import numpy as np
+
+        if not rows.any():
+            return self
+        state = np.where(rows, np.int8(MISSING), self.state).astype(np.int8)
+        return ItemColumn(self.item, state, self.codes, self.numbers, self.chosen, self.texts)
+
+    # -- reading ------------------------------------------------------------------------
+    def answer(self, row: int) -> Answer | None:
+        """The answer in row ``row`` (``None`` where missing), as Respondent holds it."""
+        from maturity.responses import DONT_KNOW, NA
+
+        s = int(self.state[row])
+        if s == MISSING:
+            return None
+        if s == NA_STATE:
+            return NA
+        if s == DONT_KNOW_STATE:
+            return DONT_KNOW
+        item = self.item
+        if self.codes is not None:
+            k = int(self.codes[row])
+            return bool(k) if item.kind == "boolean" else item.options[k].code
+        if self.numbers is not None:
+            return float(self.numbers[row])
+        if self.chosen is not None:
+            on = self.chosen[row].tolist()
+            return frozenset(o.code for o, x in zip(item.options, on, strict=True) if x)
+        assert self.texts is not None
+        text: str = self.texts[row]
+        return text
+
+    def answers(self) -> list[Answer | None]:
+        """Every cell as an answer (``None`` where missing), as Respondent holds them."""
+        from maturity.responses import DONT_KNOW, NA
+
+        item = self.item
+        state = self.state.tolist()
+        if self.codes is not None:
+            codes = self.codes.tolist()
+            if item.kind == "boolean":
+                table: list[Any] = [False, True]
+            else:
+                table = [o.code for o in item.options]
+            got: list[Any] = [
+                table[c] if s == ANSWERED else None for s, c in zip(state, codes, strict=True)
+            ]
+        elif self.numbers is not None:
+            got = [
+                x if s == ANSWERED else None
+                for s, x in zip(state, self.numbers.tolist(), strict=True)
+            ]
+        elif self.chosen is not None:
+            codes_of = [o.code for o in item.options]
+            cache: dict[bytes, frozenset[str]] = {}
+            got = []
+            for r, s in enumerate(state):
+                if s != ANSWERED:
+                    got.append(None)
+                    continue
+                key = self.chosen[r].tobytes()
+                if key not in cache:
+                    on = self.chosen[r].tolist()
+                    cache[key] = frozenset(c for c, x in zip(codes_of, on, strict=True) if x)
+                got.append(cache[key])
+        else:
+            assert self.texts is not None
+            texts = self.texts.tolist()
+            got = [t if s == ANSWERED else None for s, t in zip(state, texts, strict=True)]
+        for r, s in enumerate(state):
+            if s == NA_STATE:
+                got[r] = NA
+            elif s == DONT_KNOW_STATE:
+                got[r] = DONT_KNOW
+        return got
+
+    def values(self, part: slice | None = None) -> npt.NDArray[np.float64]:
+        """Each answer's value for scoring (NaN where there is none), as
+        :meth:`~maturity.questionnaire.Item.value_of` gives it; of the rows in ``part`` only,
+        if given.
+        """
+        import numpy as np
+
+        item = self.item
+        rows = slice(None) if part is None else part
+        state = self.state[rows]
+        answered = state == ANSWERED
+        out = np.full(state.shape[0], np.nan)
+        if self.codes is not None:
+            if item.kind == "boolean":
+                table = np.array([0.0, 1.0, np.nan])
+            else:
+                table = np.array([*(o.value for o in item.options), np.nan], dtype=np.float64)
+            # one lookup: the option's value where answered, the NaN at the end elsewhere
+            index = np.where(answered, self.codes[rows], table.size - 1)
+            looked_up: npt.NDArray[np.float64] = table[index]
+            return looked_up
+        elif self.numbers is not None:
+            if item.kind != "number" or not item.bands:
+                raise ValueError(f"item '{item.id}' is not scored")
+            bands = np.sort(np.asarray(item.bands, dtype=np.float64))
+            x = self.numbers[rows][answered]
+            if item.better == "higher":  # how many thresholds the answer reaches
+                counts = np.searchsorted(bands, x, side="right")
+            else:
+                counts = bands.size - np.searchsorted(bands, x, side="left")
+            out[answered] = counts.astype(np.float64)
+        elif self.chosen is not None:
+            # added in option order, as Item.value_of sums them
+            chosen = self.chosen[rows]
+            total = np.zeros(state.shape[0])
+            for k, o in enumerate(item.options):
+                total = total + np.where(chosen[:, k], o.value, 0.0)
+            total = np.minimum(np.maximum(total, 0.0), item.points_cap)
+            out[answered] = total[answered]
+        else:
+            raise ValueError(f"item '{item.id}' of kind {item.kind} is not scored")
+        result: npt.NDArray[np.float64] = out
+        return result
+
+    def condition_values(self) -> list[object]:
+        """Every cell as a condition sees it: the answer, or ``None`` (missing, N/A or don't
+        know).
+        """
+        from maturity.responses import Marker
+
+        return [None if isinstance(a, Marker) else a for a in self.answers()]
+
+    def condition_key(self) -> tuple[npt.NDArray[np.int64], int]:
+        """Per cell, a number that is equal for two cells exactly when a condition sees them as
+        equal (0 for no value), and how many different numbers there are.
+        """
+        import numpy as np
+
+        seen = self.state == ANSWERED
+        if self.codes is not None:
+            card = 2 if self.item.kind == "boolean" else len(self.item.options)
+            key = np.where(seen, self.codes.astype(np.int64) + 1, 0)
+            return key, card + 1
+        if self.numbers is not None:
+            x = np.where(seen, self.numbers, np.nan)
+            uniq, inv = np.unique(x, return_inverse=True)
+            return inv.astype(np.int64).reshape(-1), int(uniq.size)
+        if self.chosen is not None:
+            k = self.chosen.shape[1]
+            if k <= 62:
+                weights = (np.int64(1) << np.arange(k, dtype=np.int64)).astype(np.int64)
+                bits = (self.chosen.astype(np.int64) * weights).sum(axis=1) if k else 0
+                raw = np.where(seen, bits + 1, 0)
+            else:
+                rows = np.where(seen[:, None], self.chosen, False)
+                _, raw = np.unique(
+                    np.concatenate([seen[:, None], rows], axis=1), axis=0, return_inverse=True
+                )
+            uniq, inv = np.unique(raw, return_inverse=True)
+            return inv.astype(np.int64).reshape(-1), int(uniq.size)
+        assert self.texts is not None
+        texts = self.texts.copy()
+        texts[~seen] = None
+        return _factor_objects(texts)
+
+
+def _factor_objects(values: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.int64], int]:
+    """Equal values get equal numbers (``None`` gets 0); also how many numbers there are."""
+    import numpy as np
+
+    codes: dict[object, int] = {None: 0}
+    numbers = (codes.setdefault(v, len(codes)) for v in values.tolist())
+    key = np.fromiter(numbers, dtype=np.int64, count=len(values))
+    return key, len(codes)
+
+
+def _factor_numbers(values: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.int64], int]:
+    import numpy as np
+
+    uniq, inv = np.unique(values, return_inverse=True)
+    return inv.astype(np.int64).reshape(-1), int(uniq.size)
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileColumns:
+    """The profile fields of every respondent, one array per field.
+
+    ``employees``, ``turnover`` and ``balance_sheet`` are float64 (NaN where unknown);
+    ``company``, ``sector``, ``region`` (``str``) and ``date`` (:class:`datetime.date`) are
+    object arrays with ``None`` where unknown.
+    """
+
+    fields: Mapping[str, npt.NDArray[Any]]
+
+    def __len__(self) -> int:
+        return int(next(iter(self.fields.values())).shape[0])
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        return self.fields[name]
+
+    @classmethod
+    def empty(cls, n: int) -> ProfileColumns:
+        """``n`` respondents of whom nothing is known."""
+        import numpy as np
+
+        return cls(
+            {
+                name: np.full(n, np.nan) if name in NUMERIC_PROFILE else np.full(n, None, object)
+                for name in PROFILE_FIELDS
+            }
+        )
+
+    @classmethod
+    def from_profiles(cls, profiles: Sequence[Profile]) -> ProfileColumns:
+        """The columns of ``profiles``."""
+        import numpy as np
+
+        out: dict[str, Any] = {}
+        n = len(profiles)
+        for name in PROFILE_FIELDS:
+            values = [getattr(p, name) for p in profiles]
+            if name in NUMERIC_PROFILE:
+                out[name] = np.fromiter(
+                    (np.nan if v is None else float(v) for v in values), np.float64, count=n
+                )
+            else:
+                arr = np.empty(n, dtype=object)
+                arr[:] = values
+                out[name] = arr
+        return cls(out)
+
+    def take(self, rows: npt.NDArray[np.intp]) -> ProfileColumns:
+        """The profiles of ``rows``, in that order."""
+        return ProfileColumns({k: v[rows] for k, v in self.fields.items()})
+
+    @classmethod
+    def concat(cls, parts: Sequence[ProfileColumns]) -> ProfileColumns:
+        """The profiles of ``parts``, one after the other."""
+        import numpy as np
+
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return cls.empty(0)
+        return cls({k: np.concatenate([p.fields[k] for p in parts]) for k in PROFILE_FIELDS})
+
+    def profiles(self, rows: Iterable[int] | None = None) -> list[Profile]:
+        """The :class:`~maturity.responses.Profile` of every respondent (or of ``rows``)."""
+        import numpy as np
+
+        from maturity.responses import Profile
+
+        cols: list[list[Any]] = []
+        pick = None if rows is None else np.fromiter(rows, dtype=np.intp)
+        for name in PROFILE_FIELDS:
+            arr = self.fields[name] if pick is None else self.fields[name][pick]
+            if name == "employees":
+                cols.append([None if x != x else int(x) for x in arr.tolist()])
+            elif name in NUMERIC_PROFILE:
+                cols.append([None if x != x else x for x in arr.tolist()])
+            else:
+                cols.append(arr.tolist())
+        return [Profile(*values) for values in zip(*cols, strict=True)]
+
+    def condition_key(self, name: str) -> tuple[npt.NDArray[np.int64], int]:
+        """Per respondent, a number equal for equal values of profile field ``name``."""
+        arr = self.fields[name]
+        if name in NUMERIC_PROFILE:
+            return _factor_numbers(arr)
+        return _factor_objects(arr)
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerColumns:
+    """Every answer of several respondents to one questionnaire, column by column.
+
+    ``ids`` is an object array of the respondent ids; ``items`` has a column for every item of
+    the questionnaire (all missing where a file had no column for it). ``hidden`` may hold,
+    per item with a condition, where the condition is false (computed once, when reading).
+    """
+
+    questionnaire: Questionnaire
+    ids: npt.NDArray[np.object_]
+    profile: ProfileColumns
+    items: Mapping[str, ItemColumn]
+    _truth: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    _profiles: list[Profile] = field(default_factory=list, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @classmethod
+    def from_respondents(cls, q: Questionnaire, respondents: Sequence[Respondent]) -> AnswerColumns:
+        """The columns of ``respondents``."""
+        import numpy as np
+
+        ids = np.empty(len(respondents), dtype=object)
+        ids[:] = [r.id for r in respondents]
+        profile = ProfileColumns.from_profiles([r.profile for r in respondents])
+        items = {
+            i.id: ItemColumn.from_answers(i, [r.answers.get(i.id) for r in respondents])
+            for i in q.items
+        }
+        return cls(q, ids, profile, items)
+
+    def take(self, rows: npt.NDArray[np.intp]) -> AnswerColumns:
+        """The respondents of ``rows`` (an index array), in that order."""
+        out = AnswerColumns(
+            self.questionnaire,
+            self.ids[rows],
+            self.profile.take(rows),
+            {k: c.take(rows) for k, c in self.items.items()},
+        )
+        for key, (value, known) in self._truth.items():
+            out._truth[key] = (value[rows], known[rows])
+        return out
+
+    @classmethod
+    def concat(cls, q: Questionnaire, parts: Sequence[AnswerColumns]) -> AnswerColumns:
+        """The respondents of ``parts``, one part after the other."""
+        import numpy as np
+
+        if len(parts) == 1:
+            return parts[0]
+        out = AnswerColumns(
+            q,
+            np.concatenate([p.ids for p in parts]) if parts else np.empty(0, dtype=object),
+            ProfileColumns.concat([p.profile for p in parts]),
+            {i.id: ItemColumn.concat(i, [p.items[i.id] for p in parts]) for i in q.items},
+        )
+        keys = set.intersection(*(set(p._truth) for p in parts)) if parts else set()
+        for key in keys:
+            out._truth[key] = (
+                np.concatenate([p._truth[key][0] for p in parts]),
+                np.concatenate([p._truth[key][1] for p in parts]),
+            )
+        return out
+
+    # -- respondents ----------------------------------------------------------------------
+    def company_ids(self) -> npt.NDArray[np.object_]:
+        """Per respondent, its company (the ``company`` profile field, else its own id)."""
+        import numpy as np
+
+        company = self.profile["company"]
+        known = np.fromiter((bool(c) for c in company.tolist()), dtype=bool, count=len(self))
+        out: npt.NDArray[np.object_] = np.where(known, company, self.ids)
+        return out
+
+    def profile_list(self) -> list[Profile]:
+        """Every respondent's :class:`~maturity.responses.Profile` (made once)."""
+        if len(self._profiles) != len(self):
+            self._profiles[:] = self.profile.profiles()
+        return self._profiles
+
+    def respondents(self, rows: Iterable[int] | None = None) -> list[Respondent]:
+        """:class:`~maturity.responses.Respondent` objects (all, or those of ``rows``) that
+        read their profile and answers from the columns when looked at
+        (:class:`~maturity.responses.RowRespondent`).
+        """
+        from maturity.responses import RowRespondent
+
+        ids = self.ids.tolist()
+        picked = range(len(self)) if rows is None else list(rows)
+        make = RowRespondent.of
+        return [make(ids[r], self, r) for r in picked]
+
+    # -- conditions -------------------------------------------------------------------------
+    def truth(self, cond: Condition) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """``cond`` for every respondent: boolean arrays ``(value, known)`` as
+        :meth:`~maturity.conditions.Condition.evaluate_batch` gives them.
+
+        The condition is evaluated once per distinct combination of the values it uses (N/A
+        and don't know are no value), so its cost is one pass of numpy over the columns plus
+        one evaluation per combination.
+        """
+        key = cond.source
+        if key not in self._truth:
+            self._truth[key] = _evaluate(cond, self)
+        value, known = self._truth[key]
+        return value, known
+
+    def hidden(self, item_id: str) -> npt.NDArray[np.bool_]:
+        """Where a condition of the item (its own or a dimension's) is false."""
+        import numpy as np
+
+        out = np.zeros(len(self), dtype=bool)
+        for cond in self.questionnaire.conditions_of(item_id):
+            value, known = self.truth(cond)
+            out |= known & ~value
+        result: npt.NDArray[np.bool_] = out
+        return result
+
+    # -- the matrix -----------------------------------------------------------------------
+    def matrix(self) -> AnswerMatrix:
+        """The answer matrix of the scored items (respondents × items), filled a block of rows
+        at a time so that every write is contiguous.
+        """
+        import numpy as np
+
+        from maturity.responses import AnswerMatrix
+
+        items = [i for i in self.questionnaire.items if i.scored]
+        n, m = len(self), len(items)
+        cols = [self.items[i.id] for i in items]
+        # Fresh memory is mapped on first touch: touch it in order (fill) before the strided
+        # writes of whole columns, which would otherwise fault pages in a slow order.
+        values = np.empty((n, m))
+        values.fill(np.nan)
+        for j, col in enumerate(cols):
+            values[:, j] = col.values()
+        # the states of a block of rows, transposed into place (cache-friendly for one byte)
+        states = np.empty((n, m), dtype=np.int8)
+        states.fill(0)
+        block = 1024
+        tmp = np.empty((m, block), dtype=np.int8)
+        for a in range(0, n, block):
+            b = min(n, a + block)
+            for j, col in enumerate(cols):
+                tmp[j, : b - a] = col.state[a:b]
+            states[a:b] = tmp[:, : b - a].T
+        na = states == NA_STATE
+        dk = states == DONT_KNOW_STATE
+        del states
+        applicable = np.ones((n, m), dtype=bool)
+        q = self.questionnaire
+        for j, item in enumerate(items):
+            if q.conditions_of(item.id):
+                applicable[:, j] = ~self.hidden(item.id)
+        for arr in (values, na, dk, applicable):
+            arr.setflags(write=False)
+        return AnswerMatrix(
+            tuple(i.id for i in items), tuple(self.ids.tolist()), values, na, dk, applicable
+        )
+
+
+def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:
+    """Group rows by the tuple of their keys: (first row of each group, group of each row)."""
+    import numpy as np
+
+    acc = np.zeros(n, dtype=np.int64)
+    card = 1
+    for key, k in keys:
+        if card * k >= 2**62:  # renumber densely before the product could overflow
+            uniq, acc = np.unique(acc, return_inverse=True)
+            acc = acc.reshape(-1).astype(np.int64)
+            card = int(uniq.size)
+        acc = acc * k + key
+        card *= k
+    _, first, inverse = np.unique(acc, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _evaluate(cond: Condition, cols: AnswerColumns) -> tuple[Any, Any]:
+    import numpy as np
+
+    n = len(cols)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    keys: list[tuple[Any, int]] = []
+    answer_names = sorted(cond.answer_refs & set(cols.items))
+    for name in answer_names:
+        keys.append(cols.items[name].condition_key())
+    base: list[str] = []
+    for name in sorted(cond.profile_refs):
+        for b in _DERIVED.get(name, (name,)):
+            if b in PROFILE_FIELDS and b not in base:
+                base.append(b)
+    for b in base:
+        keys.append(cols.profile.condition_key(b))
+    first, inverse = _combine(keys, n)
+    k = int(first.size)
+    answers: dict[str, Any] = {}
+    for name in answer_names:
+        column = cols.items[name].take(first)
+        answers[name] = column.condition_values()
+    profile: dict[str, list[object]] = {}
+    if cond.profile_refs:
+        envs = [p.for_conditions() for p in cols.profile.profiles(first.tolist())]
+        for name in cond.profile_refs:
+            profile[name] = [e.get(name) for e in envs]
+    value, known = cond.evaluate_batch(answers, profile, k)
+    return value[inverse], known[inverse]

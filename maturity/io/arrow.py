@@ -1,0 +1,711 @@
+"""Answers through Apache Arrow (the ``arrow`` extra: ``pip install "maturity[arrow]"``).
+
+- **CSV, fast**: pyarrow's streaming CSV reader (:func:`pyarrow.csv.open_csv`) reads an answers
+  CSV batch by batch; the checker turns each batch into arrays and drops its text, so memory
+  holds the answers, not the file. It reads exactly what :func:`maturity.io.csvio.read_csv`
+  reads (same encodings, ``sep=`` line, header checks, refusals and line numbers), and
+  :func:`maturity.read_responses` uses it whenever pyarrow is installed (``engine="python"``
+  asks for Python's csv module instead).
+- **Parquet** (``.parquet``) and **Arrow IPC** (``.arrow``, ``.feather``): read directly, and
+  written by ``write_responses(..., format="parquet" | "arrow")`` with typed columns: option
+  codes (and ``yes``/``no``, multiple choices as ``a|b``) as dictionary-encoded strings,
+  numbers as float64 (as text, like CSV, in a column that holds ``n/a`` or ``dont_know``),
+  ``employees`` as int64, dates as date32, free text as plain strings (no formula guard:
+  these are not spreadsheets).
+
+pyarrow is imported inside the functions, so ``import maturity`` does not need it.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from maturity.errors import Problem, ResponseError
+from maturity.io import csvio  # noqa: F401  (registers "csv" before its stream below)
+from maturity.io.registry import Options, answers_format, answers_stream, answers_writer
+from maturity.io.table import RawTable, TableStream
+
+if TYPE_CHECKING:  # pragma: no cover
+    from maturity.io.csvio import CsvLayout
+    from maturity.questionnaire import Questionnaire
+    from maturity.responses import Responses
+
+__all__ = ["read_arrow", "read_parquet", "stream_csv", "to_arrow_table"]
+
+#: Bytes of CSV text per batch.
+BLOCK = 1 << 24
+_CHUNK = 1 << 24
+
+
+def _pyarrow(name: str, needed: bool) -> bool:
+    """Whether pyarrow can be imported; if ``needed``, refuse clearly when it cannot."""
+    try:
+        import pyarrow
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        if needed:
+            raise ResponseError(
+                [
+                    Problem.make(
+                        "R012",
+                        file=name,
+                        detail="reading this needs pyarrow: pip install 'maturity[arrow]'",
+                    )
+                ]
+            ) from None
+        return False
+    return True
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+class _Scan:
+    """One pass over a CSV file's bytes in large chunks, before parsing: is it UTF-8 (without
+    making text of it when it is ASCII), does it hold a NUL byte, and does it hold quotes.
+    """
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.utf8 = True
+        self.quotes = False
+        self.bom = 0
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        offset = 0
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                if offset == 0:
+                    if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                        self.utf8 = False
+                        return
+                    if chunk.startswith(codecs.BOM_UTF8):
+                        self.bom = 3
+                nul = chunk.find(b"\0")
+                if nul >= 0:
+                    raise ResponseError(
+                        [
+                            Problem.make(
+                                "R012",
+                                file=name,
+                                line=_line_at(path, offset + nul),
+                                detail="the file holds a NUL byte: is this a text file?",
+                            )
+                        ]
+                    )
+                self.quotes = self.quotes or b'"' in chunk
+                if not chunk.isascii() or decoder.getstate()[0]:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        self.utf8 = False  # decode() will say how, reading the whole file
+                        return
+                offset += len(chunk)
+            if self.utf8:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    self.utf8 = False
+
+
+def _line_at(path: Path, position: int) -> int:
+    """The line of the byte at ``position``."""
+    from maturity.io.csvio import count_lines
+
+    with path.open("rb") as fh:
+        return count_lines(fh.read(position)) + 1
+
+
+def _head(source: Any, name: str, mc: int | None, skip: int) -> tuple[CsvLayout, int]:
+    """The layout of the CSV and the byte offset of its data, reading as much as the header
+    needs.
+    """
+    from maturity.io.csvio import layout_of
+
+    size = 1 << 20
+    while True:
+        source.seek(skip)
+        data = source.read(size)
+        whole = len(data) < size
+        text = data.decode("utf-8", errors="strict") if whole else _decode_prefix(data)
+        try:
+            lay = layout_of(text, name, mc, complete=whole)
+        except EOFError:
+            size *= 4
+            continue
+        return lay, skip + len(text[: lay.data_offset].encode("utf-8"))
+
+
+def _decode_prefix(data: bytes) -> str:
+    out: str = codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=False)
+    return out
+
+
+class _Lines(Sequence[int]):
+    """The line each row starts on, found on demand by reading the file again with Python's
+    csv module (only as far as the rows asked for): the lines of rows are needed only to
+    report problems. Rows the reader skipped (empty, blank, with the wrong number of cells) are
+    skipped the same way; the rows with the wrong number of cells are collected on the way.
+    """
+
+    def __init__(self, open_text: Any, lay: CsvLayout, n_rows: int) -> None:
+        self.open_text = open_text
+        self.lay = lay
+        self.n = n_rows
+        self.lines: list[int] = []
+        self.invalid: list[tuple[int, int]] = []  # (line, cells)
+        self._rows: Iterator[list[str]] | None = None
+        self._reader: Any = None
+        self._start = lay.data_line
+        self.done = False
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _advance(self, want_rows: int, want_invalid: int) -> None:
+        import csv
+
+        lay = self.lay
+        if self._reader is None:
+            self._reader = csv.reader(self.open_text(), delimiter=lay.delimiter)
+        width = len(lay.header)
+        reader = self._reader
+        while not self.done and (len(self.lines) <= want_rows or len(self.invalid) < want_invalid):
+            try:
+                raw = next(reader)
+            except StopIteration:
+                self.done = True
+                break
+            except csv.Error:  # a cell over the limit: this row starts here, the rest is unknown
+                self.lines.append(self._start)
+                self.done = True
+                break
+            line, self._start = self._start, lay.data_line + reader.line_num
+            if not any(c.strip() for c in raw):
+                continue
+            if len(raw) != width:
+                self.invalid.append((line, len(raw)))
+                continue
+            self.lines.append(line)
+
+    def __getitem__(self, row: int) -> int:  # type: ignore[override]
+        if row >= len(self.lines):
+            self._advance(row, 0)
+        return self.lines[row] if row < len(self.lines) else 0
+
+    def first_invalid(self, k: int) -> list[tuple[int, int]]:
+        """The first ``k`` rows with the wrong number of cells: (line, cells)."""
+        self._advance(-1, k)
+        return self.invalid[:k]
+
+
+@answers_stream("csv")
+def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> TableStream | None:
+    """Read an answers CSV batch by batch with pyarrow; ``None`` when pyarrow is not installed
+    (or ``engine="python"``), so that Python's csv module reads it.
+
+    Options: ``engine`` (``"auto"``, ``"pyarrow"``, ``"python"``), ``name``, ``max_columns``
+    (as :func:`maturity.io.csvio.read_csv`), ``block_size`` (bytes per batch).
+    """
+    engine = options.get("engine", "auto")
+    name = str(options.get("name", path))
+    if engine not in ("auto", "pyarrow", "python"):
+        raise ValueError("engine must be 'auto', 'pyarrow' or 'python'")
+    if engine == "python" or not _pyarrow(name, engine == "pyarrow"):
+        return None
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from maturity.io.csvio import _check_text, decode, max_columns
+
+    mc = options.get("max_columns", max_columns(questionnaire))
+    scan = _Scan(path, name)
+    text: str | None = None
+    if scan.utf8:
+        raw: Any = pa.OSFile(str(path))
+        lay, offset = _head(raw, name, mc, scan.bom)
+
+        def open_text() -> Any:
+            fh = path.open("rb")
+            fh.seek(offset)
+            return io.TextIOWrapper(fh, encoding="utf-8", newline="")
+
+    else:
+        text = decode(path.read_bytes(), name)
+        _check_text(text, name)
+        scan.quotes = '"' in text
+        data = text.encode("utf-8")
+        raw = pa.BufferReader(data)
+        lay, offset = _head(raw, name, mc, 0)
+
+        def open_text() -> Any:
+            return io.StringIO(data[offset:].decode("utf-8"), newline="")
+
+    raw.seek(offset)
+    width = len(lay.header)
+    if width == 0:
+        return None  # an empty file: the plain reader says what is missing
+    invalid: list[str] = []
+
+    def on_invalid(row: Any) -> str:
+        text = row.text or ""
+        if not _blank_row(text, lay.delimiter):
+            invalid.append(text)
+        return "skip"
+
+    keys = [f"c{j}" for j in range(width)]
+    try:
+        reader = pcsv.open_csv(
+            raw,
+            read_options=pcsv.ReadOptions(
+                column_names=keys, block_size=options.get("block_size", BLOCK)
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=lay.delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=_types(keys, lay.names, questionnaire),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" not in str(exc):
+            raise ResponseError(
+                [Problem.make("R012", file=name, detail=f"cannot read the file: {exc}")]
+            ) from None
+        reader = None  # a header and no rows
+    head = RawTable(
+        file=name,
+        columns=lay.names,
+        cells={},
+        n_rows=0,
+        lines=[],
+        positions={c: j + 1 for j, c in enumerate(lay.names)},
+        text_guarded=True,
+        header_line=lay.header_line,
+    )
+    state: dict[str, Any] = {"rows": 0, "last": None}
+
+    def parsed() -> Iterator[Any]:
+        while reader is not None:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as exc:
+                raise ResponseError(
+                    [Problem.make("R012", file=name, detail=f"cannot read the file: {exc}")]
+                ) from None
+            if batch.num_rows:
+                yield batch
+
+    def batches() -> Iterator[RawTable]:
+        try:
+            yield from checked()
+        finally:
+            raw.close()
+
+    def checked() -> Iterator[RawTable]:
+        # pyarrow parses the next batch on another thread while this one is checked
+        for batch in _ahead(parsed()):
+            state["last"] = batch.column(width - 1)[batch.num_rows - 1].as_py()
+            batch = _drop_blank(batch)
+            _refuse_long_cells(batch, name, state["rows"], lines)
+            n = batch.num_rows
+            state["rows"] += n
+            yield RawTable(
+                file=name,
+                columns=lay.names,
+                cells={c: batch.column(j) for j, c in enumerate(lay.names)},
+                n_rows=n,
+            )
+
+    lines = _Lines(open_text, lay, 0)
+
+    def finish() -> RawTable:
+        from maturity.io.check import MAX_PROBLEMS
+        from maturity.io.csvio import unclosed
+
+        lines.n = state["rows"]
+        if scan.quotes:
+            at = _open_quote_line(path, text, lay, state["last"], invalid, scan.bom)
+            if at is not None:
+                raise ResponseError([Problem.make("R012", file=name, line=at, detail=unclosed())])
+        problems = [
+            Problem.make(
+                "R012",
+                file=name,
+                line=line,
+                detail=f"row has {cells} cells but the header has {width}",
+            )
+            for line, cells in lines.first_invalid(min(len(invalid), MAX_PROBLEMS))
+        ]
+        return RawTable(
+            file=name,
+            columns=lay.names,
+            cells={},
+            n_rows=state["rows"],
+            lines=lines,
+            positions=head.positions,
+            problems=tuple(problems),
+            text_guarded=True,
+            more_problems=len(invalid) - len(problems),
+            header_line=lay.header_line,
+        )
+
+    size = len(data) if text is not None else path.stat().st_size
+    # a row holds a separator between every two cells and ends with a line break
+    return TableStream(head, batches(), finish, max_rows=(size - offset) // max(width, 2) + 1)
+
+
+def _types(keys: list[str], names: tuple[str, ...], q: Questionnaire) -> dict[str, Any]:
+    """Arrow types for the columns: dictionary-encoded text for columns of few distinct values
+    (codes, numbers, sectors, ...), so that pyarrow encodes them while parsing, on its own
+    thread; plain text for ids, company names and free text.
+    """
+    import pyarrow as pa
+
+    from maturity.responses import ID_COLUMN
+
+    plain = {ID_COLUMN, "company", *(i.id for i in q.items if i.kind == "text")}
+    coded = pa.dictionary(pa.int32(), pa.string())
+    return {k: pa.string() if n in plain else coded for k, n in zip(keys, names, strict=True)}
+
+
+def _ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """``items``, each made on a worker thread while the one before is used."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="maturity-csv") as pool:
+        nxt = pool.submit(next, items, done)
+        while True:
+            item = nxt.result()
+            if item is done:
+                return
+            nxt = pool.submit(next, items, done)
+            yield item
+
+
+def _blank_row(text: str, delimiter: str) -> bool:
+    import csv
+    import io
+
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return False
+    return all(not c.strip() for r in rows for c in r)
+
+
+def _where_text(col: Any, pattern: str) -> Any:
+    """Rows whose text matches ``pattern`` (a boolean numpy array); for a dictionary-encoded
+    column the pattern is tried on its distinct values only.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(col.type):
+        hit = np.asarray(pc.match_substring_regex(col.dictionary, pattern).to_numpy(False))
+        index = np.asarray(pc.fill_null(col.indices, 0).to_numpy(False))
+        return hit[index] if hit.size else np.zeros(len(col), dtype=bool)
+    return np.asarray(pc.fill_null(pc.match_substring_regex(col, pattern), True).to_numpy(False))
+
+
+def _drop_blank(batch: Any) -> Any:
+    """The batch without rows whose every cell is empty or white space."""
+    import numpy as np
+
+    from maturity.io.columns import _BLANKISH
+
+    rows = np.flatnonzero(_where_text(batch.column(0), _BLANKISH))
+    if not rows.size:
+        return batch
+    blank = np.ones(rows.size, dtype=bool)
+    for j in range(batch.num_columns):
+        cells = batch.column(j).take(rows).to_pylist()
+        blank &= np.fromiter((not c.strip() for c in cells), dtype=bool, count=rows.size)
+    if not blank.any():
+        return batch
+    keep = np.ones(batch.num_rows, dtype=bool)
+    keep[rows[blank]] = False
+    return batch.filter(keep)
+
+
+def _refuse_long_cells(batch: Any, name: str, offset: int, lines: _Lines) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from maturity.io.csvio import MAX_CELL, too_long
+
+    for j in range(batch.num_columns):
+        col = batch.column(j)
+        values = col.dictionary if pa.types.is_dictionary(col.type) else col
+        if not len(values) or pc.max(pc.binary_length(values)).as_py() <= MAX_CELL:
+            continue
+        long = np.asarray(pc.greater(pc.utf8_length(values), MAX_CELL).to_numpy(False))
+        if pa.types.is_dictionary(col.type):
+            long = long[np.asarray(pc.fill_null(col.indices, 0).to_numpy(False))]
+        rows = np.flatnonzero(long)
+        if rows.size:
+            line = lines[offset + int(rows[0])] or None
+            raise ResponseError([Problem.make("R012", file=name, line=line, detail=too_long())])
+
+
+def _open_quote_line(
+    path: Path, text: str | None, lay: CsvLayout, last: str | None, invalid: list[str], bom: int
+) -> int | None:
+    """The line of a quote left open at the end of the file, or ``None``. An open quote
+    swallows the rest of the file into the last cell of the last row (a row with the right
+    number of cells, or one without), so that cell's text is the file's tail right after a
+    quote.
+    """
+    from maturity.io.csvio import count_lines
+
+    if text is None:
+        with path.open("rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            tails = [t for t in (last, invalid[-1] if invalid else None) if t is not None]
+            need = max((len(t.encode("utf-8")) * 2 + 2 for t in tails), default=0)
+            fh.seek(max(bom, size - need))
+            data = fh.read().decode("utf-8", errors="replace")
+    else:
+        data = text
+    # (text the cell would have after the open quote, whether the reader trimmed line ends)
+    candidates: list[tuple[str, bool]] = []
+    if last is not None:
+        candidates.append(('"' + last.replace('"', '""'), False))
+    if invalid:
+        # a row without enough cells (the reader gives its text without the final line end):
+        # its text from an open quote on
+        row = invalid[-1]
+        q = row.find('"')
+        while q >= 0:
+            candidates.append((row[q:], True))
+            q = row.find('"', q + 1)
+    for tail, trimmed in candidates:
+        hay = data.rstrip("\r\n") if trimmed else data
+        if len(tail) > 1 and hay.endswith(tail):
+            after = count_lines(data[len(hay) - len(tail) :])
+            return _total_lines(path, text) - after + 1
+    return None
+
+
+def _total_lines(path: Path, text: str | None) -> int:
+    from maturity.io.csvio import count_lines
+
+    if text is not None:
+        return count_lines(text)
+    n = 0
+    with path.open("rb") as fh:
+        prev = b""
+        while chunk := fh.read(_CHUNK):
+            n += count_lines(prev + chunk) - count_lines(prev)
+            prev = chunk[-1:]
+    return n
+
+
+# -- Parquet and Arrow IPC --------------------------------------------------------------------
+
+
+def _table_raw(table: Any, name: str) -> RawTable:
+    names = [str(c) for c in table.column_names]
+    seen: set[str] = set()
+    for c in names:
+        if c in seen:
+            raise ResponseError(
+                [Problem.make("R012", file=name, path=c, detail=f"column '{c}' appears twice")]
+            )
+        seen.add(c)
+    return RawTable(
+        file=name,
+        columns=tuple(names),
+        cells={c: table.column(j) for j, c in enumerate(names)},
+        n_rows=table.num_rows,
+        positions={c: j + 1 for j, c in enumerate(names)},
+    )
+
+
+def _sniff_parquet(path: Path, head: bytes) -> bool:
+    return head.startswith(b"PAR1")
+
+
+def _sniff_arrow(path: Path, head: bytes) -> bool:
+    return head.startswith(b"ARROW1")
+
+
+@answers_format(
+    "parquet",
+    (".parquet", ".pq"),
+    "Apache Parquet: one column per field (pyarrow)",
+    sniff=_sniff_parquet,
+    extra="arrow",
+)
+def read_parquet(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
+    """Read a Parquet file of answers (one row per respondent, our columns)."""
+    name = str(options.get("name", path))
+    _pyarrow(name, True)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(str(path))
+    except (pa.ArrowException, OSError) as exc:
+        raise ResponseError(
+            [Problem.make("R012", file=name, detail=f"not a readable Parquet file: {exc}")]
+        ) from None
+    return _table_raw(table, name)
+
+
+@answers_format(
+    "arrow",
+    (".arrow", ".feather", ".ipc", ".arrows"),
+    "Apache Arrow IPC (Feather v2): one column per field (pyarrow)",
+    sniff=_sniff_arrow,
+    extra="arrow",
+)
+def read_arrow(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
+    """Read an Arrow IPC file (or stream) of answers."""
+    name = str(options.get("name", path))
+    _pyarrow(name, True)
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    try:
+        with pa.memory_map(str(path)) as src:
+            try:
+                table = ipc.open_file(src).read_all()
+            except pa.ArrowInvalid:
+                src.seek(0)
+                table = ipc.open_stream(src).read_all()
+    except (pa.ArrowException, OSError) as exc:
+        raise ResponseError(
+            [Problem.make("R012", file=name, detail=f"not a readable Arrow file: {exc}")]
+        ) from None
+    return _table_raw(table, name)
+
+
+def to_arrow_table(responses: Responses) -> Any:
+    """The answers as a :class:`pyarrow.Table` with typed columns (see the module's notes)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from maturity.columnar import ANSWERED, DONT_KNOW_STATE, NA_STATE
+    from maturity.io.check import columns_of
+
+    cols = responses.columns
+    q = responses.questionnaire
+    n = len(cols)
+    out: dict[str, Any] = {}
+    out["respondent_id"] = pa.array(cols.ids.tolist(), type=pa.string())
+    out["questionnaire"] = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([responses.questionnaire_id])
+    )
+    out["questionnaire_version"] = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([responses.questionnaire_version])
+    )
+    prof = cols.profile
+    for f in ("company", "region"):
+        out[f] = pa.array(prof[f].tolist(), type=pa.string())
+    out["sector"] = pa.array(prof["sector"].tolist(), type=pa.string()).dictionary_encode()
+    emp = prof["employees"]
+    out["employees"] = pa.array(
+        np.where(np.isnan(emp), 0, emp).astype(np.int64), mask=np.isnan(emp)
+    )
+    for f in ("turnover", "balance_sheet"):
+        out[f] = pa.array(prof[f], mask=np.isnan(prof[f]))
+    out["date"] = pa.array(prof["date"].tolist(), type=pa.date32())
+    for item in q.items:
+        col = cols.items[item.id]
+        state = col.state
+        markers = np.where(
+            state == NA_STATE, "n/a", np.where(state == DONT_KNOW_STATE, "dont_know", "")
+        )
+        answered = state == ANSWERED
+        missing = state == 0
+        if item.kind == "number" and not (state >= NA_STATE).any():
+            assert col.numbers is not None
+            out[item.id] = pa.array(np.where(answered, col.numbers, 0.0), mask=~answered)
+            continue
+        if item.kind == "text":
+            assert col.texts is not None
+            cells = np.where(answered, col.texts, markers)
+            out[item.id] = pa.array(cells.tolist(), type=pa.string(), mask=missing)
+            continue
+        # codes: a dictionary of every cell text the column can hold, and an index per row
+        words: list[str] = []
+        if item.kind in ("scale", "choice"):
+            words = [o.code for o in item.options]
+            assert col.codes is not None
+            index = np.where(answered, col.codes.astype(np.int32), 0)
+        elif item.kind == "boolean":
+            words = ["no", "yes"]
+            assert col.codes is not None
+            index = np.where(answered, col.codes.astype(np.int32), 0)
+        elif item.kind == "multi":
+            from maturity.io.csvio import cell_text
+
+            answers = col.answers()
+            texts_of: dict[Any, int] = {}
+            index = np.zeros(n, dtype=np.int32)
+            for r in np.flatnonzero(answered).tolist():
+                t = cell_text(item, answers[r])  # type: ignore[arg-type]
+                index[r] = texts_of.setdefault(t, len(texts_of))
+            words = list(texts_of)
+        else:  # number with markers: as text, as in CSV
+            from maturity.responses import format_number
+
+            assert col.numbers is not None
+            numbers = zip(col.numbers.tolist(), answered.tolist(), strict=True)
+            texts = [format_number(x) if a else "" for x, a in numbers]
+            index_of: dict[str, int] = {}
+            index = np.fromiter(
+                (index_of.setdefault(t, len(index_of)) for t in texts), np.int32, count=n
+            )
+            words = list(index_of)
+        k = len(words)
+        words += ["n/a", "dont_know"]
+        index = np.where(state == NA_STATE, k, np.where(state == DONT_KNOW_STATE, k + 1, index))
+        out[item.id] = pa.DictionaryArray.from_arrays(
+            pa.array(index.astype(np.int32), mask=missing), pa.array(words, type=pa.string())
+        )
+    return pa.table({c: out[c] for c in columns_of(q)})
+
+
+@answers_writer("parquet")
+def write_parquet(responses: Responses, options: Options) -> bytes:
+    """Write answers as Parquet (typed columns; see :func:`to_arrow_table`)."""
+    _pyarrow("parquet", True)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(to_arrow_table(responses), sink, compression=options.get("compression", "zstd"))
+    return bytes(sink.getvalue().to_pybytes())
+
+
+@answers_writer("arrow")
+def write_arrow(responses: Responses, options: Options) -> bytes:
+    """Write answers as an Arrow IPC file (Feather v2)."""
+    _pyarrow("arrow", True)
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    table = to_arrow_table(responses)
+    sink = pa.BufferOutputStream()
+    with ipc.new_file(sink, table.schema) as w:
+        w.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())

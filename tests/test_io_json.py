@@ -1,0 +1,102 @@
+"""Reading answers as JSON: every problem is one located line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from maturity.errors import ResponseError
+from maturity.io import read_responses
+from tests.strategies import ANSWERS_Q as Q
+
+REC = '{"respondent_id": "r1", "sector": "J", "must": "yes"}'
+
+
+def problem(tmp_path, text, *, encoding="utf-8", errors="strict"):
+    path = tmp_path / "a.json"
+    path.write_bytes(text.encode(encoding, errors=errors))
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, Q)
+    (p,) = info.value.problems
+    assert p.code == "R012"
+    return p
+
+
+N_BIG = 700
+
+
+@pytest.fixture(autouse=True)
+def _small_yaml_limit(monkeypatch):
+    # files above the YAML reader's limit of values are read by the json module: a low limit
+    # lets small files take that road
+    monkeypatch.setattr("maturity.spec.yamlio.MAX_VALUES", 2_000)
+
+
+def big(records, *extra):
+    """A file above the YAML reader's limit of values, read by the json module."""
+    many = [f'{{"respondent_id": "r{i}", "sector": "J", "must": "yes"}}' for i in range(N_BIG)]
+    return "[" + ",\n".join([*many, *extra]) + "]"
+
+
+@pytest.mark.parametrize("size", ["small", "big"])
+def test_nesting_100000_deep_is_one_located_error(tmp_path, size):
+    deep = '{"respondent_id": "x", "note": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    text = "[" + deep + "]" if size == "small" else big([], deep)
+    p = problem(tmp_path, text)
+    assert "nesting deeper than 64 levels" in p.message
+    line = 1 if size == "small" else N_BIG + 1
+    assert p.line == line and p.column is not None
+
+
+@pytest.mark.parametrize("size", ["small", "big"])
+def test_a_lone_surrogate_is_a_located_error(tmp_path, size):
+    rec = '{"respondent_id": "r9", "sector": "J", "must": "yes",\n "note": "a\\ud800b"}'
+    text = "[" + rec + "]" if size == "small" else big([], rec)
+    p = problem(tmp_path, text)
+    assert "\\ud800" in p.message and "surrogate" in p.message
+    assert p.line == (2 if size == "small" else N_BIG + 2) and p.column == 12
+    # a whole pair is a character like any other
+    path = tmp_path / "ok.json"
+    path.write_text(
+        '[{"respondent_id": "r1", "sector": "J", "must": "yes", "note": "\\ud83d\\ude00"}]'
+    )
+    assert read_responses(path, Q)["r1"].answers["note"] == "😀"
+
+
+@pytest.mark.parametrize("size", ["small", "big"])
+def test_a_key_twice_is_a_located_error(tmp_path, size):
+    rec = '{"respondent_id": "r9", "sector": "J",\n "must": "yes", "must": "no"}'
+    text = "[" + rec + "]" if size == "small" else big([], rec)
+    p = problem(tmp_path, text)
+    assert "duplicate key 'must'" in p.message
+    assert p.line == (2 if size == "small" else N_BIG + 2)
+
+
+def test_json_must_be_utf8(tmp_path):
+    p = problem(
+        tmp_path, "[" + REC + ',\n{"respondent_id": "r2", "note": "caffè"}]', encoding="cp1252"
+    )
+    assert p.line == 2 and "0xE8" in p.message
+
+
+def test_invalid_json_names_line_and_column(tmp_path):
+    p = problem(tmp_path, "[" + REC + ',\n {"a" 1}]')
+    assert p.line == 2 and p.column is not None
+
+
+def test_a_big_file_reads(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_text(big([]))
+    r = read_responses(path, Q)
+    assert len(r) == N_BIG and r[f"r{N_BIG - 1}"].answers["must"] is True
+
+
+def test_json_values_keep_their_types(tmp_path):
+    path = tmp_path / "t.json"
+    recs = [
+        {"respondent_id": "r1", "sector": "J", "must": True, "pct": 12.5, "sys": ["erp", "mes"]}
+    ]
+    path.write_text(json.dumps(recs))
+    a = read_responses(path, Q)["r1"].answers
+    assert a == {"must": True, "pct": 12.5, "sys": frozenset({"erp", "mes"})}
