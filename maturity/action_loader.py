@@ -25,6 +25,8 @@ from maturity.action_catalogue import (
 from maturity.conditions import Condition, ConditionSyntaxError, check, parse
 from maturity.errors import Problem, format_path, list_allowed, suggest
 from maturity.questionnaire import ROOT_ID, Questionnaire, Source, profile_types
+from maturity.questionnaire.binding import bind_questionnaire
+from maturity.questionnaire.loader import parse_sources
 from maturity.spec.check import Checker
 from maturity.spec.yamlio import Document
 
@@ -143,76 +145,16 @@ class _Loader:
 
     # -- the questionnaire ----------------------------------------------------------------
     def bind(self, value: object) -> tuple[Questionnaire | None, str | None]:
-        from maturity.spec.versions import version_matches
-
-        c = self.c
-        m = c.mapping(
-            ("questionnaire",),
+        return bind_questionnaire(
+            self.c,
             value,
-            required=("id",),
-            optional=("versions",),
-            what="{id, versions}",
+            self.q,
+            what="catalogue",
+            codes={"syntax": "A010", "missing": "A010", "mismatch": "A010"},
         )
-        if m is None or "id" not in m:
-            return None, None
-        qid = c.string(("questionnaire", "id"), m["id"])
-        versions = (
-            c.string(("questionnaire", "versions"), m["versions"]) if "versions" in m else "*"
-        )
-        if qid is None or versions is None:
-            return None, None
-        try:
-            version_matches("0.0.0", versions)
-        except ValueError as exc:
-            c.error("A010", ("questionnaire", "versions"), detail=str(exc))
-            return None, None
-        q = self.q
-        if q is None:
-            from maturity.bundle import bundled
-            from maturity.questionnaire import load_questionnaire
 
-            ids = {b.id for b in bundled("questionnaire")}
-            if qid not in ids:
-                c.error(
-                    "A010",
-                    ("questionnaire", "id"),
-                    detail=f"questionnaire '{qid}' is not bundled; give the questionnaire "
-                    f"file too (bundled: {list_allowed(ids)}){suggest(qid, ids)}",
-                )
-                return None, versions
-            q = load_questionnaire(qid)
-        if q.id != qid:
-            c.error(
-                "A010",
-                ("questionnaire", "id"),
-                detail=f"the catalogue is for questionnaire '{qid}', not '{q.id}'",
-            )
-            return None, versions
-        if not version_matches(q.version, versions):
-            c.error(
-                "A010",
-                ("questionnaire", "versions"),
-                detail=f"the catalogue is for versions '{versions}' of '{qid}', but the "
-                f"questionnaire is version {q.version}",
-            )
-            return None, versions
-        return q, versions
-
-    # -- pieces ---------------------------------------------------------------------------
     def sources(self, value: object) -> tuple[Source, ...]:
-        c = self.c
-        out = []
-        for p, v in c.items(("sources",), value):
-            m = c.mapping(p, v, required=("title",), optional=("url", "year", "note"))
-            if m is None:
-                continue
-            title = c.string((*p, "title"), m.get("title")) if "title" in m else None
-            url = c.string((*p, "url"), m["url"]) if "url" in m else None
-            year = c.integer((*p, "year"), m["year"], minimum=1900) if "year" in m else None
-            note = c.text((*p, "note"), m["note"]) if "note" in m else None
-            if title:
-                out.append(Source(title, url, year, note))
-        return tuple(out)
+        return parse_sources(self.c, value)
 
     def share(self, path: Path_, value: object) -> float | None:
         x = self.c.number(path, value)

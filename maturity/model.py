@@ -15,9 +15,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from maturity.errors import Problem, list_allowed, suggest
+from maturity.errors import Problem, suggest
 from maturity.operators import OPERATORS
 from maturity.questionnaire import ROOT_ID, Dimension, Item, Questionnaire
+from maturity.questionnaire.binding import bind_questionnaire
 from maturity.spec.check import Checker
 from maturity.spec.versions import version_matches
 from maturity.spec.yamlio import Document, read_yaml
@@ -246,63 +247,13 @@ class _ModelLoader:
         )
 
     def bind(self, value: object) -> tuple[Questionnaire | None, str | None]:
-        c = self.c
-        m = c.mapping(
-            ("questionnaire",),
+        return bind_questionnaire(
+            self.c,
             value,
-            required=("id",),
-            optional=("versions",),
-            what="{id, versions}",
+            self.q,
+            what="model",
+            codes={"syntax": "M008", "missing": "M008", "mismatch": "M007"},
         )
-        if m is None or "id" not in m:
-            return None, None
-        qid = c.string(("questionnaire", "id"), m["id"])
-        versions = (
-            c.string(("questionnaire", "versions"), m["versions"]) if "versions" in m else "*"
-        )
-        if qid is None or versions is None:
-            return None, None
-        try:
-            version_matches("0.0.0", versions)
-        except ValueError as exc:
-            c.error("M008", ("questionnaire", "versions"), detail=str(exc))
-            return None, None
-        q = self.q
-        if q is None:
-            from maturity.bundle import bundled
-            from maturity.questionnaire import load_questionnaire
-
-            ids = {b.id for b in bundled("questionnaire")}
-            if qid not in ids:
-                c.error(
-                    "M008",
-                    ("questionnaire", "id"),
-                    detail=f"questionnaire '{qid}' is not bundled; give the questionnaire "
-                    f"file too (bundled: {list_allowed(ids)}){suggest(qid, ids)}",
-                )
-                return None, versions
-            q = load_questionnaire(qid)
-        if q.id != qid:
-            c.error(
-                "M007",
-                ("questionnaire", "id"),
-                detail=f"the model is for questionnaire '{qid}', not '{q.id}'",
-            )
-            return None, versions
-        try:
-            matches = version_matches(q.version, versions)
-        except ValueError as exc:  # a clause that is not a version comparison
-            c.error("S004", ("questionnaire", "versions"), detail=str(exc))
-            return None, versions
-        if not matches:
-            c.error(
-                "M007",
-                ("questionnaire", "versions"),
-                detail=f"the model is for versions '{versions}' of '{qid}', but the "
-                f"questionnaire is version {q.version}",
-            )
-            return None, versions
-        return q, versions
 
     def range(self, value: object) -> tuple[float, float] | None:
         c = self.c

@@ -5,24 +5,10 @@ problem one line.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import command, err, out
+from maturity.cli.common import command, err, format_of, out
 from maturity.errors import SpecError
-
-
-def _format_of(path: Path) -> str | None:
-    """The ``format:`` tag of a file, read cheaply from its first lines."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8", errors="replace")
-    except OSError:
-        return None
-    for line in head.splitlines():
-        if line.startswith("format:"):
-            return line.split(":", 1)[1].strip().strip("'\"")
-    return None
 
 
 def _load_any(source: str, strict: bool, questionnaire: object = None) -> object:
@@ -30,23 +16,17 @@ def _load_any(source: str, strict: bool, questionnaire: object = None) -> object
     ``format:`` tag; a model or a catalogue is checked against ``questionnaire`` when given
     (else the bundled one it names).
     """
-    from maturity.bundle import bundled, resolve
     from maturity.questionnaire import load_questionnaire
 
-    p = Path(source)
-    if not p.exists() and source in {b.id for b in bundled("scoring_model")}:
-        p = resolve(source, "scoring_model")
-    if not p.exists() and source in {b.id for b in bundled("action_catalogue")}:
-        p = resolve(source, "action_catalogue")
-    fmt = _format_of(p) if p.exists() else None
-    if fmt and fmt.startswith("maturity/scoring-model"):
+    fmt = format_of(source) or ""
+    if fmt.startswith("maturity/scoring-model"):
         from maturity.model import load_model  # type: ignore[import-not-found,unused-ignore]
 
-        return load_model(p, questionnaire, strict=strict)  # type: ignore[arg-type]
-    if fmt and fmt.startswith("maturity/action"):
+        return load_model(source, questionnaire, strict=strict)  # type: ignore[arg-type]
+    if fmt.startswith("maturity/action"):
         from maturity.action_catalogue import load_actions
 
-        return load_actions(p, questionnaire, strict=strict)  # type: ignore[arg-type]
+        return load_actions(source, questionnaire, strict=strict)  # type: ignore[arg-type]
     return load_questionnaire(source, strict=strict)
 
 
