@@ -73,7 +73,7 @@ def bar_view(
     for the value and its decimals (default: the value with one decimal; see
     :func:`maturity.report.levels.score_view`).
     """
-    from maturity.report.charts import _grid_levels
+    from maturity.report.chartbase import _grid_levels
 
     have_median = medians is not None and any(v is not None for v in medians)
     rows = []

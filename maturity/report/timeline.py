@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
-from maturity.report.charts import (
+from maturity.report.chartbase import (
     _BLUE,
     _GREEN,
     _GRID,
