@@ -8,19 +8,18 @@ peer group is the peers that share its sector, size class and region; a group wi
 even "all peers" is too small. The company itself is always left out of its own group.
 
 Per node the result holds the company's percentile rank among its peers (mean of the weak and
-strict definitions, as ``scipy.stats.percentileofscore(kind="mean")``), the peers' quartiles,
-mean, 90th percentile ("best in class"), standard deviation, the company's z-score and,
-optionally, a bootstrap confidence interval of the peer median.
-
-:func:`aggregate_table` gives peer statistics per group, with no individual rows and with the
-disclosure rules of published benchmarks applied, for publication.
+strict definitions, as ``scipy.stats.percentileofscore(kind="mean")``, scores within
+:data:`~maturity.numbers.SCORE_TOLERANCE` counting as ties), the peers' quartiles, mean, 90th
+percentile ("best in class"), standard deviation, the company's z-score and, optionally, the
+distribution-free confidence interval of the peer median. Everything shown about the peers
+follows the disclosure rules of :mod:`maturity.benchmarking.disclosure`.
 
 Every definition is written out in ``docs/methodology-benchmark.md``.
 
-Speed: the work is vectorised over companies. Profiles are encoded once as integer codes per
-hierarchy level; widening is resolved per *distinct* profile (there are few), statistics are
-computed once per (group, node) on sorted peer scores, and percentile ranks come from
-``np.searchsorted``. A million companies against a million peers take about a second. Building
+Speed: nothing loops over companies or groups in Python. Profiles are encoded once as integer
+codes per hierarchy level; widening is resolved per *distinct* profile; per node one integer
+sort orders every group's scores (:mod:`maturity.benchmarking.statistics`). A million
+companies against a million peers in 126,000 sparse groups take a few seconds. Building
 :class:`~maturity.responses.Profile` objects for a million rows is itself slow; callers that
 hold profiles as arrays pass them as *profile keys* instead (see :data:`ProfileKeys` and
 :func:`profile_keys`).
@@ -28,6 +27,7 @@ hold profiles as arrays pass them as *profile keys* instead (see :data:`ProfileK
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +40,7 @@ from maturity.benchmarking.common import (
     ProfileKeys,
     ScoresLike,
 )
+from maturity.benchmarking.disclosure import PUBLISHED_DIGITS
 from maturity.benchmarking.groups import (
     _check_fields,
     _compact,
@@ -48,14 +49,14 @@ from maturity.benchmarking.groups import (
     _members,
     _peer_groups,
     _profiles,
+    _ranges,
     _resolve,
     _schedule,
     _self_index,
     _self_member,
-    _small_int,
 )
 from maturity.benchmarking.result import Benchmark
-from maturity.benchmarking.statistics import _bootstrap_node, _by_group, _by_profile, _node
+from maturity.benchmarking.statistics import _node, _sort_node
 
 __all__ = ["benchmark"]
 
@@ -67,12 +68,14 @@ def benchmark(
     by: Sequence[str] = DEFAULT_BY,
     widen: Sequence[str] | None = None,
     min_group: int = 5,
-    bootstrap: bool = False,
+    interval: bool = False,
     confidence: float = 0.95,
-    n_resamples: int = 999,
-    seed: int = 0,
+    digits: int | None = PUBLISHED_DIGITS,
     keys: ProfileKeys | None = None,
     peer_keys: ProfileKeys | None = None,
+    bootstrap: bool = False,
+    n_resamples: int | None = None,
+    seed: int | None = None,
 ) -> Benchmark:
     """Compare every company of ``scores`` with its peer group in ``peers``, node by node.
 
@@ -95,40 +98,55 @@ def benchmark(
     same object as ``scores`` or a population that contains the company.
 
     Per node (the nodes of ``scores`` that ``peers`` also has) peers without a score there
-    are left out. See :class:`Benchmark` for the statistics and
-    ``docs/methodology-benchmark.md`` for their definitions.
+    are left out. See :class:`Benchmark` for the statistics,
+    :mod:`maturity.benchmarking.disclosure` for what is published, and
+    ``docs/methodology-benchmark.md`` for the definitions.
 
     Args:
         scores: the companies to benchmark (a :class:`~maturity.scores.Scores` or alike).
         peers: the peer population (may be ``scores`` itself).
         by: the profile fields that define a peer group.
         widen: the widening order (default :data:`DEFAULT_WIDEN` restricted to ``by``).
-        min_group: the smallest group that is reported (at least 1; 5 by default).
-        bootstrap: also compute a percentile-bootstrap interval of the peer median
-            (``scipy.stats.bootstrap``, ``method="percentile"``, a fresh
-            ``np.random.default_rng(seed)`` per interval). One resampling per distinct
-            (group, node, own score): meant for tens or thousands of companies, not millions.
-        confidence: the interval's confidence level.
-        n_resamples: bootstrap resamples.
-        seed: bootstrap seed.
+        min_group: the smallest group that is reported (at least 1; 5 by default). Quantiles
+            need ``2 × min_group`` peers and average ``min_group`` order statistics.
+        interval: also give the distribution-free confidence interval of the peer median
+            (from order statistics and binomial quantiles: coverage at least ``confidence``
+            for any continuous distribution; no resampling).
+        confidence: the interval's confidence level, strictly between 0 and 1.
+        digits: decimals of the published peer statistics (the displayed precision); ``None``
+            publishes them unrounded.
         keys: the companies' profiles as :data:`ProfileKeys` (default: the object's
             ``profile_keys`` attribute if it has one, else its ``profiles``; an object
             with no profiles at all counts as unknown on every field).
         peer_keys: the same for the peers.
+        bootstrap: deprecated: the bootstrap interval was replaced by ``interval=True``
+            (exact coverage, no resampling); ``bootstrap=True`` warns and gives that interval.
+        n_resamples: deprecated, ignored.
+        seed: deprecated, ignored.
 
     Raises:
         BenchmarkError: invalid arguments, no node in common, an invalid profile value.
 
     """
+    if bootstrap or n_resamples is not None or seed is not None:
+        warnings.warn(
+            "benchmark(bootstrap=True, n_resamples=..., seed=...) is deprecated: the peer "
+            "median's interval is now the distribution-free interval from order statistics "
+            "(exact coverage, no resampling); pass interval=True instead",
+            FutureWarning,
+            stacklevel=2,
+        )
+        interval = interval or bool(bootstrap)
     by_t = tuple(by)
     widen_t = _check_fields(by_t, widen)
     if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
         raise BenchmarkError(f"min_group must be an integer >= 1, not {min_group!r}")
-    if bootstrap:
-        if not 0 < confidence < 1:
-            raise BenchmarkError(f"confidence must be between 0 and 1, not {confidence!r}")
-        if n_resamples < 1:
-            raise BenchmarkError(f"n_resamples must be >= 1, not {n_resamples!r}")
+    if interval and not (isinstance(confidence, float | int) and 0 < confidence < 1):
+        raise BenchmarkError(f"confidence must be between 0 and 1, not {confidence!r}")
+    if digits is not None and (
+        isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12
+    ):
+        raise BenchmarkError(f"digits must be an integer from 0 to 12 or None, not {digits!r}")
     same = peers is scores
     nodes = tuple(n for n in scores.nodes if n in set(peers.nodes))
     if not nodes:
@@ -189,42 +207,41 @@ def benchmark(
 
     groups = _peer_groups(fields, res, cleaf[cls_prof], cls)
 
-    porder = np.argsort(pprof.astype(_small_int(k_p)), kind="stable")
-    pcount = np.bincount(pprof, minlength=k_p)
-    corder = np.argsort(gc.astype(_small_int(n_groups + 1)), kind="stable")
-    cbounds = np.searchsorted(gc[corder], np.arange(n_groups + 1))
+    # every (group, member peer) pair once: the peers of each member profile, group by group
+    porder = np.argsort(pprof, kind="stable")
+    pcount = np.bincount(pprof, minlength=k_p).astype(np.int64)
+    pstart = np.cumsum(pcount) - pcount
+    pair_len = pcount[gmem]
+    elem_peer = porder[_ranges(pstart[gmem], pair_len)]
+    elem_group = np.repeat(np.repeat(np.arange(n_groups), np.diff(gptr)), pair_len)
 
+    corder = np.argsort(gc, kind="stable")
     shape = (k, n_c)
     out = {s: np.empty(shape) for s in _STATS}
     n_out = np.empty(shape, np.int64)
-    ci_lo = np.full(shape, np.nan) if bootstrap else None
-    ci_hi = np.full(shape, np.nan) if bootstrap else None
+    ci = (np.full(shape, np.nan), np.full(shape, np.nan)) if interval else None
     for j in range(k):
         col = np.ascontiguousarray(p_all[:, pcols[j]])
-        ps, pstart, pvalid = _by_profile(col, pprof, porder, pcount)
-        flat, gstart, gn = _by_group(ps, pstart, pvalid, gptr, gmem)
+        nd = _sort_node(col, elem_peer, elem_group, n_groups)
         xs = np.ascontiguousarray(x_all[:, cols[j]])
         # the company's own score among the peers (unused where it is not a peer)
         v = xs if same or not selfin.any() else np.take(col, sidx)
-        _node(j, xs, v, selfin, gc, flat, gstart, gn, corder, cbounds, min_group, out, n_out)
-        if bootstrap:
-            assert ci_lo is not None and ci_hi is not None
-            _bootstrap_node(
-                j,
-                v,
-                selfin,
-                gc,
-                flat,
-                gstart,
-                gn,
-                n_out[j],
-                min_group,
-                confidence,
-                n_resamples,
-                seed,
-                ci_lo,
-                ci_hi,
-            )
+        _node(
+            j,
+            xs,
+            v,
+            selfin,
+            gc,
+            corder,
+            nd,
+            n_groups,
+            min_group,
+            digits,
+            confidence if interval else None,
+            out,
+            n_out,
+            ci,
+        )
     nan_view = np.broadcast_to(np.float64(np.nan), (n_c, k))
 
     def fin(a: Any) -> Any:
@@ -237,12 +254,13 @@ def benchmark(
         nodes=nodes,
         **{s: fin(out[s]) for s in _STATS},
         n=fin(n_out),
-        ci_low=fin(ci_lo) if ci_lo is not None else nan_view,
-        ci_high=fin(ci_hi) if ci_hi is not None else nan_view,
+        ci_low=fin(ci[0]) if ci is not None else nan_view,
+        ci_high=fin(ci[1]) if ci is not None else nan_view,
         groups=groups,
         min_group=min_group,
         synthetic=bool(getattr(peers, "synthetic", False)),
         by=by_t,
         widen=widen_t,
-        confidence=float(confidence) if bootstrap else None,
+        confidence=float(confidence) if interval else None,
+        digits=digits,
     )

@@ -1,17 +1,138 @@
-"""Disclosure control: which cells of a published peer table may be shown.
+"""Disclosure control: the one module of rules that decide what a published peer statistic may
+show. Every output that shows peers' scores (a company's benchmark, its report, every cell of an
+aggregate table, demand tables for actions) goes through these rules.
 
-See ``docs/methodology-benchmark.md`` for the rules and the threat model.
+The threat model and the guarantees are in ``docs/methodology-benchmark.md``; in short:
+
+1. **Threshold.** No statistic rests on fewer than ``min_group`` companies.
+2. **Order statistics.** Quantiles (q1, median, q3, p90) and the interval of the median are
+   published only over at least :func:`quantile_min` companies, and each is the mean of a
+   window of :func:`quantile_window` consecutive order statistics, never one company's value.
+3. **Rounding.** Published means, standard deviations and quantiles are rounded to the
+   displayed precision (:data:`PUBLISHED_DIGITS` decimals); interval ends outwards.
+4. **Tables.** Cells below the threshold are suppressed, then the whole table is audited by
+   linear programming (:func:`protect_table`): for every suppressed cell the feasible interval
+   of its count, and of its total score, given every published cell, must be at least a
+   protection width; suppression is added until it is.
+5. **Successive releases.** See :mod:`maturity.benchmarking.release`: a group or cell is
+   published again only when its membership changed by none or by at least ``k`` companies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeAlias
 
-__all__ = ["protect_counts"]
+import numpy as np
+
+from maturity.benchmarking.common import FloatArray, IntArray
+
+__all__ = [
+    "PROTECTION",
+    "PUBLISHED_DIGITS",
+    "Cell",
+    "protect_counts",
+    "protect_table",
+    "quantile_min",
+    "quantile_window",
+    "window_start",
+]
 
 
 Cell: TypeAlias = tuple[str | None, ...]
+"""One cell of a table: one value per field, ``None`` for the margin "all"."""
+
+
+PUBLISHED_DIGITS = 2
+"""Decimals of published peer statistics: the precision reports display scores with."""
+
+
+PROTECTION = 0.2
+"""Protection width of a suppressed cell's total score, as a share of its largest possible
+width ``n × (range high − range low)``: its mean cannot be pinned to better than a fifth of the
+model's range (one level on a 0–5 scale)."""
+
+
+def quantile_min(min_group: int) -> int:
+    """The fewest companies a quantile (or the interval of the median) is published over:
+    twice the threshold, so that a window of :func:`quantile_window` order statistics is never
+    more than half of the group.
+    """
+    return 2 * min_group
+
+
+def quantile_window(min_group: int) -> int:
+    """How many consecutive order statistics a published quantile averages: ``min_group``, so
+    that a quantile rests on as many companies as a published mean does.
+    """
+    return max(1, min_group)
+
+
+def window_start(m: IntArray, pct: int, k: int) -> IntArray:
+    """First index (0-based) of the window of ``k`` order statistics of the ``pct`` quantile of
+    ``m`` sorted values: the window whose centre ``s + (k − 1)/2`` is nearest to numpy's
+    position ``h = (m − 1) · pct / 100`` (the lower one on a tie), kept inside ``0 .. m − k``.
+    Integer arithmetic: ``s = ⌈((m − 1)·pct − 50·k) / 100⌉``.
+    """
+    m = np.asarray(m, dtype=np.int64)
+    s = -((50 * k - (m - 1) * int(pct)) // 100)
+    out: IntArray = np.clip(s, 0, np.maximum(m - k, 0))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Rounding to the displayed precision
+# --------------------------------------------------------------------------------------------
+
+
+#: A value this close to a half-way point (in units of the last published digit) counts as the
+#: half: the same mean summed in another order rounds the same way.
+HALF_TOLERANCE = 1e-6
+
+
+def round_published_array(x: FloatArray, digits: int | None) -> FloatArray:
+    """``x`` rounded half away from zero to ``digits`` decimals, element-wise: the published
+    value of a peer statistic. A value within :data:`HALF_TOLERANCE` of a last-digit unit from
+    a half-way point counts as the half (``2.1249999999999996`` → ``2.13``), so the result does
+    not depend on the order in which a mean was summed. ``None``: returned as is.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if digits is None:
+        return x.copy()
+    scale = 10.0**digits
+    out: FloatArray = np.abs(x)
+    with np.errstate(invalid="ignore"):
+        out *= scale
+        out += 0.5 + HALF_TOLERANCE
+        np.floor(out, out=out)
+        out /= scale
+        np.copysign(out, x, out=out)
+        out += 0.0  # -0.0 becomes 0.0
+    return out
+
+
+def round_outward_array(x: FloatArray, digits: int | None, *, down: bool) -> FloatArray:
+    """The largest value of the grid of ``digits`` decimals at or below ``x`` (``down``), or
+    the smallest at or above it: interval ends rounded so that the interval only grows. A value
+    within :data:`HALF_TOLERANCE` of a last-digit unit from a grid point counts as on it (a
+    window mean of 4.25, 4.26, 4.27 summed to 4.260000000000001 gives 4.26, not 4.27).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if digits is None:
+        return x.copy()
+    scale = 10.0**digits
+    with np.errstate(invalid="ignore"):
+        y = x * scale
+        r = np.floor(y + HALF_TOLERANCE) if down else np.ceil(y - HALF_TOLERANCE)
+    out: FloatArray = np.where(r == 0, 0.0, r / scale)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Tables: threshold, nested and complementary rules, then the audit by linear programming
+# --------------------------------------------------------------------------------------------
 
 
 def _ancestors(cell: Cell) -> list[Cell]:
@@ -27,25 +148,34 @@ def _ancestors(cell: Cell) -> list[Cell]:
     return out
 
 
-def _disclose(cells: Mapping[Cell, int], min_group: int) -> tuple[set[Cell], dict[str, int]]:
-    """The cells that may be published (see ``docs/methodology-benchmark.md``)."""
-    reasons = {"min_group": 0, "nested": 0, "complementary": 0}
-    pub = {c: n for c, n in cells.items() if n >= min_group}
-    reasons["min_group"] = len(cells) - len(pub)
+def _order(c: Cell) -> tuple[int, tuple[str, ...]]:
+    return (sum(v is None for v in c), tuple(v or "" for v in c))
+
+
+def _children_map(cells: Iterable[Cell]) -> dict[tuple[Cell, int], list[Cell]]:
     children: dict[tuple[Cell, int], list[Cell]] = {}
     for c in cells:
         for i, val in enumerate(c):
             if val is not None:
                 parent = (*c[:i], None, *c[i + 1 :])
                 children.setdefault((parent, i), []).append(c)
+    return children
 
-    def order(c: Cell) -> tuple[int, tuple[str, ...]]:
-        return (sum(v is None for v in c), tuple(v or "" for v in c))
 
+def _disclose(
+    cells: Mapping[Cell, int], min_group: int, publishable: set[Cell] | None = None
+) -> tuple[dict[Cell, int], dict[str, int]]:
+    """Threshold, nested and (one field at a time) complementary suppression."""
+    reasons = {"min_group": 0, "nested": 0, "complementary": 0}
+    pub = {c: n for c, n in cells.items() if n >= min_group}
+    reasons["min_group"] = sum(1 for c, n in cells.items() if 0 < n < min_group)
+    if publishable is not None:
+        pub = {c: n for c, n in pub.items() if c in publishable}
+    children = _children_map(cells)
     changed = True
     while changed:
         changed = False
-        for a in sorted(pub, key=order):
+        for a in sorted(pub, key=_order):
             if a not in pub:
                 continue
             for anc in _ancestors(a):
@@ -54,25 +184,359 @@ def _disclose(cells: Mapping[Cell, int], min_group: int) -> tuple[set[Cell], dic
                     reasons["nested"] += 1
                     changed = True
                     break
-        for p in sorted(pub, key=order):
+        for p in sorted(pub, key=_order):
             for i, val in enumerate(p):
                 if val is not None or p not in pub:
                     continue
                 kids = [c for c in children.get((p, i), []) if c in pub]
                 residual = pub[p] - sum(pub[c] for c in kids)
                 if 0 < residual < min_group and kids:
-                    smallest = min(kids, key=lambda c: (pub[c], order(c)))
+                    smallest = min(kids, key=lambda c: (pub[c], _order(c)))
                     del pub[smallest]
                     reasons["complementary"] += 1
                     changed = True
-    return set(pub), reasons
+    return pub, reasons
+
+
+@dataclass
+class _System:
+    """The additive structure of a table: every margin is the sum of its children along each
+    field, plus a residual (the companies whose value of that field is unknown or coarser)
+    when the children given do not add up to it.
+    """
+
+    cells: list[Cell]
+    index: dict[Cell, int]
+    relations: list[tuple[int, list[int], int]]  # (margin, children, residual variable or -1)
+    n_vars: int  # cells + residuals
+    ancestors: list[list[int]]  # per cell: the indices of the cells that contain it
+
+
+def _system(cells: Mapping[Cell, int]) -> _System:
+    keys = sorted(cells, key=_order)
+    index = {c: i for i, c in enumerate(keys)}
+    children = _children_map(keys)
+    relations: list[tuple[int, list[int], int]] = []
+    n_vars = len(keys)
+    for (parent, _), kids in sorted(children.items(), key=lambda t: (_order(t[0][0]), t[0][1])):
+        if parent not in index:
+            continue
+        residual = cells[parent] - sum(cells[c] for c in kids)
+        rv = -1
+        if residual != 0:
+            rv = n_vars
+            n_vars += 1
+        relations.append((index[parent], [index[c] for c in kids], rv))
+    ancestors = [[index[a] for a in _ancestors(c) if a in index] for c in keys]
+    return _System(keys, index, relations, n_vars, ancestors)
+
+
+@dataclass
+class _Need:
+    """One audit of a table (counts, totals, or the changes between two releases).
+
+    ``value`` holds every variable's true value, ``lo``/``hi`` what an attacker knows bounds
+    it, ``count`` the companies (or changes) it rests on. A suppressed cell resting on
+    ``0 < count < threshold`` must keep a feasible interval at least ``width(count)`` wide;
+    so must a suppressed cell whose difference with a published cell containing it rests on
+    ``0 < d < threshold`` companies (with ``width(d)``), since that difference is then as
+    narrow. ``width(d) = constant`` when given, else ``per_unit × d``. ``known`` (default:
+    every cell) limits which published cells the attacker knows in this audit.
+    """
+
+    value: FloatArray
+    lo: FloatArray
+    hi: FloatArray
+    count: FloatArray
+    threshold: float
+    per_unit: float = 0.0
+    constant: float | None = None
+    known: np.ndarray | None = None
+
+    def width(self, d: float) -> float:
+        return self.constant if self.constant is not None else self.per_unit * d
+
+
+def _requirements(sysm: _System, known: np.ndarray, need: _Need) -> dict[int, float]:
+    """The width each unknown cell must keep (cells without a requirement left out)."""
+    out: dict[int, float] = {}
+    for i in range(len(sysm.cells)):
+        if known[i]:
+            continue
+        n = float(need.count[i])
+        if n <= 0:
+            continue
+        w = 0.0
+        if n < need.threshold:
+            w = need.width(n)
+        for a in sysm.ancestors[i]:
+            if known[a]:
+                d = float(need.count[a]) - n
+                if 0 < d < need.threshold:
+                    w = max(w, need.width(d))
+        if w > 0:
+            out[i] = w
+    return out
+
+
+def _rows(
+    sysm: _System, known: np.ndarray, value: FloatArray
+) -> list[tuple[dict[int, float], float]]:
+    """The relations as equations over the unknown variables (known ones moved right)."""
+    rows: list[tuple[dict[int, float], float]] = []
+    for margin, kids, rv in sysm.relations:
+        coef: dict[int, float] = {}
+        const = 0.0
+        terms = [(margin, 1.0)] + [(c, -1.0) for c in kids] + ([(rv, -1.0)] if rv >= 0 else [])
+        for var, sgn in terms:
+            if known[var]:
+                const -= sgn * value[var]
+            else:
+                coef[var] = coef.get(var, 0.0) + sgn
+        coef = {k: c for k, c in coef.items() if c != 0.0}
+        if coef:
+            rows.append((coef, const))
+    return rows
+
+
+def _components(n: int, rows: list[tuple[dict[int, float], float]]) -> list[int]:
+    """Union-find root of every variable, variables linked when they share an equation."""
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for coef, _ in rows:
+        it = iter(coef)
+        first = find(next(it))
+        for other in it:
+            r = find(other)
+            if r != first:
+                parent[r] = first
+    return [find(i) for i in range(n)]
+
+
+def _narrow(
+    sysm: _System, known: np.ndarray, need: _Need, required: dict[int, float]
+) -> dict[int, set[int]]:
+    """The cells of ``required`` whose feasible interval is narrower than required, each with
+    the known cells that enter the equations of its component (the ones whose suppression can
+    widen it).
+
+    Per connected component of unknown variables: first a few vertices of the feasible
+    polytope (the true point, and the optima of ``±Σx`` and of random sign vectors) certify
+    most cells wide at once; the rest get their own two linear programs (min and max).
+    """
+    from scipy.optimize import linprog
+
+    if not required:
+        return {}
+    rows = _rows(sysm, known, need.value)
+    row_known = _row_known(sysm, known)
+    root = _components(sysm.n_vars, rows)
+    comp_rows: dict[int, list[int]] = {}
+    for ri, (coef, _) in enumerate(rows):
+        comp_rows.setdefault(root[next(iter(coef))], []).append(ri)
+    by_comp: dict[int, list[int]] = {}
+    for t in required:
+        by_comp.setdefault(root[t], []).append(t)
+    tol = 1e-9
+    out: dict[int, set[int]] = {}
+    rng = np.random.default_rng(0)
+    for r0, ts in sorted(by_comp.items()):
+        rr = comp_rows.get(r0, [])
+        if not rr:  # no equation: the bounds alone
+            for t in ts:
+                if need.hi[t] - need.lo[t] < required[t] - tol:
+                    out[t] = set()
+            continue
+        near = {k for ri in rr for k in row_known[ri]}
+        failing: list[int] = []
+        members = sorted({v for ri in rr for v in rows[ri][0]})
+        pos = {v: i for i, v in enumerate(members)}
+        a_eq = np.zeros((len(rr), len(members)))
+        b_eq = np.zeros(len(rr))
+        for r_i, ri in enumerate(rr):
+            coef, const = rows[ri]
+            for v, cv in coef.items():
+                a_eq[r_i, pos[v]] = cv
+            b_eq[r_i] = const
+        bounds = [
+            (
+                float(need.lo[v]) if np.isfinite(need.lo[v]) else None,
+                float(need.hi[v]) if np.isfinite(need.hi[v]) else None,
+            )
+            for v in members
+        ]
+        pinned = {next(iter(rows[ri][0])) for ri in rr if len(rows[ri][0]) == 1}
+        todo = [t for t in ts if t not in pinned]
+        failing += [t for t in ts if t in pinned]
+        if not todo:
+            continue
+        lo_seen = {t: float(need.value[t]) for t in todo}
+        hi_seen = dict(lo_seen)
+        idx = np.array([pos[t] for t in todo])
+        objectives = [np.ones(len(members)), -np.ones(len(members))]
+        objectives += [rng.choice([-1.0, 1.0], len(members)) for _ in range(4)]
+        for c in objectives:
+            res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if res.status == 0:
+                xs = res.x[idx]
+                for t, xv in zip(todo, xs.tolist(), strict=True):
+                    lo_seen[t] = min(lo_seen[t], xv)
+                    hi_seen[t] = max(hi_seen[t], xv)
+            elif res.status == 3:  # unbounded along some direction: solve each alone below
+                break
+        for t in todo:
+            if hi_seen[t] - lo_seen[t] >= required[t] - tol:
+                continue
+            c = np.zeros(len(members))
+            c[pos[t]] = 1.0
+            ends = []
+            for sign in (1.0, -1.0):
+                res = linprog(sign * c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+                if res.status == 3:
+                    ends.append(-math.inf * sign)
+                elif res.status == 0:
+                    ends.append(sign * float(res.fun))
+                else:  # pragma: no cover - the true values are always feasible
+                    ends.append(float(need.value[t]))
+            if ends[1] - ends[0] < required[t] - tol:
+                failing.append(t)
+        for t in failing:
+            out[t] = near
+    return out
+
+
+def _row_known(sysm: _System, known: np.ndarray) -> list[list[int]]:
+    """Per equation of :func:`_rows` (same order): the known cells in it."""
+    out: list[list[int]] = []
+    for margin, kids, rv in sysm.relations:
+        terms = [margin, *kids] + ([rv] if rv >= 0 else [])
+        if any(not known[v] for v in terms):
+            out.append([v for v in terms if known[v]])
+    return out
+
+
+def _partners(sysm: _System, var: int) -> list[int]:
+    """Cells that share a relation with ``var`` (its margins, siblings and children)."""
+    out: set[int] = set()
+    for margin, kids, _ in sysm.relations:
+        if var == margin or var in kids:
+            out.add(margin)
+            out.update(kids)
+    out.discard(var)
+    return sorted(out)
+
+
+def protect_table(
+    counts: Mapping[Cell, int],
+    min_group: int,
+    *,
+    totals: Mapping[Cell, float] | None = None,
+    score_range: tuple[float, float] | None = None,
+    protection: float = PROTECTION,
+    publishable: set[Cell] | None = None,
+    extra: Sequence[_Need] = (),
+) -> tuple[set[Cell], dict[str, int]]:
+    """The cells of a table that may be published, audited by linear programming.
+
+    ``counts`` maps every cell (margins included) to its number of companies; ``totals``
+    (with ``score_range``) to the sum of their scores. Rules, in order:
+
+    1. threshold: a cell with 1 to ``min_group − 1`` companies is suppressed;
+    2. nested and complementary rules (a cheap first pass, see :func:`protect_counts`);
+    3. audit by linear programming (``scipy.optimize.linprog``, HiGHS): every suppressed cell
+       with 1 to ``min_group − 1`` companies, and every suppressed cell whose difference with
+       a published cell containing it is 1 to ``min_group − 1`` companies, must keep a
+       feasible interval, given every published cell and the table's additivity, at least
+
+       - ``min_group`` wide for its count (counts ``≥ 0``), and
+       - with ``totals``: ``protection × d × (high − low)`` wide for its total score (each
+         company's score between the range's ends), ``d`` the companies it rests on.
+
+       Published values are taken as exact and every cell's count as known to the attacker
+       (so the audit is conservative: rounding only widens the intervals). While some cell
+       fails, the published cell with the fewest companies sharing a relation with it is
+       suppressed too (all failing cells at once, then audited again).
+
+    ``publishable`` (default: every cell) limits what may be published at all. Returns the
+    publishable cells and the number suppressed per rule (``min_group``, ``nested``,
+    ``complementary``, ``audit``).
+    """
+    pub, reasons = _disclose(counts, min_group, publishable)
+    reasons["audit"] = 0
+    cells = dict(counts)
+    sysm = _system(cells)
+    nv = sysm.n_vars
+    nn = np.zeros(nv)
+    for c, i in sysm.index.items():
+        nn[i] = cells[c]
+    for margin, kids, rv in sysm.relations:
+        if rv >= 0:
+            nn[rv] = nn[margin] - sum(nn[k] for k in kids)
+    needs: list[_Need] = [
+        _Need(
+            nn, np.zeros(nv), np.full(nv, np.inf), nn, float(min_group), constant=float(min_group)
+        )
+    ]
+    if totals is not None:
+        if score_range is None:
+            raise ValueError("protect_table: totals need the score range")
+        low, high = score_range
+        tv = np.zeros(nv)
+        for c, i in sysm.index.items():
+            tv[i] = totals.get(c, 0.0)
+        for margin, kids, rv in sysm.relations:
+            if rv >= 0:
+                tv[rv] = tv[margin] - sum(tv[k] for k in kids)
+        needs.append(
+            _Need(tv, nn * low, nn * high, nn, float(min_group), per_unit=protection * (high - low))
+        )
+    needs.extend(extra)
+    published = set(pub)
+    while True:
+        failing: dict[int, set[int]] = {}
+        for need in needs:
+            known = np.zeros(nv, bool)
+            for c in published:
+                known[sysm.index[c]] = True
+            if need.known is not None:
+                known &= need.known
+            for t, near in _narrow(sysm, known, need, _requirements(sysm, known, need)).items():
+                failing.setdefault(t, set()).update(near)
+        if not failing:
+            break
+        picks: set[Cell] = set()
+        for f, near in sorted(failing.items()):
+            cand = [sysm.cells[p] for p in _partners(sysm, f) if sysm.cells[p] in published]
+            if not cand:  # pinned through other equations: a known cell of its component
+                cand = [sysm.cells[p] for p in near if sysm.cells[p] in published]
+            if not cand:  # pinned by the bounds alone: the cells that contain it go
+                cand = [sysm.cells[a] for a in sysm.ancestors[f] if sysm.cells[a] in published]
+            if cand:
+                picks.add(min(cand, key=lambda c: (cells[c], _order(c))))
+        if not picks:
+            break
+        published -= picks
+        reasons["audit"] += len(picks)
+    return published, reasons
 
 
 def protect_counts(cells: Mapping[Cell, int], min_group: int) -> tuple[set[Cell], dict[str, int]]:
     """The cells of a table of counts (or of statistics over companies) that may be published.
 
     ``cells`` maps a cell (one value per field, ``None`` for the margin "all") to the number of
-    companies in it. Returns the publishable cells and how many were suppressed per rule. This
-    is the one entry point for every published table (peer statistics, demand for actions).
+    companies in it. Returns the publishable cells and how many were suppressed per rule:
+    ``min_group`` (threshold), ``nested`` (a published cell inside another that differs from
+    it by fewer than ``min_group``), ``complementary`` (a margin whose published sub-cells
+    along one field leave 1 to ``min_group − 1`` companies unaccounted for), ``audit`` (added
+    by the linear-programming audit of :func:`protect_table`: no count resting on fewer than
+    ``min_group`` companies can be narrowed to an interval under ``min_group`` wide from the
+    published ones). This is the one entry point for every published table (peer statistics,
+    demand for actions).
     """
-    return _disclose(cells, min_group)
+    return protect_table(cells, min_group)

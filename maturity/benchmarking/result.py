@@ -29,16 +29,27 @@ __all__ = ["Benchmark"]
 class Benchmark:
     """Each company compared with its peer group, node by node.
 
-    Arrays have shape (companies × nodes): ``percentile`` (0-100, mean of the weak and strict
-    percentile ranks), the peers' ``q1``, ``median``, ``q3`` (linear interpolation, as
-    ``np.percentile``), ``mean``, ``p90`` (best in class), ``sd`` (sample standard deviation,
-    ddof = 1), the company's ``z`` = (score − mean) / sd, ``n`` (peers with a score at the
-    node, the company left out) and ``ci_low``/``ci_high`` (bootstrap interval of the peer
-    median; NaN unless asked for). Statistics are NaN where the company has no sufficient
-    peer group, or where fewer than ``min_group`` peers have a score at the node; percentile
-    and z are also NaN where the company has no score. ``groups`` holds each company's
-    :class:`PeerGroup`. ``synthetic`` is True when the peers are a synthetic population.
-    Arrays are read-only.
+    Arrays have shape (companies × nodes) and are read-only:
+
+    - ``percentile`` (0–100): the company's mean-rank percentile among its peers, ties (scores
+      within :data:`~maturity.numbers.SCORE_TOLERANCE`) counting half, as
+      ``scipy.stats.percentileofscore(kind="mean")``; full precision;
+    - ``n``: peers with a score at the node, the company left out;
+    - ``mean`` and ``sd`` (sample standard deviation, ddof = 1) of the peers' scores, rounded
+      to ``digits`` decimals, and the company's ``z`` = (score − mean) / sd from those;
+    - ``q1``, ``median``, ``q3`` and ``p90`` ("best in class"): published quantiles, each the
+      mean of a window of ``min_group`` consecutive order statistics around numpy's linear
+      position, only where ``n ≥ 2 × min_group``; rounded to ``digits`` decimals;
+    - ``ci_low``/``ci_high``: the distribution-free confidence interval of the peer median at
+      level ``confidence`` (order statistics, binomial quantiles), widened to windows of
+      ``min_group`` order statistics and rounded outwards; NaN unless asked for.
+
+    Every statistic is NaN where the company has no sufficient peer group or fewer than
+    ``min_group`` peers have a score at the node; the quantiles and the interval also below
+    ``2 × min_group``; percentile and z also where the company has no score. ``groups``
+    holds each company's :class:`PeerGroup`. ``synthetic`` is True when the peers are a
+    synthetic population. See ``docs/methodology-benchmark.md`` and
+    :mod:`maturity.benchmarking.disclosure`.
     """
 
     ids: tuple[str, ...]
@@ -60,6 +71,8 @@ class Benchmark:
     by: tuple[str, ...] = DEFAULT_BY
     widen: tuple[str, ...] = DEFAULT_WIDEN
     confidence: float | None = None
+    digits: int | None = 2
+    release: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -116,6 +129,7 @@ class Benchmark:
             "by": list(self.by),
             "widen": list(self.widen),
             "confidence": self.confidence,
+            "digits": self.digits,
             "nodes": list(self.nodes),
             "companies": [self._row(i) for i in range(len(self.ids))],
         }
@@ -176,14 +190,16 @@ class Benchmark:
 
 
 def _num(x: Any) -> float | None:
-    from maturity.scores import json_number
-
-    return json_number(float(x))
+    """A number for JSON at full precision (``None`` for NaN: JSON has no NaN)."""
+    v = float(x)
+    return None if math.isnan(v) else v
 
 
 def _fmt(x: Any) -> str:
-    v = float(x)
-    return "" if math.isnan(v) else repr(round(v, 6))
+    """A number for CSV at full precision (the shortest text that reads back the same)."""
+    from maturity.numbers import shortest
+
+    return shortest(float(x))
 
 
 def _write(path: str | Path | None, text: str, force: bool) -> None:

@@ -1,20 +1,75 @@
-"""Peer statistics on sorted scores: quantiles (numpy's "linear" method reproduced operation
-for operation), leave-one-out statistics, percentile ranks and intervals of the median.
+"""Peer statistics on sorted scores, for every company at once.
+
+Per node, the peers' scores of every peer group are sorted with **one** sort: each score is
+replaced by its rank among the node's distinct scores, and ``group × R + rank`` (``R`` the
+number of distinct scores plus one) is an integer key whose sorted order is "by group, then by
+score". Every group is then a run of that sorted array (its *segment*), and
+
+- a company's weak and strict counts are two ``np.searchsorted`` calls for all companies at
+  once (its score, shifted by :data:`~maturity.numbers.SCORE_TOLERANCE` down and up, turned into
+  a key of its own group);
+- order statistics are gathers at ``segment start + index``;
+- sums and sums of squared deviations are ``np.add.reduceat`` over the segments.
+
+There is no loop over groups or companies in Python. The published quantiles and the interval
+of the median follow the disclosure rules of :mod:`maturity.benchmarking.disclosure`: means
+over windows of order statistics, rounded to the displayed precision.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from maturity.benchmarking.common import _FEW, _QUANTILES, BoolArray, FloatArray, IntArray
-from maturity.benchmarking.groups import _ranges, _small_int
+from maturity.benchmarking.common import _QUANTILES, BoolArray, FloatArray, IntArray
+from maturity.benchmarking.disclosure import (
+    quantile_min,
+    quantile_window,
+    round_outward_array,
+    round_published_array,
+    window_start,
+)
+from maturity.numbers import SCORE_TOLERANCE
 
-__all__ = ["loo_quantile"]
+__all__ = ["loo_quantile", "median_interval_ranks", "window_quantile"]
+
+_FEW_DISTINCT = 1 << 16  # up to this many distinct scores, search them unsorted (cached)
+
+
+def _tie_ranks(distinct: FloatArray, x: FloatArray) -> tuple[IntArray, IntArray]:
+    """Per score ``x``: how many of the sorted ``distinct`` scores are below
+    ``x − SCORE_TOLERANCE`` and how many are at most ``x + SCORE_TOLERANCE``.
+
+    One search for ``x`` itself; the few scores with a distinct score within the tolerance
+    (other than ``x`` itself) are searched again.
+    """
+    nd = len(distinct)
+    if nd > _FEW_DISTINCT:  # many distinct scores: sorted queries walk the array once
+        ox = np.argsort(x)
+        r0 = np.empty(len(x), np.int64)
+        r0[ox] = np.searchsorted(distinct, x[ox], side="left")
+    else:
+        r0 = np.searchsorted(distinct, x, side="left")
+    ext = np.concatenate([[-np.inf], distinct, [np.inf]])
+    below = ext[r0]  # the largest distinct score < x
+    at = ext[r0 + 1]  # the smallest distinct score >= x
+    equal = at == x
+    r1 = r0 + equal  # how many are <= x
+    above = ext[r1 + 1]  # the smallest distinct score > x
+    lo = r0.copy()
+    hi = r1.copy()
+    near_lo = np.flatnonzero(below >= x - SCORE_TOLERANCE)
+    if len(near_lo):
+        lo[near_lo] = np.searchsorted(distinct, x[near_lo] - SCORE_TOLERANCE, side="left")
+    near_hi = np.flatnonzero(
+        (above <= x + SCORE_TOLERANCE) | (~equal & (at <= x + SCORE_TOLERANCE))
+    )
+    if len(near_hi):
+        hi[near_hi] = np.searchsorted(distinct, x[near_hi] + SCORE_TOLERANCE, side="right")
+    return lo, hi
 
 
 def _lerp(a: float, b: float, t: float) -> float:
@@ -22,7 +77,7 @@ def _lerp(a: float, b: float, t: float) -> float:
     return b - diff * (1 - t) if t >= 0.5 else a + diff * t
 
 
-def _split(m: int, pct: int) -> tuple[int, int, float]:
+def _split(m: int, pct: float) -> tuple[int, int, float]:
     """The neighbouring indices and weight of percentile ``pct`` of ``m`` sorted values."""
     h = (m - 1) * (pct / 100)
     if h >= m - 1:
@@ -31,160 +86,193 @@ def _split(m: int, pct: int) -> tuple[int, int, float]:
     return lo, lo + 1, h - lo
 
 
-def _quantile(a: FloatArray, pct: int) -> float:
-    lo, hi, t = _split(len(a), pct)
-    return _lerp(float(a[lo]), float(a[hi]), t)
-
-
-def loo_quantile(a: FloatArray, r: int, pct: int) -> float:
-    """Percentile ``pct`` of the sorted array ``a`` with its element at index ``r`` removed.
+def loo_quantile(a: FloatArray, r: int, pct: float) -> float:
+    """Percentile ``pct`` (numpy's linear method) of the sorted array ``a`` without ``a[r]``.
 
     The order statistics of the shorter array ``b`` are ``b[i] = a[i]`` for ``i < r`` and
     ``a[i + 1]`` otherwise, so nothing is copied. Equal to
-    ``np.percentile(np.delete(a, r), pct)``.
+    ``np.percentile(np.delete(a, r), pct)``. (The published quantiles are
+    :func:`window_quantile`, see ``docs/methodology-benchmark.md``.)
     """
     m = len(a) - 1
     lo, hi, t = _split(m, pct)
     return _lerp(float(a[lo + (lo >= r)]), float(a[hi + (hi >= r)]), t)
 
 
+def window_quantile(a: FloatArray, pct: float, k: int) -> float:
+    """The published ``pct`` quantile of the sorted values ``a``: the mean of the ``k``
+    consecutive order statistics nearest to numpy's position ``h = (n − 1) · pct / 100``
+    (:func:`~maturity.benchmarking.disclosure.window_start`), summed left to right.
+
+    NaN when ``a`` has fewer than ``k`` values. Not rounded.
+    """
+    n = len(a)
+    if n < k or k < 1:
+        return math.nan
+    s = int(window_start(np.array([n]), pct, k)[0])
+    total = 0.0
+    for t in range(k):
+        total += float(a[s + t])
+    return total / k
+
+
+def median_interval_ranks(m: IntArray, confidence: float) -> tuple[IntArray, IntArray]:
+    """Ranks ``(l, u)`` (1-based) of the distribution-free confidence interval of a median.
+
+    For ``m`` values from any continuous distribution, the number ``B`` of them below the
+    population median is Binomial(m, ½), so ``[x₍ₗ₎, x₍ᵤ₎]`` with ``u = m + 1 − l`` covers the
+    median with probability ``1 − 2·P(B ≤ l − 1)``. ``l`` is the largest rank with
+    ``P(B ≤ l − 1) ≤ (1 − confidence) / 2``, so the coverage is the level or more, exactly
+    (David and Nagaraja, *Order Statistics*, 2003, §7.1; Conover, *Practical Nonparametric
+    Statistics*, 1999, §3.2). ``l = 0`` (and ``u = 0``) where no rank reaches the level:
+    ``m`` too small (fewer than 6 values at 95 %).
+
+    One vectorised call of ``scipy.stats.binom`` per distinct ``m``, not per group.
+    """
+    from scipy import stats
+
+    m = np.asarray(m, dtype=np.int64)
+    lo = np.zeros(m.shape, np.int64)
+    if m.size == 0:
+        return lo, lo.copy()
+    half = (1.0 - confidence) / 2.0
+    sizes, inv = np.unique(m, return_inverse=True)
+    pos = sizes > 0
+    ranks = np.zeros(len(sizes), np.int64)
+    if pos.any():
+        mm = sizes[pos]
+        k0 = stats.binom.ppf(half, mm, 0.5).astype(np.int64)  # smallest k with F(k) >= half
+        # F(k0 - 1) < half <= F(k0); when F(k0) == half, rank l - 1 = k0 is still allowed
+        k0 = k0 + (stats.binom.cdf(k0, mm, 0.5) <= half)
+        # guard against an off-by-one of the numerical ppf: F(l - 1) <= half < F(l)
+        for _ in range(2):
+            too_far = (k0 > 0) & (stats.binom.cdf(k0 - 1, mm, 0.5) > half)
+            k0 = k0 - too_far
+        for _ in range(2):
+            short = stats.binom.cdf(k0, mm, 0.5) <= half
+            k0 = k0 + short
+        ranks[pos] = k0
+    lo = ranks[inv.reshape(m.shape)]
+    up = np.where(lo > 0, m + 1 - lo, 0)
+    return lo, up
+
+
 @dataclass
-class _Tables:
-    """Statistics of one node per group; the extra last row stands for "no group".
+class _Node:
+    """One node's peer scores, sorted by group then score (see the module docstring)."""
 
-    ``quant[i]`` holds, per group, four values of quantile ``i`` laid out as
-    ``4 * group + case``: the group without one member whose value ``v`` lies at or below
-    the lower interpolation neighbour (case 0), between the neighbours (1), above both (2),
-    and the whole group (3). ``lower[i]``/``upper[i]`` are those neighbours' values.
-    """
-
-    n: IntArray
-    quant: FloatArray  # quantiles × 4 (groups + 1)
-    lower: FloatArray  # quantiles × (groups + 1)
-    upper: FloatArray
-    mean: FloatArray
-    sd: FloatArray
-    total: FloatArray
-    mu: FloatArray
-    m2: FloatArray
-    flat: BoolArray  # all values of the group equal
+    flat: FloatArray  # the scores, one segment per group
+    key: IntArray  # group * width + rank, sorted
+    width: int  # R
+    start: IntArray  # per group (+ one empty "no group" at the end)
+    n: IntArray  # per group (+ 0)
+    distinct: FloatArray  # the node's distinct peer scores, sorted
+    rank: IntArray  # per peer: rank of its score in ``distinct`` (-1 for NaN)
 
 
-def _by_profile(
-    col: FloatArray, pprof: IntArray, porder: IntArray, pcount: IntArray
-) -> tuple[FloatArray, IntArray, IntArray]:
-    """The peers' scores of one node sorted within each profile, NaN dropped.
-
-    Returns the scores and, per profile, the start of its run and its number of scores.
-    """
-    k_p = len(pcount)
-    bad = np.isnan(col)
-    pvalid = pcount - np.bincount(pprof[bad], minlength=k_p)
-    if k_p <= _FEW:  # few profiles: sort each run in place (NaN goes to its end)
-        vals = col.take(porder)
-        bounds = np.cumsum(pcount) - pcount
-        for b0, n in zip(bounds.tolist(), pcount.tolist(), strict=True):
-            vals[b0 : b0 + n].sort()
-        ps = vals if not bad.any() else vals[~np.isnan(vals)]
-    else:  # many profiles: sort by value, then (stably) by profile
-        o = np.argsort(col)
-        o = o[np.argsort(pprof[o].astype(_small_int(k_p)), kind="stable")]
-        vals = col[o]  # NaN sorts last within each profile
-        ps = vals[~np.isnan(vals)] if bad.any() else vals
-    pstart = np.cumsum(pvalid) - pvalid
-    return ps, pstart, pvalid
-
-
-def _by_group(
-    ps: FloatArray, pstart: IntArray, pvalid: IntArray, gptr: IntArray, gmem: IntArray
-) -> tuple[FloatArray, IntArray, IntArray]:
-    """The sorted scores of each group, one run per group: ``flat``, run starts, lengths."""
-    n_groups = len(gptr) - 1
-    sizes = np.diff(gptr)
-    pair_len = pvalid[gmem]
-    gn = np.bincount(np.repeat(np.arange(n_groups), sizes), weights=pair_len, minlength=n_groups)
-    gn = np.rint(gn).astype(np.int64)
-    gstart = np.cumsum(gn) - gn
-    if len(gmem) <= _FEW:
-        pieces = [
-            ps[a : a + n] for a, n in zip(pstart[gmem].tolist(), pair_len.tolist(), strict=True)
-        ]
-        flat = np.concatenate(pieces) if pieces else np.zeros(0)
+def _sort_node(col: FloatArray, elem_peer: IntArray, elem_group: IntArray, n_groups: int) -> _Node:
+    """The scores of every group at one node, with one integer sort."""
+    valid = ~np.isnan(col)
+    distinct, inv = np.unique(col[valid], return_inverse=True)
+    rank = np.full(len(col), -1, np.int64)
+    rank[valid] = inv.reshape(-1)
+    width = len(distinct) + 1
+    er = rank[elem_peer]
+    keep = er >= 0
+    if not keep.all():
+        er = er[keep]
+        eg = elem_group[keep]
     else:
-        flat = ps[_ranges(pstart[gmem], pair_len)]
-    if np.any(sizes > 1):  # groups made of several profiles: sort each run
-        elem_group = np.repeat(np.arange(n_groups), gn)
-        o = np.argsort(flat)
-        o = o[np.argsort(elem_group[o], kind="stable")]
-        flat = flat[o]
-    return flat, gstart, gn
+        eg = elem_group
+    key = eg * width + er
+    key.sort()
+    n = np.bincount(eg, minlength=n_groups + 1).astype(np.int64)
+    n[n_groups] = 0
+    start = np.cumsum(n) - n
+    flat = distinct[key - (key // width) * width] if len(key) else np.zeros(0)
+    return _Node(flat, key, width, start, n, distinct, rank)
 
 
-def _lerp_array(a: FloatArray, b: FloatArray, t: FloatArray) -> FloatArray:
-    """The linear interpolation of numpy (``numpy.lib._function_base_impl._lerp``)."""
-    diff = b - a
-    out: FloatArray = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+def _search(nd: _Node, group: IntArray, r: IntArray) -> IntArray:
+    """Per query: how many values of ``group`` have a rank below ``r`` (vectorised)."""
+    q = group * nd.width + r
+    order = np.argsort(q)
+    pos = np.empty(len(q), np.int64)
+    pos[order] = np.searchsorted(nd.key, q[order], side="left")
+    out: IntArray = pos - nd.start[group]
     return out
 
 
-def _split_array(m: IntArray, pct: int) -> tuple[IntArray, IntArray, FloatArray]:
-    """:func:`_split` for many array lengths at once (``m`` >= 1)."""
-    h = (m - 1) * (pct / 100)
-    lo = np.floor(h).astype(np.int64)
-    top = h >= m - 1
-    lo[top] = m[top] - 1
-    hi = np.where(top, lo, lo + 1)
-    return lo, hi, h - lo
+def _gather_window(
+    flat: FloatArray, base: IntArray, s: IntArray, r: IntArray, k: int
+) -> FloatArray:
+    """Left-to-right sums of ``b[s .. s + k − 1]`` where ``b`` is the segment starting at
+    ``base`` with its element ``r`` removed (``r`` past the end: nothing removed).
+    """
+    total = np.zeros(len(base))
+    for t in range(k):
+        i = s + t
+        total += flat[base + i + (i >= r)]
+    return total
 
 
-def _tables(flat: FloatArray, gstart: IntArray, gn: IntArray, min_group: int) -> _Tables:
-    """Statistics of every group of one node, from the groups' sorted runs in ``flat``."""
-    g1 = len(gn) + 1
-    nq = len(_QUANTILES)
-    t = _Tables(
-        n=np.append(gn, 0),
-        quant=np.full((nq, 4 * g1), np.nan),
-        lower=np.full((nq, g1), np.nan),
-        upper=np.full((nq, g1), np.nan),
-        mean=np.full(g1, np.nan),
-        sd=np.full(g1, np.nan),
-        total=np.full(g1, np.nan),
-        mu=np.full(g1, np.nan),
-        m2=np.full(g1, np.nan),
-        flat=np.zeros(g1, bool),
-    )
-    ne = np.flatnonzero(gn > 0)
-    if len(ne) == 0:
-        return t
-    start, n = gstart[ne], gn[ne]
-    total = np.add.reduceat(flat, start)
-    mu = total / n
-    dev = flat - np.repeat(mu, n)
-    m2 = np.add.reduceat(dev * dev, start)
-    t.total[ne], t.mu[ne], t.m2[ne] = total, mu, m2
-    flat_g = flat[start] == flat[start + n - 1]
-    t.flat[ne] = flat_g
-    big = n >= min_group
-    gb, sb, nb = ne[big], start[big], n[big]
-    t.mean[gb] = mu[big]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sd = np.sqrt(m2[big] / (nb - 1))
-    sd[flat_g[big]] = 0.0
-    sd[nb < 2] = np.nan
-    t.sd[gb] = sd
-    for i, (_, pct) in enumerate(_QUANTILES):
-        lo, hi, w = _split_array(nb, pct)
-        t.quant[i, 4 * gb + 3] = _lerp_array(flat[sb + lo], flat[sb + hi], w)
-    loo = n - 1 >= max(min_group, 1)  # the group without one of its members
-    gl, sl, ml = ne[loo], start[loo], n[loo] - 1
-    for i, (_, pct) in enumerate(_QUANTILES):
-        lo, hi, w = _split_array(ml, pct)
-        a_lo, a_hi = flat[sl + lo], flat[sl + hi]
-        t.lower[i, gl], t.upper[i, gl] = a_lo, a_hi
-        t.quant[i, 4 * gl] = _lerp_array(flat[sl + lo + 1], flat[sl + hi + 1], w)
-        t.quant[i, 4 * gl + 1] = _lerp_array(a_lo, flat[sl + hi + 1], w)
-        t.quant[i, 4 * gl + 2] = _lerp_array(a_lo, a_hi, w)
-    return t
+def _plain_window(flat: FloatArray, base: IntArray, s: IntArray, k: int) -> FloatArray:
+    """Left-to-right sums of ``flat[base + s .. base + s + k − 1]``."""
+    first = base + s
+    total = flat[first].copy()
+    for t in range(1, k):
+        total += flat[first + t]
+    return total
+
+
+class _Windows:
+    """Window sums of one node: per group for the whole group (``m = n``) and for the group
+    without one of its members (``m = n − 1``); per company, one of three cases (the left-out
+    member below, inside or above the window), only the middle one summed per company.
+    """
+
+    def __init__(self, nd: _Node, n_groups: int, k: int, q_min: int) -> None:
+        self.nd, self.k = nd, k
+        n = nd.n[:n_groups]
+        self.whole = np.flatnonzero(n >= q_min)
+        self.less = np.flatnonzero(n - 1 >= q_min)
+
+    def sums(
+        self, start_of: Callable[[IntArray], IntArray], gc: IntArray, s: BoolArray, own: IntArray
+    ) -> FloatArray:
+        """The sum of the window starting at ``start_of(m)`` (``m`` values in the group, the
+        company left out where ``s``; ``own`` its rank then) for each company of ``gc``.
+        ``start_of`` must give a start in ``0 .. m − k``; only companies with
+        ``m >= q_min`` may be asked for.
+        """
+        nd, k = self.nd, self.k
+        g_all = len(nd.n)
+        ws_whole = np.zeros(g_all)
+        st_less = np.zeros(g_all, np.int64)
+        ws_less0 = np.zeros(g_all)
+        ws_less1 = np.zeros(g_all)
+        if len(self.whole):
+            g = self.whole
+            ws_whole[g] = _plain_window(nd.flat, nd.start[g], start_of(nd.n[g]), k)
+        if len(self.less):
+            g = self.less
+            sl = start_of(nd.n[g] - 1)
+            st_less[g] = sl
+            ws_less0[g] = _plain_window(nd.flat, nd.start[g], sl, k)
+            ws_less1[g] = _plain_window(nd.flat, nd.start[g], sl + 1, k)
+        out = ws_whole[gc]
+        si = np.flatnonzero(s)
+        if len(si):
+            g = gc[si]
+            sl = st_less[g]
+            r = own[si]
+            vals = np.where(r < sl, ws_less1[g], ws_less0[g])
+            mid = np.flatnonzero((r >= sl) & (r < sl + k))
+            if len(mid):
+                pm = si[mid]
+                vals[mid] = _gather_window(nd.flat, nd.start[gc[pm]], sl[mid], own[pm], k)
+            out[si] = vals
+        return out
 
 
 def _node(
@@ -193,147 +281,144 @@ def _node(
     v: FloatArray,
     selfin: BoolArray,
     gc: IntArray,
-    flat: FloatArray,
-    gstart: IntArray,
-    gn: IntArray,
     corder: IntArray,
-    cbounds: IntArray,
+    nd: _Node,
+    n_groups: int,
     min_group: int,
+    digits: int | None,
+    confidence: float | None,
     out: Mapping[str, FloatArray],
     n_out: IntArray,
+    ci: tuple[FloatArray, FloatArray] | None,
 ) -> None:
     """Statistics of node ``j`` for every company (row ``j`` of the outputs).
 
-    ``gc`` is each company's group (the number of groups for none), ``v`` its own score among the
-    peers and ``selfin`` whether it is a member of its own group (then it is left out).
+    ``gc`` is each company's group (``n_groups`` for none), ``corder`` the companies ordered
+    by group, ``v`` its own score among the peers and ``selfin`` whether its own peer row is
+    in its group (then it is left out).
     """
-    t = _tables(flat, gstart, gn, min_group)
     n_c = len(x)
-    # weak + strict counts against the whole group: per group, the companies are sorted
-    # first so that np.searchsorted walks the peers' array once
-    sw = np.zeros(n_c, np.int64)
-    xf = np.where(np.isnan(x), np.inf, x)  # NaN slows argsort down; it gets no percentile
-    busy = np.flatnonzero((np.diff(cbounds) > 0) & (gn > 0))
-    for b0, b1, s0, s1 in zip(
-        cbounds[busy].tolist(),
-        cbounds[busy + 1].tolist(),
-        gstart[busy].tolist(),
-        (gstart + gn)[busy].tolist(),
-        strict=True,
-    ):
-        a = flat[s0:s1]
-        pos = corder[b0:b1]
-        seg = xf.take(pos)
-        o = seg.argsort()
-        ss = seg.take(o)
-        sw[pos.take(o)] = a.searchsorted(ss, "left") + a.searchsorted(ss, "right")
-    ng = np.take(t.n, gc)
+    ng = nd.n[gc]
     s = selfin & ~np.isnan(v)  # the company is one of its peers at this node: leave it out
     m = ng - s
     ok = m >= min_group  # (m is 0 without a group)
     n_out[j] = m
-    some = bool(s.any())
+    start = nd.start[gc]
+
+    # the company's own rank among its group (only where it is a member)
+    own = np.full(n_c, np.iinfo(np.int64).max // 4, np.int64)
+    so = s & ok
+    si = corder[so[corder]]
+    if len(si):
+        vr = np.searchsorted(nd.distinct, v[si])  # v is a peer score: exact
+        g = gc[si]
+        own[si] = np.searchsorted(nd.key, g * nd.width + vr, side="left") - nd.start[g]
+
+    # percentile rank: ties within SCORE_TOLERANCE count half
+    pct = np.full(n_c, np.nan)
+    valid = ok & ~np.isnan(x)
+    qi = corder[valid[corder]]  # in group order: the searches below stay within a segment
+    if len(qi):
+        xq, gq = x[qi], gc[qi]
+        lo_r, hi_r = _tie_ranks(nd.distinct, xq)
+        lo_k = gq * nd.width + lo_r
+        og = np.argsort(lo_k)  # sorted queries walk the sorted keys once
+        sw = np.empty(len(qi), np.int64)
+        sw[og] = np.searchsorted(nd.key, lo_k[og], side="left")
+        hi_k = (lo_k + (hi_r - lo_r))[og]  # as good as sorted too: ties only shift it
+        sw[og] += np.searchsorted(nd.key, hi_k, side="left")
+        sw -= 2 * nd.start[gq]
+        sq, vq = s[qi], v[qi]
+        with np.errstate(invalid="ignore"):
+            sw -= sq & (vq < xq - SCORE_TOLERANCE)
+            sw -= sq & (vq <= xq + SCORE_TOLERANCE)
+        pct[qi] = sw * 50.0 / m[qi]  # 50·sw exact, one rounding: 100 % is exactly 100
+    out["percentile"][j] = pct
+
+    # mean and standard deviation, leaving the company out by a one-element downdate
+    g_ne = np.flatnonzero(nd.n[:n_groups] > 0)
+    total = np.zeros(n_groups + 1)
+    m2g = np.zeros(n_groups + 1)
+    mug = np.full(n_groups + 1, np.nan)
+    eveng = np.zeros(n_groups + 1, bool)
+    if len(g_ne):
+        st, cnt = nd.start[g_ne], nd.n[g_ne]
+        tot = np.add.reduceat(nd.flat, st)
+        mu = tot / cnt
+        dev = nd.flat - np.repeat(mu, cnt)
+        total[g_ne], mug[g_ne] = tot, mu
+        m2g[g_ne] = np.add.reduceat(dev * dev, st)
+        eveng[g_ne] = nd.flat[st] == nd.flat[st + cnt - 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        if some:
-            sw -= s & (v < x)
-            sw -= s & (v <= x)
-        pct = sw * 50.0 / m  # 50·sw exact, one rounding: 100 % is exactly 100
-        pct[np.isnan(x) | ~ok] = np.nan
-        out["percentile"][j] = pct
+        vs = np.where(s, v, 0.0)
+        mean = (total[gc] - vs) / m
+        mu_g = mug[gc]
+        m2 = m2g[gc] - np.where(s, (v - mu_g) * (v - mean), 0.0)
+        np.maximum(m2, 0.0, out=m2)
+        sd = np.sqrt(m2 / (m - 1))
+        even = eveng[gc]
+        sd[even] = 0.0
+        sd[m < 2] = np.nan
+        # downdating loses precision when the company carried nearly all the spread:
+        # recompute those few exactly
+        shaky = np.flatnonzero(s & ok & ~even & (m >= 2) & (m2 <= 1e-8 * m2g[gc]))
+    for p in shaky.tolist():
+        g = int(gc[p])
+        a = nd.flat[nd.start[g] : nd.start[g] + nd.n[g]]
+        b = np.delete(a, int(np.searchsorted(a, v[p], side="left")))
+        mean[p] = float(np.mean(b))
+        sd[p] = 0.0 if b[0] == b[-1] else float(np.std(b, ddof=1))
+    mean[~ok] = np.nan
+    sd[~ok] = np.nan
 
-        mean = np.take(t.mean, gc)
-        sd = np.take(t.sd, gc)
-        if some:
-            code = gc * 4
-            case = np.where(s, 0, 3)
-            for i, (name, _) in enumerate(_QUANTILES):
-                c = case + (v > np.take(t.lower[i], gc))
-                c += v > np.take(t.upper[i], gc)
-                np.take(t.quant[i], np.where(s, code + c, code + 3), out=out[name][j])
-            mu1 = (np.take(t.total, gc) - v) / m
-            m2 = np.take(t.m2, gc) - (v - np.take(t.mu, gc)) * (v - mu1)
-            np.maximum(m2, 0.0, out=m2)
-            sd1 = np.sqrt(m2 / (m - 1))
-            even = np.take(t.flat, gc)  # all the group's values equal
-            sd1[even] = 0.0
-            sd1[m < 2] = np.nan
-            # downdating loses precision when the company carried nearly all the spread:
-            # recompute those few exactly
-            shaky = np.flatnonzero(s & ok & ~even & (m >= 2) & (m2 <= 1e-8 * np.take(t.m2, gc)))
-            for p in shaky.tolist():
-                g = int(gc[p])
-                a = flat[gstart[g] : gstart[g] + gn[g]]
-                b = np.delete(a, int(np.searchsorted(a, v[p], side="left")))
-                mu1[p] = float(np.mean(b))
-                sd1[p] = 0.0 if b[0] == b[-1] else float(np.std(b, ddof=1))
-            mean = np.where(s, mu1, mean)
-            sd = np.where(s, sd1, sd)
-        else:
-            for i, (name, _) in enumerate(_QUANTILES):
-                np.take(t.quant[i], gc * 4 + 3, out=out[name][j])
-        if not ok.all():
-            bad = ~ok
-            mean[bad] = np.nan
-            sd[bad] = np.nan
-            for name, _ in _QUANTILES:
-                out[name][j][bad] = np.nan
-        z = (x - mean) / sd
-        z[~(sd > 0)] = np.nan
-    out["mean"][j] = mean
-    out["sd"][j] = sd
+    # quantiles: means of windows of order statistics, only for large enough groups
+    k = quantile_window(min_group)
+    q_min = quantile_min(min_group)
+    wi = np.flatnonzero(m >= q_min)
+    win = _Windows(nd, n_groups, k, q_min)
+    gw, sw_, ow = gc[wi], s[wi], own[wi]
+    for name, pct_q in _QUANTILES:
+        col = np.full(n_c, np.nan)
+        if len(wi):
+
+            def start_of(mm: IntArray, pct_q: int = pct_q) -> IntArray:
+                return window_start(mm, pct_q, k)
+
+            col[wi] = win.sums(start_of, gw, sw_, ow) / k
+        out[name][j] = col
+
+    # the interval of the median: ranks from the binomial, ends widened to windows
+    if ci is not None and confidence is not None:
+        lo_out, hi_out = ci
+        if len(wi):
+            conf = confidence
+
+            def lower(mm: IntArray) -> IntArray:
+                lr, ur = median_interval_ranks(mm, conf)
+                return np.where((lr >= k) & (ur + k - 1 <= mm), lr - k, 0)
+
+            def upper(mm: IntArray) -> IntArray:
+                lr, ur = median_interval_ranks(mm, conf)
+                return np.where((lr >= k) & (ur + k - 1 <= mm), ur - 1, 0)
+
+            lr_c, ur_c = median_interval_ranks(m[wi], conf)
+            ok_w = (lr_c >= k) & (ur_c + k - 1 <= m[wi])
+            lw = win.sums(lower, gw, sw_, ow) / k
+            uw = win.sums(upper, gw, sw_, ow) / k
+            lo_c = np.full(n_c, np.nan)
+            hi_c = np.full(n_c, np.nan)
+            lo_c[wi] = np.where(ok_w, round_outward_array(lw, digits, down=True), np.nan)
+            hi_c[wi] = np.where(ok_w, round_outward_array(uw, digits, down=False), np.nan)
+            lo_out[j], hi_out[j] = lo_c, hi_c
+
+    # publish: rounded to the displayed precision; z from the published mean and sd
+    for name, _ in _QUANTILES:
+        out[name][j] = round_published_array(out[name][j], digits)
+    mean_p = round_published_array(mean, digits)
+    sd_p = round_published_array(sd, digits)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (x - mean_p) / sd_p
+    z[~(sd_p > 0)] = np.nan
+    out["mean"][j] = mean_p
+    out["sd"][j] = sd_p
     out["z"][j] = z
-
-
-def _bootstrap_ci(
-    a: FloatArray, confidence: float, n_resamples: int, seed: int
-) -> tuple[float, float]:
-    """Percentile-bootstrap interval of the median of ``a`` (NaN with fewer than 2 values)."""
-    if len(a) < 2:
-        return math.nan, math.nan
-    from scipy import stats
-
-    batch = None if len(a) * n_resamples <= (1 << 24) else max(1, (1 << 24) // len(a))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = stats.bootstrap(
-            (a,),
-            np.median,
-            n_resamples=n_resamples,
-            batch=batch,
-            confidence_level=confidence,
-            method="percentile",
-            rng=np.random.default_rng(seed),
-        )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
-
-
-def _bootstrap_node(
-    j: int,
-    v: FloatArray,
-    selfin: BoolArray,
-    gc: IntArray,
-    flat: FloatArray,
-    gstart: IntArray,
-    gn: IntArray,
-    n_node: IntArray,
-    min_group: int,
-    confidence: float,
-    n_resamples: int,
-    seed: int,
-    ci_lo: FloatArray,
-    ci_hi: FloatArray,
-) -> None:
-    """Bootstrap intervals of the peer median at node ``j``, cached per distinct sample."""
-    ok = n_node >= min_group  # (0 without a group)
-    s = selfin & ~np.isnan(v) & ok
-    cache: dict[tuple[int, float | None], tuple[float, float]] = {}
-    for i in np.flatnonzero(ok).tolist():
-        g = int(gc[i])
-        own = float(v[i]) if s[i] else None
-        key = (g, own)
-        if key not in cache:
-            a = flat[gstart[g] : gstart[g] + gn[g]]
-            if own is not None:
-                a = np.delete(a, int(np.searchsorted(a, own, side="left")))
-            cache[key] = _bootstrap_ci(a, confidence, n_resamples, seed)
-        ci_lo[j, i], ci_hi[j, i] = cache[key]

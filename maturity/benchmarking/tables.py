@@ -20,10 +20,19 @@ from maturity.benchmarking.common import (
     ProfileKeys,
     ScoresLike,
 )
-from maturity.benchmarking.disclosure import Cell, _ancestors, _disclose
+from maturity.benchmarking.disclosure import (
+    PROTECTION,
+    PUBLISHED_DIGITS,
+    Cell,
+    _ancestors,
+    protect_table,
+    quantile_min,
+    quantile_window,
+    round_published_array,
+)
 from maturity.benchmarking.groups import _check_fields, _encode, _keys_of, _profiles
 from maturity.benchmarking.result import _num, _write
-from maturity.benchmarking.statistics import _quantile
+from maturity.benchmarking.statistics import window_quantile
 
 __all__ = ["AggregateTable", "aggregate_table", "write_aggregate"]
 
@@ -34,13 +43,18 @@ _DEFAULT_LEVELS = {"sector": 1, "region": 2, "size_class": 1}
 _AGG_STATS = ("n", "mean", "q1", "median", "q3", "p90")
 
 
+_UNKNOWN = "?"  # a company whose value is unknown or coarser than the table's level
+
+
 class AggregateTable(list[dict[str, Any]]):
     """Published peer statistics: one dict per (group, node), no individual rows.
 
     Each row has the ``by`` fields (a code, or ``None`` for the margin "all"), ``node``,
-    ``n`` (companies with a score at the node), ``mean``, ``q1``, ``median``, ``q3`` and
-    ``p90``. ``suppressed`` counts the (group, node) cells left out, ``suppressed_by`` per
-    rule (``min_group``, ``nested``, ``complementary``); see ``docs/methodology-benchmark.md``.
+    ``n`` (companies with a score at the node), ``mean`` (rounded to ``digits`` decimals) and
+    ``q1``, ``median``, ``q3``, ``p90`` (means of windows of ``min_group`` order statistics,
+    rounded; ``None`` below ``2 × min_group`` companies). ``suppressed`` counts the (group,
+    node) cells left out, ``suppressed_by`` per rule (``min_group``, ``nested``,
+    ``complementary``, ``audit``, ``release``); see ``docs/methodology-benchmark.md``.
     """
 
     by: tuple[str, ...]
@@ -50,6 +64,10 @@ class AggregateTable(list[dict[str, Any]]):
     synthetic: bool
     suppressed: int
     suppressed_by: dict[str, int]
+    digits: int | None
+    protection: float
+    score_range: tuple[float, float]
+    release: Any
 
     def note(self) -> str:
         """A one-line note on suppressed cells, for the foot of a published table."""
@@ -67,6 +85,8 @@ class AggregateTable(list[dict[str, Any]]):
             "format": "maturity/benchmark-aggregate@1",
             "synthetic": self.synthetic,
             "min_group": self.min_group,
+            "digits": self.digits,
+            "protection": self.protection,
             "by": list(self.by),
             "levels": self.levels,
             "nodes": list(self.nodes),
@@ -81,6 +101,7 @@ class AggregateTable(list[dict[str, Any]]):
         """The rows as CSV; an empty group cell means "all" (a margin)."""
         from maturity.io.csvio import csv_text
         from maturity.io.guard import safe_cell
+        from maturity.numbers import shortest
 
         out: list[Sequence[object]] = []
         out.append([*self.by, "node", *_AGG_STATS])
@@ -90,7 +111,7 @@ class AggregateTable(list[dict[str, Any]]):
                     *(safe_cell(row[f] or "") for f in self.by),
                     safe_cell(row["node"]),
                     str(row["n"]),
-                    *("" if row[s] is None else repr(row[s]) for s in _AGG_STATS[1:]),
+                    *("" if row[s] is None else shortest(row[s]) for s in _AGG_STATS[1:]),
                 ]
             )
         return csv_text(out)
@@ -129,6 +150,11 @@ def aggregate_table(
     levels: Mapping[str, str | int] | None = None,
     min_group: int = 5,
     keys: ProfileKeys | None = None,
+    digits: int | None = PUBLISHED_DIGITS,
+    protection: float = PROTECTION,
+    score_range: tuple[float, float] | None = None,
+    since: Any = None,
+    release_k: int | None = None,
 ) -> AggregateTable:
     """Peer statistics per group, safe to publish: no individual rows, small cells suppressed.
 
@@ -136,68 +162,116 @@ def aggregate_table(
     sector at NACE section, size class, region at NUTS-1; also ``"division"``, ``"nuts2"``,
     … or a depth), plus every margin where some fields are "all" (``None``). Per node:
     ``n``, ``mean``, ``q1``, ``median``, ``q3``, ``p90`` (peers without a score at the node
-    are left out). Disclosure rules, applied per node until nothing changes:
+    are left out). Disclosure rules (:func:`~maturity.benchmarking.disclosure.protect_table`),
+    per node:
 
     1. a cell with fewer than ``min_group`` companies is suppressed;
     2. of two published cells where one contains the other, the contained one is suppressed
-       when they differ by fewer than ``min_group`` companies (else the difference would
-       describe those few companies);
-    3. when a margin and its published sub-cells along one field leave fewer than
-       ``min_group`` (but more than zero) companies unaccounted for, the smallest published
-       sub-cell is suppressed too (complementary suppression).
+       when they differ by fewer than ``min_group`` companies; when a margin and its published
+       sub-cells along one field leave 1 to ``min_group − 1`` companies unaccounted for, the
+       smallest published sub-cell is suppressed too;
+    3. the table is audited by linear programming: for every suppressed cell, the feasible
+       interval of its count given all published counts is at least ``min_group`` wide, and
+       that of its total score at least ``protection × n × (range)`` wide; published cells are
+       suppressed until it holds;
+    4. quantiles are published only for cells of at least ``2 × min_group`` companies, as
+       means of windows of ``min_group`` order statistics; means and quantiles are rounded to
+       ``digits`` decimals;
+    5. with ``since`` (a :class:`~maturity.benchmarking.release.Release` of an earlier table),
+       a cell is published only when its membership changed by none or by at least
+       ``release_k`` (default ``min_group``) companies, and the table of changes between the
+       two releases is audited like the table itself.
 
-    Suppressed cells are left out; :attr:`AggregateTable.suppressed` counts them.
+    ``score_range`` (default: the model's range of the peers' scores, else the smallest and
+    largest score) bounds each company's score in the audit. Suppressed cells are left out;
+    :attr:`AggregateTable.suppressed` counts them.
     """
     by_t = tuple(by)
     _check_fields(by_t, ())
     if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
         raise BenchmarkError(f"min_group must be an integer >= 1, not {min_group!r}")
+    if not 0 <= protection <= 1:
+        raise BenchmarkError(f"protection must be between 0 and 1, not {protection!r}")
     depth = _levels(by_t, levels)
     nodes = tuple(peers.nodes)
     score = np.asarray(peers.score, dtype=np.float64)
     n_p = len(peers.ids)
     if score.shape != (n_p, len(nodes)):
         raise BenchmarkError("score array does not match ids × nodes")
+    low, high = _score_range(peers, score, score_range)
     pk = _keys_of(peers, by_t, keys, n_p)
     fields = [_encode(f, [pk[f]], [n_p]) for f in by_t]
     pprof, pleaf = _profiles(fields, 0, n_p)
     k_p = len(pleaf)
-    # each profile's value at the chosen level of each field (None if unknown or coarser)
+    # each profile's value at the chosen level of each field ("?" if unknown or coarser)
     pvals: list[Cell] = []
     for q in range(k_p):
         row: list[str | None] = []
         for i, f in enumerate(fields):
             code = int(f.anc[pleaf[q, i], depth[f.name]])
-            row.append(f.values[depth[f.name]][code] if code >= 0 else None)
+            row.append(f.values[depth[f.name]][code] if code >= 0 else _UNKNOWN)
         pvals.append(tuple(row))
     cell_profiles: dict[Cell, list[int]] = {}
     for q, vals in enumerate(pvals):
         for c in (vals, *_ancestors(vals)):
             cell_profiles.setdefault(c, []).append(q)
+    publishable = {c for c in cell_profiles if _UNKNOWN not in c}
     porder = np.argsort(pprof, kind="stable")
     bounds = np.zeros(k_p + 1, np.int64)
     bounds[1:] = np.cumsum(np.bincount(pprof, minlength=k_p))
+    cell_rows = {
+        c: np.concatenate([porder[bounds[q] : bounds[q + 1]] for q in qs])
+        for c, qs in cell_profiles.items()
+    }
+    k = quantile_window(min_group)
+    q_min = quantile_min(min_group)
     rows: dict[tuple[Cell, int], dict[str, Any]] = {}
-    reasons_total = {"min_group": 0, "nested": 0, "complementary": 0}
+    reasons_total = {"min_group": 0, "nested": 0, "complementary": 0, "audit": 0, "release": 0}
     for j, node in enumerate(nodes):
-        col = score[porder, j]
-        blocks = []
-        for q in range(k_p):
-            b = col[bounds[q] : bounds[q + 1]]
-            blocks.append(b[~np.isnan(b)])
-        counts = {c: sum(len(blocks[q]) for q in qs) for c, qs in cell_profiles.items()}
-        counts = {c: n for c, n in counts.items() if n > 0}
-        keep, reasons = _disclose(counts, min_group)
+        col = score[:, j]
+        values = {c: np.sort(col[r][~np.isnan(col[r])]) for c, r in cell_rows.items()}
+        counts = {c: len(a) for c, a in values.items() if len(a)}
+        totals = {c: float(np.sum(values[c])) for c in counts}
+        allowed = set(publishable)
+        extra = ()
+        if since is not None:
+            extra, held = _release_needs(
+                since,
+                peers,
+                cell_rows,
+                node,
+                j,
+                counts,
+                low,
+                high,
+                protection,
+                release_k or min_group,
+            )
+            reasons_total["release"] += len(allowed & held)
+            allowed -= held
+        keep, reasons = protect_table(
+            counts,
+            min_group,
+            totals=totals,
+            score_range=(low, high),
+            protection=protection,
+            publishable=allowed,
+            extra=extra,
+        )
         for r, cnt in reasons.items():
             reasons_total[r] += cnt
         for c in keep:
-            a = np.sort(np.concatenate([blocks[q] for q in cell_profiles[c]]))
+            a = values[c]
+            big = len(a) >= q_min
             rows[(c, j)] = {
                 **dict(zip(by_t, c, strict=True)),
                 "node": node,
                 "n": len(a),
-                "mean": _num(np.mean(a)),
-                **{name: _num(_quantile(a, pct)) for name, pct in _QUANTILES},
+                "mean": _pub(float(np.mean(a)), digits),
+                **{
+                    name: _pub(window_quantile(a, pct, k), digits) if big else None
+                    for name, pct in _QUANTILES
+                },
             }
     table = AggregateTable(
         rows[key]
@@ -212,7 +286,34 @@ def aggregate_table(
     table.synthetic = bool(getattr(peers, "synthetic", False))
     table.suppressed = sum(reasons_total.values())
     table.suppressed_by = reasons_total
+    table.digits = digits
+    table.protection = protection
+    table.score_range = (low, high)
+    table.release = None
     return table
+
+
+def _pub(x: float, digits: int | None) -> float | None:
+    return _num(round_published_array(np.array([x]), digits)[0])
+
+
+def _score_range(
+    peers: ScoresLike, score: Any, given: tuple[float, float] | None
+) -> tuple[float, float]:
+    if given is not None:
+        lo, hi = (float(v) for v in given)
+    else:
+        model = getattr(peers, "model", None)
+        rng = getattr(model, "range", None)
+        if rng is not None:
+            lo, hi = (float(v) for v in rng)
+        elif np.isfinite(score).any():
+            lo, hi = float(np.nanmin(score)), float(np.nanmax(score))
+        else:
+            lo, hi = 0.0, 1.0
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
+        raise BenchmarkError(f"invalid score range {given!r}")
+    return lo, hi
 
 
 def write_aggregate(
