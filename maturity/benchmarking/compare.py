@@ -55,6 +55,15 @@ from maturity.benchmarking.groups import (
     _self_index,
     _self_member,
 )
+from maturity.benchmarking.release import (
+    Release,
+    check_k,
+    check_since,
+    decide,
+    fingerprints,
+    new_salt,
+    present_nodes,
+)
 from maturity.benchmarking.result import Benchmark
 from maturity.benchmarking.statistics import _node, _sort_node
 
@@ -73,6 +82,8 @@ def benchmark(
     digits: int | None = PUBLISHED_DIGITS,
     keys: ProfileKeys | None = None,
     peer_keys: ProfileKeys | None = None,
+    since: Release | None = None,
+    release_k: int | None = None,
     bootstrap: bool = False,
     n_resamples: int | None = None,
     seed: int | None = None,
@@ -119,6 +130,11 @@ def benchmark(
             ``profile_keys`` attribute if it has one, else its ``profiles``; an object
             with no profiles at all counts as unknown on every field).
         peer_keys: the same for the peers.
+        since: the :class:`~maturity.benchmarking.release.Release` of an earlier run
+            (:meth:`Benchmark.release`): newcomers wait until ``release_k`` have joined a
+            group, and a group that lost 1 to ``release_k − 1`` members is withheld, so that
+            the two runs cannot be differenced (see :mod:`maturity.benchmarking.release`).
+        release_k: the change threshold of ``since`` (default ``min_group``).
         bootstrap: deprecated: the bootstrap interval was replaced by ``interval=True``
             (exact coverage, no resampling); ``bootstrap=True`` warns and gives that interval.
         n_resamples: deprecated, ignored.
@@ -147,6 +163,9 @@ def benchmark(
         isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12
     ):
         raise BenchmarkError(f"digits must be an integer from 0 to 12 or None, not {digits!r}")
+    k_rel = check_k(release_k, min_group)
+    if since is not None:
+        check_since(since, "benchmark", by_t)
     same = peers is scores
     nodes = tuple(n for n in scores.nodes if n in set(peers.nodes))
     if not nodes:
@@ -216,21 +235,44 @@ def benchmark(
     elem_group = np.repeat(np.repeat(np.arange(n_groups), np.diff(gptr)), pair_len)
 
     corder = np.argsort(gc, kind="stable")
+    eptr = np.zeros(n_groups + 1, np.int64)
+    eptr[1:] = np.cumsum(np.bincount(elem_group, minlength=n_groups))
+    group_keys = _group_keys(fields, res) if since is not None else None
+    fps = fingerprints(since.salt, peer_ids, p_all[:, pcols]) if since is not None else None
+    published: dict[int, dict[str, frozenset[str]]] = {}
     shape = (k, n_c)
     out = {s: np.empty(shape) for s in _STATS}
     n_out = np.empty(shape, np.int64)
     ci = (np.full(shape, np.nan), np.full(shape, np.nan)) if interval else None
     for j in range(k):
         col = np.ascontiguousarray(p_all[:, pcols[j]])
-        nd = _sort_node(col, elem_peer, elem_group, n_groups)
         xs = np.ascontiguousarray(x_all[:, cols[j]])
         # the company's own score among the peers (unused where it is not a peer)
         v = xs if same or not selfin.any() else np.take(col, sidx)
+        eg, ep, selfin_j, withheld = elem_group, elem_peer, selfin, None
+        if since is not None:
+            assert group_keys is not None and fps is not None
+            eg, ep, selfin_j, withheld = _apply_release(
+                since,
+                k_rel,
+                nodes[j],
+                col,
+                fps,
+                group_keys,
+                eptr,
+                elem_group,
+                elem_peer,
+                gc,
+                sidx,
+                selfin,
+                published,
+            )
+        nd = _sort_node(col, ep, eg, n_groups)
         _node(
             j,
             xs,
             v,
-            selfin,
+            selfin_j,
             gc,
             corder,
             nd,
@@ -242,6 +284,14 @@ def benchmark(
             n_out,
             ci,
         )
+        if withheld is not None and withheld.any():
+            hide = withheld[gc]
+            for stat in _STATS:
+                out[stat][j][hide] = np.nan
+            n_out[j][hide] = 0
+            if ci is not None:
+                ci[0][j][hide] = np.nan
+                ci[1][j][hide] = np.nan
     nan_view = np.broadcast_to(np.float64(np.nan), (n_c, k))
 
     def fin(a: Any) -> Any:
@@ -263,4 +313,167 @@ def benchmark(
         widen=widen_t,
         confidence=float(confidence) if interval else None,
         digits=digits,
+        recorder=_Recorder(
+            since,
+            k_rel,
+            by_t,
+            nodes,
+            peer_ids,
+            p_all[:, pcols],
+            fields,
+            res,
+            gc,
+            n_out,
+            min_group,
+            eptr,
+            elem_peer,
+            published,
+            fps,
+        ),
     )
+
+
+def _group_keys(fields: Sequence[Any], res: Any) -> list[str]:
+    """A stable text per peer group: ``sector=28.41;size_class=small;region=*``."""
+    out = []
+    for drow, crow in zip(res.gdepth.tolist(), res.gcode.tolist(), strict=True):
+        parts = [
+            f"{f.name}={f.values[d][c] if d else '*'}"
+            for f, d, c in zip(fields, drow, crow, strict=True)
+        ]
+        out.append(";".join(parts))
+    return out
+
+
+def _apply_release(
+    since: Release,
+    k_rel: int,
+    node: str,
+    col: Any,
+    fps: list[str],
+    group_keys: list[str],
+    eptr: Any,
+    elem_group: Any,
+    elem_peer: Any,
+    gc: Any,
+    sidx: Any,
+    selfin: Any,
+    published: dict[int, dict[str, frozenset[str]]],
+) -> tuple[Any, Any, Any, Any]:
+    """The change rule at one node: the (group, peer) pairs left (newcomers waiting), the
+    companies still members of their own group, and the groups withheld. Records, per group,
+    the membership published at this node in ``published``.
+    """
+    present = ~np.isnan(col)
+    n_groups = len(group_keys)
+    withheld = np.zeros(n_groups + 1, bool)
+    drop: list[Any] = []
+    for g, key in enumerate(group_keys):
+        old = since.membership(key, node)
+        if old is None:
+            continue
+        members = elem_peer[eptr[g] : eptr[g + 1]]
+        members = members[present[members]]
+        decision, new = decide(old, (fps[p] for p in members.tolist()))
+        action = decision.action(k_rel)
+        if action == "withhold":
+            withheld[g] = True
+            published.setdefault(g, {})[node] = old
+        elif action == "defer":
+            waiting = [p for p in members.tolist() if fps[p] in new]
+            drop.extend(np.int64(g) * len(fps) + p for p in waiting)
+            published.setdefault(g, {})[node] = old & frozenset(fps[p] for p in members.tolist())
+    if not drop:
+        return elem_group, elem_peer, selfin, withheld
+    dropped = np.sort(np.array(drop, dtype=np.int64))
+    keys = elem_group * len(fps) + elem_peer
+    pos = np.minimum(np.searchsorted(dropped, keys), len(dropped) - 1)
+    keep = dropped[pos] != keys
+    own = gc * len(fps) + sidx
+    pos = np.minimum(np.searchsorted(dropped, own), len(dropped) - 1)
+    selfin_j = selfin & (dropped[pos] != own)
+    return elem_group[keep], elem_peer[keep], selfin_j, withheld
+
+
+class _Recorder:
+    """Builds :meth:`Benchmark.release` on demand (fingerprints cost time; most runs never
+    ask for them).
+    """
+
+    def __init__(
+        self,
+        since: Release | None,
+        k: int,
+        by: tuple[str, ...],
+        nodes: tuple[str, ...],
+        peer_ids: Sequence[str],
+        p_score: Any,
+        fields: Any,
+        res: Any,
+        gc: Any,
+        n_out: Any,
+        min_group: int,
+        eptr: Any,
+        elem_peer: Any,
+        published: dict[int, dict[str, frozenset[str]]],
+        fps: list[str] | None,
+    ) -> None:
+        self.args = (
+            since,
+            k,
+            by,
+            nodes,
+            peer_ids,
+            p_score,
+            fields,
+            res,
+            gc,
+            n_out,
+            min_group,
+            eptr,
+            elem_peer,
+            published,
+            fps,
+        )
+
+    def __call__(self, label: str | None = None) -> Release:
+        from maturity.benchmarking.release import assemble
+
+        (
+            since,
+            k,
+            by,
+            nodes,
+            peer_ids,
+            p_score,
+            fields,
+            res,
+            gc,
+            n_out,
+            min_group,
+            eptr,
+            elem_peer,
+            published,
+            fps,
+        ) = self.args
+        salt = since.salt if since is not None else new_salt()
+        if fps is None:
+            fps = fingerprints(salt, peer_ids, p_score)
+        present = present_nodes(p_score, nodes)
+        peers = dict(zip(fps, present, strict=True))
+        keys = _group_keys(fields, res)
+        n_groups = len(keys)
+        out: dict[str, dict[str, frozenset[str]]] = {}
+        for j, node in enumerate(nodes):
+            shown = np.zeros(n_groups + 1, bool)
+            shown[gc[n_out[j] >= min_group]] = True
+            for g in np.flatnonzero(shown[:n_groups]).tolist():
+                fixed = published.get(g, {}).get(node)
+                if fixed is None:
+                    mem = elem_peer[eptr[g] : eptr[g + 1]].tolist()
+                    fixed = frozenset(fps[p] for p in mem if node in present[p])
+                out.setdefault(keys[g], {})[node] = fixed
+            for g, per_node in published.items():  # withheld groups keep their last state
+                if node in per_node and not shown[g]:
+                    out.setdefault(keys[g], {})[node] = per_node[node]
+        return assemble("benchmark", salt, k, by, nodes, peers, out, since, label=label)

@@ -21,7 +21,7 @@ The threat model and the guarantees are in ``docs/methodology-benchmark.md``; in
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -376,8 +376,9 @@ def _narrow(
         failing += [t for t in ts if t in pinned]
         if not todo:
             continue
-        lo_seen = {t: float(need.value[t]) for t in todo}
-        hi_seen = dict(lo_seen)
+        lo_seen = {t: float(need.value[t]) for t in todo}  # NaN: the true value is unknown
+        lo_seen = {t: (math.inf if math.isnan(v) else v) for t, v in lo_seen.items()}
+        hi_seen = {t: (-math.inf if math.isinf(v) else v) for t, v in lo_seen.items()}
         idx = np.array([pos[t] for t in todo])
         objectives = [np.ones(len(members)), -np.ones(len(members))]
         objectives += [rng.choice([-1.0, 1.0], len(members)) for _ in range(4)]
@@ -440,7 +441,9 @@ def protect_table(
     score_range: tuple[float, float] | None = None,
     protection: float = PROTECTION,
     publishable: set[Cell] | None = None,
-    extra: Sequence[_Need] = (),
+    changes: Mapping[Cell, tuple[int, int]] | None = None,
+    before: Mapping[Cell, float] | None = None,
+    release_k: int | None = None,
 ) -> tuple[set[Cell], dict[str, int]]:
     """The cells of a table that may be published, audited by linear programming.
 
@@ -463,11 +466,27 @@ def protect_table(
        fails, the published cell with the fewest companies sharing a relation with it is
        suppressed too (all failing cells at once, then audited again).
 
+    Successive releases (:mod:`maturity.benchmarking.release`): ``changes`` maps each cell to
+    the companies that joined and left it since the earlier release, ``before`` each cell
+    published then to its total then. A cell with 1 to ``release_k − 1`` changes is
+    suppressed (rule ``release``), and the table of changes (total now minus total then, known
+    for the cells published in both) is audited like the table, with ``release_k`` for
+    ``min_group`` and each change between the range's ends (joined) or their negatives (left).
+
     ``publishable`` (default: every cell) limits what may be published at all. Returns the
     publishable cells and the number suppressed per rule (``min_group``, ``nested``,
-    ``complementary``, ``audit``).
+    ``complementary``, ``audit``, and ``release`` with ``changes``).
     """
+    held: set[Cell] = set()
+    if changes is not None:
+        k_rel = release_k or min_group
+        held = {c for c, (a, r) in changes.items() if 0 < a + r < k_rel}
+        if publishable is None:
+            publishable = set(counts)
+        publishable = publishable - held
     pub, reasons = _disclose(counts, min_group, publishable)
+    if changes is not None:
+        reasons["release"] = sum(1 for c in held if counts.get(c, 0) >= min_group)
     reasons["audit"] = 0
     cells = dict(counts)
     sysm = _system(cells)
@@ -496,7 +515,32 @@ def protect_table(
         needs.append(
             _Need(tv, nn * low, nn * high, nn, float(min_group), per_unit=protection * (high - low))
         )
-    needs.extend(extra)
+    if changes is not None:
+        if score_range is None:
+            raise ValueError("protect_table: changes need the score range")
+        low, high = score_range
+        k_rel = release_k or min_group
+        add = np.zeros(nv)
+        rem = np.zeros(nv)
+        dv = np.full(nv, np.nan)
+        was = np.zeros(nv, bool)
+        for c, i in sysm.index.items():
+            a, r = changes.get(c, (0, 0))
+            add[i], rem[i] = a, r
+            if before is not None and c in before:
+                was[i] = True
+                dv[i] = (totals or {}).get(c, 0.0) - before[c]
+        needs.append(
+            _Need(
+                dv,
+                add * low - rem * high,
+                add * high - rem * low,
+                add + rem,
+                float(k_rel),
+                per_unit=protection * (high - low),
+                known=was,
+            )
+        )
     published = set(pub)
     while True:
         failing: dict[int, set[int]] = {}

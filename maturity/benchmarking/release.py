@@ -3,25 +3,28 @@ cannot be differenced against it.
 
 Two runs before and after one new peer joins a group would otherwise give the newcomer's score
 (``n₂·mean₂ − n₁·mean₁``), rounding or not. A :class:`Release` records, for the publisher
-only (it holds no score, but it is not for publication), which companies each published
-group or cell rested on; passed back as ``since=`` to :func:`~maturity.benchmarking.benchmark`
-or :func:`~maturity.benchmarking.aggregate_table`, it enforces the rule of
-:mod:`maturity.benchmarking.disclosure` on membership changes (``k`` = ``release_k``):
+only (it holds no score, but it is not for publication), which companies each published group
+or cell rested on, node by node; passed back as ``since=`` to
+:func:`~maturity.benchmarking.benchmark` or :func:`~maturity.benchmarking.aggregate_table`, it
+enforces the rule on membership changes (``k`` = ``release_k``, by default ``min_group``):
 
-- **benchmark** (per peer group and node): a group published before is published again only
-  when fewer than ``k`` of its members left (none, or ``k`` or more). Newcomers wait: while
-  fewer than ``k`` have joined a group since it was last published, they are left out of it
-  (the group shows what it showed before); from ``k`` on, all of them enter at once. A group
-  that lost 1 to ``k − 1`` members is withheld (NaN) until the losses reach ``k``.
+- **benchmark** (per peer group and node): newcomers wait. While fewer than ``k`` companies
+  have joined a group since it was last published, they are left out of it, and the group
+  shows what it showed before; from ``k`` on, they all enter at once. A group that lost 1 to
+  ``k − 1`` of its members (a company whose score changed counts as leaving and joining) is
+  withheld (NaN) until the losses reach ``k``; its last published membership is carried over.
 - **aggregate table** (per cell and node): a cell whose membership changed by 1 to ``k − 1``
   companies (joined plus left) is suppressed, and the table of changes between the two
   releases (each cell's total now minus its total then) is audited by linear programming like
-  the table itself, so no combination of cells of the two releases isolates fewer than ``k``
-  changes either.
+  the table itself, so that no combination of cells of the two releases isolates fewer than
+  ``k`` changes.
 
-Companies are matched across releases by a *fingerprint*: a keyed BLAKE2b hash (salt stored in
-the release) of the company id and all its node scores, so a company whose score changed counts
-as one that left and one that joined.
+Groups or cells published in an earlier release and absent from this run are carried over
+unchanged, so a release always describes the last published state of everything.
+
+Companies are matched across releases by a *fingerprint*: a keyed BLAKE2b hash (the salt is
+stored in the release and kept from one release to the next) of the company id and all its
+node scores.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import hashlib
 import json
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,12 +52,13 @@ _FORMAT = "maturity/release@1"
 class Release:
     """What one benchmark run or aggregate table published (see the module docstring).
 
-    ``peers`` maps each fingerprint to the company's profile values (one per field of ``by``,
-    ``None`` when unknown) and the nodes where it had a score; ``published`` maps each node to
-    the published groups (benchmark: the group's filters as text) or cells (table: the cell as
-    text) and, per group or cell, ``excluded`` fingerprints (newcomers still waiting),
-    ``members`` (the membership carried over from an earlier release, for a withheld group)
-    and, for tables, ``total`` (the exact total score of the cell).
+    ``peers`` maps each fingerprint to the nodes where that company had a score; ``groups``
+    maps each published group (benchmark: its filters as text, ``sector=28;size_class=*;…``)
+    or cell (table) to ``members`` (fingerprints), ``nodes`` (where its membership was the
+    members with a score there) and ``override`` (node → fingerprints, where it was another);
+    ``totals`` (tables only) maps node → published cell → its exact total score, and
+    ``leaves`` each company to its finest cell at the table's ``levels``. :meth:`membership`
+    reads them back.
     """
 
     kind: str  # "benchmark" or "aggregate"
@@ -62,10 +66,24 @@ class Release:
     k: int
     by: tuple[str, ...]
     nodes: tuple[str, ...]
-    peers: Mapping[str, tuple[tuple[str | None, ...], tuple[str, ...]]]
-    published: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    peers: Mapping[str, tuple[str, ...]]
+    groups: Mapping[str, Mapping[str, Any]]
+    totals: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    leaves: Mapping[str, str] = field(default_factory=dict)
     label: str | None = None
     levels: Mapping[str, int] = field(default_factory=dict)
+
+    def membership(self, key: str, node: str) -> frozenset[str] | None:
+        """The fingerprints group or cell ``key`` rested on at ``node`` (None: not published)."""
+        entry = self.groups.get(key)
+        if entry is None:
+            return None
+        override = entry.get("override") or {}
+        if node in override:
+            return frozenset(override[node])
+        if node not in entry.get("nodes", ()):
+            return None
+        return frozenset(fp for fp in entry["members"] if node in self.peers.get(fp, ()))
 
     def to_json(self, path: str | Path | None = None, *, force: bool = False) -> str:
         """The release as JSON (``maturity/release@1``); written atomically to ``path``."""
@@ -78,13 +96,12 @@ class Release:
             "by": list(self.by),
             "levels": dict(self.levels),
             "nodes": list(self.nodes),
-            "peers": {fp: [list(p), list(ns)] for fp, (p, ns) in sorted(self.peers.items())},
-            "published": {
-                node: {key: dict(v) for key, v in sorted(cells.items())}
-                for node, cells in self.published.items()
-            },
+            "peers": {fp: list(ns) for fp, ns in sorted(self.peers.items())},
+            "groups": {key: _entry_doc(v) for key, v in sorted(self.groups.items())},
+            "totals": {n: dict(sorted(t.items())) for n, t in self.totals.items()},
+            "leaves": dict(sorted(self.leaves.items())),
         }
-        text = json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=False) + "\n"
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
         if path is not None:
             from maturity.io import write_text
 
@@ -106,27 +123,44 @@ class Release:
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise BenchmarkError(f"{name}: not a release file (expected format {_FORMAT})")
         try:
-            peers = {
-                str(fp): (tuple(None if v is None else str(v) for v in p), tuple(map(str, ns)))
-                for fp, (p, ns) in doc["peers"].items()
-            }
-            published = {
-                str(node): {str(key): dict(v) for key, v in cells.items()}
-                for node, cells in doc["published"].items()
-            }
+            kind = str(doc["kind"])
+            if kind not in ("benchmark", "aggregate"):
+                raise ValueError(f"unknown kind {kind!r}")
             return cls(
-                kind=str(doc["kind"]),
+                kind=kind,
                 salt=str(doc["salt"]),
                 k=int(doc["k"]),
-                by=tuple(doc["by"]),
-                nodes=tuple(doc["nodes"]),
-                peers=peers,
-                published=published,
+                by=tuple(map(str, doc["by"])),
+                nodes=tuple(map(str, doc["nodes"])),
+                peers={str(fp): tuple(map(str, ns)) for fp, ns in doc["peers"].items()},
+                groups={str(key): _entry_read(v) for key, v in doc["groups"].items()},
+                totals={
+                    str(n): {str(c): float(t) for c, t in cells.items()}
+                    for n, cells in (doc.get("totals") or {}).items()
+                },
                 label=doc.get("label"),
                 levels={str(f): int(d) for f, d in (doc.get("levels") or {}).items()},
+                leaves={str(fp): str(c) for fp, c in (doc.get("leaves") or {}).items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BenchmarkError(f"{name}: malformed release file ({exc})") from None
+
+
+def _entry_doc(v: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"members": sorted(v["members"]), "nodes": list(v.get("nodes", ()))}
+    if v.get("override"):
+        out["override"] = {n: sorted(fps) for n, fps in v["override"].items()}
+    return out
+
+
+def _entry_read(v: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "members": [str(x) for x in v["members"]],
+        "nodes": [str(x) for x in v.get("nodes", ())],
+    }
+    if v.get("override"):
+        out["override"] = {str(n): [str(x) for x in fps] for n, fps in v["override"].items()}
+    return out
 
 
 def new_salt() -> str:
@@ -136,10 +170,10 @@ def new_salt() -> str:
 
 def fingerprints(salt: str, ids: Sequence[str], score: FloatArray) -> list[str]:
     """One fingerprint per row: a keyed hash of the id and every score of the row."""
-    key = bytes.fromhex(salt) if _is_hex(salt) else salt.encode()
+    key = salt.encode()[:64]
     out = []
-    for cid, row in zip(ids, score.tolist(), strict=True):
-        h = hashlib.blake2b(digest_size=12, key=key[:64])
+    for cid, row in zip(ids, np.asarray(score).tolist(), strict=True):
+        h = hashlib.blake2b(digest_size=12, key=key)
         h.update(str(cid).encode("utf-8", "surrogatepass"))
         h.update(b"\x1f")
         h.update(",".join("nan" if math.isnan(v) else shortest(v) for v in row).encode())
@@ -147,15 +181,7 @@ def fingerprints(salt: str, ids: Sequence[str], score: FloatArray) -> list[str]:
     return out
 
 
-def _is_hex(s: str) -> bool:
-    try:
-        bytes.fromhex(s)
-    except ValueError:
-        return False
-    return bool(s)
-
-
-def check_since(since: Any, kind: str, by: Sequence[str], nodes: Sequence[str]) -> Release:
+def check_since(since: Any, kind: str, by: Sequence[str]) -> Release:
     """``since`` checked against the run it is applied to."""
     if not isinstance(since, Release):
         raise BenchmarkError(f"'since' must be a Release, not {type(since).__name__}")
@@ -166,9 +192,6 @@ def check_since(since: Any, kind: str, by: Sequence[str], nodes: Sequence[str]) 
             f"'since' grouped by {', '.join(since.by) or 'nothing'}, this run by "
             f"{', '.join(by) or 'nothing'}"
         )
-    missing = [n for n in nodes if n not in since.nodes]
-    if missing and since.published:
-        raise BenchmarkError(f"'since' has no node {missing[0]!r}")
     return since
 
 
@@ -181,17 +204,103 @@ def check_k(k: Any, default: int) -> int:
     return k
 
 
-def _present(score_row: Sequence[float], nodes: Sequence[str]) -> tuple[str, ...]:
-    return tuple(n for n, v in zip(nodes, score_row, strict=True) if not math.isnan(v))
+def present_nodes(score: FloatArray, nodes: Sequence[str]) -> list[tuple[str, ...]]:
+    """Per row: the nodes where it has a score."""
+    have = ~np.isnan(np.asarray(score, dtype=np.float64))
+    return [tuple(n for n, h in zip(nodes, row, strict=True) if h) for row in have.tolist()]
 
 
-def peer_table(
-    salt: str, ids: Sequence[str], score: FloatArray, nodes: Sequence[str], profile: list[Any]
-) -> tuple[list[str], dict[str, tuple[tuple[str | None, ...], tuple[str, ...]]]]:
-    """Fingerprints of the rows and the ``peers`` table of a release."""
-    fps = fingerprints(salt, ids, score)
-    table = {
-        fp: (tuple(p), _present(row, nodes))
-        for fp, p, row in zip(fps, profile, np.asarray(score).tolist(), strict=True)
-    }
-    return fps, table
+@dataclass
+class Decision:
+    """The change rule's decision for one group or cell at one node."""
+
+    added: int
+    removed: int
+    was_published: bool
+
+    def action(self, k: int) -> str:
+        """``publish`` (all), ``defer`` (old members only), ``withhold`` or ``suppress``."""
+        if not self.was_published or (self.added == 0 and self.removed == 0):
+            return "publish"
+        if 0 < self.removed < k:
+            return "withhold"
+        if 0 < self.added < k:
+            return "defer"
+        return "publish"
+
+
+def decide(old: frozenset[str] | None, now: Iterable[str]) -> tuple[Decision, set[str]]:
+    """Compare a group's membership now with the one last published; returns the decision
+    and the newcomers.
+    """
+    cur = set(now)
+    if old is None:
+        return Decision(len(cur), 0, False), cur
+    new = cur - old
+    return Decision(len(new), len(old - cur), True), new
+
+
+def assemble(
+    kind: str,
+    salt: str,
+    k: int,
+    by: Sequence[str],
+    nodes: Sequence[str],
+    peers: Mapping[str, tuple[str, ...]],
+    published: Mapping[str, Mapping[str, frozenset[str]]],
+    since: Release | None,
+    *,
+    totals: Mapping[str, Mapping[str, float]] | None = None,
+    label: str | None = None,
+    levels: Mapping[str, int] | None = None,
+) -> Release:
+    """A release from what was published now (``published``: key → node → membership) and
+    everything of ``since`` that this run did not publish again (carried over).
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    all_peers: dict[str, tuple[str, ...]] = {}
+    for key, per_node in published.items():
+        members = sorted(set().union(*per_node.values())) if per_node else []
+        derived_nodes: list[str] = []
+        override: dict[str, list[str]] = {}
+        for node, fps in per_node.items():
+            derived = {fp for fp in members if node in peers.get(fp, ())}
+            if derived == set(fps):
+                derived_nodes.append(node)
+            else:
+                override[node] = sorted(fps)
+        groups[key] = {"members": members, "nodes": derived_nodes, "override": override}
+        for fp in members:
+            all_peers[fp] = peers[fp] if fp in peers else (since.peers[fp] if since else ())
+    out_totals: dict[str, dict[str, float]] = {n: dict(t) for n, t in (totals or {}).items()}
+    if since is not None:
+        for key in since.groups:
+            carried_nodes = [
+                n
+                for n in since.nodes
+                if since.membership(key, n) is not None
+                and not (key in published and n in published[key])
+            ]
+            if not carried_nodes:
+                continue
+            g = groups.setdefault(key, {"members": [], "nodes": [], "override": {}})
+            for n in carried_nodes:
+                fps = since.membership(key, n) or frozenset()
+                g["override"][n] = sorted(fps)
+                for fp in fps:
+                    all_peers.setdefault(fp, since.peers.get(fp, ()))
+                if n in since.totals and key in since.totals[n]:
+                    out_totals.setdefault(n, {}).setdefault(key, since.totals[n][key])
+    all_nodes = tuple(dict.fromkeys([*(since.nodes if since else ()), *nodes]))
+    return Release(
+        kind=kind,
+        salt=salt,
+        k=k,
+        by=tuple(by),
+        nodes=all_nodes,
+        peers=all_peers,
+        groups=groups,
+        totals=out_totals,
+        label=label,
+        levels=dict(levels or {}),
+    )

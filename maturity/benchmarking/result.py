@@ -72,7 +72,7 @@ class Benchmark:
     widen: tuple[str, ...] = DEFAULT_WIDEN
     confidence: float | None = None
     digits: int | None = 2
-    release: Any = field(default=None, repr=False)
+    recorder: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -92,6 +92,21 @@ class Benchmark:
     @cached_property
     def _index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.ids)}
+
+    def release(self, label: str | None = None) -> Any:
+        """What this run published, as a :class:`~maturity.benchmarking.release.Release`:
+        pass it as ``since=`` to the next run so that the two cannot be differenced. The
+        release is for the publisher's files, not for publication.
+
+        Raises:
+            BenchmarkError: the benchmark was not made by :func:`benchmark`.
+
+        """
+        if self.recorder is None:
+            from maturity.benchmarking.common import BenchmarkError
+
+            raise BenchmarkError("this Benchmark was not made by benchmark(): no release")
+        return self.recorder(label)
 
     def row(self, company_id: str) -> dict[str, Any]:
         """One company's benchmark as plain data: its group and, per node, the statistics.

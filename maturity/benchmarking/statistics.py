@@ -193,16 +193,6 @@ def _sort_node(col: FloatArray, elem_peer: IntArray, elem_group: IntArray, n_gro
     return _Node(flat, key, width, start, n, distinct, rank)
 
 
-def _search(nd: _Node, group: IntArray, r: IntArray) -> IntArray:
-    """Per query: how many values of ``group`` have a rank below ``r`` (vectorised)."""
-    q = group * nd.width + r
-    order = np.argsort(q)
-    pos = np.empty(len(q), np.int64)
-    pos[order] = np.searchsorted(nd.key, q[order], side="left")
-    out: IntArray = pos - nd.start[group]
-    return out
-
-
 def _gather_window(
     flat: FloatArray, base: IntArray, s: IntArray, r: IntArray, k: int
 ) -> FloatArray:
@@ -303,7 +293,6 @@ def _node(
     m = ng - s
     ok = m >= min_group  # (m is 0 without a group)
     n_out[j] = m
-    start = nd.start[gc]
 
     # the company's own rank among its group (only where it is a member)
     own = np.full(n_c, np.iinfo(np.int64).max // 4, np.int64)

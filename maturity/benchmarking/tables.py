@@ -31,6 +31,14 @@ from maturity.benchmarking.disclosure import (
     round_published_array,
 )
 from maturity.benchmarking.groups import _check_fields, _encode, _keys_of, _profiles
+from maturity.benchmarking.release import (
+    Release,
+    check_k,
+    check_since,
+    fingerprints,
+    new_salt,
+    present_nodes,
+)
 from maturity.benchmarking.result import _num, _write
 from maturity.benchmarking.statistics import window_quantile
 
@@ -67,7 +75,14 @@ class AggregateTable(list[dict[str, Any]]):
     digits: int | None
     protection: float
     score_range: tuple[float, float]
-    release: Any
+    recorder: Any
+
+    def release(self, label: str | None = None) -> Any:
+        """What this table published, as a :class:`~maturity.benchmarking.release.Release`:
+        pass it as ``since=`` to the next table so that the two cannot be differenced. For the
+        publisher's files, not for publication.
+        """
+        return self.recorder(label)
 
     def note(self) -> str:
         """A one-line note on suppressed cells, for the foot of a published table."""
@@ -199,6 +214,13 @@ def aggregate_table(
     if score.shape != (n_p, len(nodes)):
         raise BenchmarkError("score array does not match ids × nodes")
     low, high = _score_range(peers, score, score_range)
+    k_rel = check_k(release_k, min_group)
+    if since is not None:
+        check_since(since, "aggregate", by_t)
+        if dict(since.levels) != depth:
+            raise BenchmarkError(
+                f"'since' was made at levels {dict(since.levels)}, this table at {depth}"
+            )
     pk = _keys_of(peers, by_t, keys, n_p)
     fields = [_encode(f, [pk[f]], [n_p]) for f in by_t]
     pprof, pleaf = _profiles(fields, 0, n_p)
@@ -223,6 +245,9 @@ def aggregate_table(
         c: np.concatenate([porder[bounds[q] : bounds[q + 1]] for q in qs])
         for c, qs in cell_profiles.items()
     }
+    fps = fingerprints(since.salt, peers.ids, score) if since is not None else None
+    old_cells = _old_cells(since) if since is not None else None
+    published: dict[str, dict[Cell, float]] = {}
     k = quantile_window(min_group)
     q_min = quantile_min(min_group)
     rows: dict[tuple[Cell, int], dict[str, Any]] = {}
@@ -232,32 +257,24 @@ def aggregate_table(
         values = {c: np.sort(col[r][~np.isnan(col[r])]) for c, r in cell_rows.items()}
         counts = {c: len(a) for c, a in values.items() if len(a)}
         totals = {c: float(np.sum(values[c])) for c in counts}
-        allowed = set(publishable)
-        extra = ()
+        changes = before = None
         if since is not None:
-            extra, held = _release_needs(
-                since,
-                peers,
-                cell_rows,
-                node,
-                j,
-                counts,
-                low,
-                high,
-                protection,
-                release_k or min_group,
-            )
-            reasons_total["release"] += len(allowed & held)
-            allowed -= held
+            assert fps is not None
+            changes, before = _changes(since, node, col, fps, cell_rows, old_cells)
+            for c in changes:
+                counts.setdefault(c, 0)
         keep, reasons = protect_table(
             counts,
             min_group,
             totals=totals,
             score_range=(low, high),
             protection=protection,
-            publishable=allowed,
-            extra=extra,
+            publishable=publishable,
+            changes=changes,
+            before=before,
+            release_k=k_rel,
         )
+        published[node] = {c: totals[c] for c in keep}
         for r, cnt in reasons.items():
             reasons_total[r] += cnt
         for c in keep:
@@ -289,8 +306,84 @@ def aggregate_table(
     table.digits = digits
     table.protection = protection
     table.score_range = (low, high)
-    table.release = None
+    leaf_of = [pvals[q] for q in pprof.tolist()]
+    table.recorder = _TableRecorder(
+        since, k_rel, by_t, nodes, depth, peers.ids, score, leaf_of, published, fps
+    )
     return table
+
+
+def cell_key(cell: Cell) -> str:
+    """A cell as text for a release file (JSON of its values, ``null`` for "all")."""
+    return json.dumps(list(cell), ensure_ascii=False, separators=(",", ":"))
+
+
+def _cell_of(key: str) -> Cell:
+    return tuple(None if v is None else str(v) for v in json.loads(key))
+
+
+def _old_cells(since: Release) -> dict[Cell, list[str]]:
+    """Every cell of the earlier release's population: the fingerprints in it."""
+    out: dict[Cell, list[str]] = {}
+    for fp, leaf in since.leaves.items():
+        vals = _cell_of(leaf)
+        for c in (vals, *_ancestors(vals)):
+            out.setdefault(c, []).append(fp)
+    return out
+
+
+def _changes(
+    since: Release,
+    node: str,
+    col: Any,
+    fps: Sequence[str],
+    cell_rows: Mapping[Cell, Any],
+    old_cells: Mapping[Cell, list[str]] | None,
+) -> tuple[dict[Cell, tuple[int, int]], dict[Cell, float]]:
+    """Per cell at one node: the companies that joined and left since ``since``, and the
+    totals of the cells ``since`` published.
+    """
+    have = ~np.isnan(col)
+    out: dict[Cell, tuple[int, int]] = {}
+    cells = set(cell_rows) | set(old_cells or {})
+    for c in cells:
+        rows = cell_rows.get(c)
+        now = {fps[i] for i in rows.tolist() if have[i]} if rows is not None else set()
+        then = {fp for fp in (old_cells or {}).get(c, ()) if node in since.peers.get(fp, ())}
+        a, r = len(now - then), len(then - now)
+        if a or r or c in cell_rows:
+            out[c] = (a, r)
+    before = {_cell_of(key): t for key, t in since.totals.get(node, {}).items()}
+    return out, before
+
+
+class _TableRecorder:
+    """Builds :meth:`AggregateTable.release` on demand."""
+
+    def __init__(self, *args: Any) -> None:
+        self.args = args
+
+    def __call__(self, label: str | None = None) -> Release:
+        since, k, by, nodes, depth, ids, score, leaf_of, published, fps = self.args
+        salt = since.salt if since is not None else new_salt()
+        if fps is None:
+            fps = fingerprints(salt, ids, score)
+        present = present_nodes(score, nodes)
+        return Release(
+            kind="aggregate",
+            salt=salt,
+            k=k,
+            by=tuple(by),
+            nodes=tuple(nodes),
+            peers=dict(zip(fps, present, strict=True)),
+            groups={},
+            totals={
+                n: {cell_key(c): t for c, t in cells.items()} for n, cells in published.items()
+            },
+            label=label,
+            levels=dict(depth),
+            leaves={fp: cell_key(leaf) for fp, leaf in zip(fps, leaf_of, strict=True)},
+        )
 
 
 def _pub(x: float, digits: int | None) -> float | None:
@@ -325,11 +418,12 @@ def write_aggregate(
     min_group: int = 5,
     keys: ProfileKeys | None = None,
     force: bool = False,
+    **options: Any,
 ) -> AggregateTable:
     """Write :func:`aggregate_table` to ``path``: JSON (with the suppression note) for a
     ``.json`` name, CSV otherwise. An existing file is replaced only with ``force=True``.
     """
-    table = aggregate_table(peers, by=by, levels=levels, min_group=min_group, keys=keys)
+    table = aggregate_table(peers, by=by, levels=levels, min_group=min_group, keys=keys, **options)
     text = table.to_json() if str(path).lower().endswith(".json") else table.to_csv()
     _write(path, text, force)
     return table
