@@ -153,22 +153,29 @@ def published(v, digits=2):
     return math.copysign(r / 10**digits, v) if r else 0.0
 
 
-def window_mean(a, pct, k):
-    """Mean of the k consecutive order statistics whose centre is nearest to numpy's position
-    h = (n - 1) pct / 100 (the lower window on a tie), summed left to right."""
+def block_bounds(n, k):
+    """The documented blocks: floor(n / k) blocks of consecutive order statistics with
+    boundaries floor(i n / q)."""
+    q = n // k
+    return [(i * n // q, (i + 1) * n // q) for i in range(q)]
+
+
+def block_mean(a, pct, k):
+    """Mean (summed left to right) of the block holding the order statistic nearest to
+    numpy's position h = (n - 1) pct / 100, halves rounded up."""
     n = len(a)
-    h = Fraction(n - 1) * pct / 100
-    best = min(range(n - k + 1), key=lambda s: (abs(s + Fraction(k - 1, 2) - h), s))
+    idx = math.floor(Fraction(n - 1) * pct / 100 + Fraction(1, 2))
+    s, e = next(b for b in block_bounds(n, k) if b[0] <= idx < b[1])
     total = 0.0
-    for t in range(k):
-        total += float(a[best + t])
-    return total / k
+    for t in range(s, e):
+        total += float(a[t])
+    return total / (e - s)
 
 
 def expected_stats(x, a, min_group):
     """Statistics of one company (score x) among peer scores a (NaN dropped), as documented:
-    nothing below min_group peers; quantiles from 2 * min_group peers as window means of
-    min_group order statistics; published values rounded to 2 decimals."""
+    nothing below min_group peers; quantiles from 2 * min_group peers as means of blocks of
+    order statistics; published values rounded to 2 decimals."""
     a = np.sort(a[~np.isnan(a)])
     n = len(a)
     if n < min_group or n == 0:
@@ -176,7 +183,7 @@ def expected_stats(x, a, min_group):
             ("percentile", "q1", "median", "q3", "p90", "mean", "sd", "z"), math.nan
         ), n
     if n >= 2 * min_group:
-        q1, med, q3, p90 = (published(window_mean(a, q, min_group)) for q in QS)
+        q1, med, q3, p90 = (published(block_mean(a, q, min_group)) for q in QS)
     else:
         q1 = med = q3 = p90 = math.nan
     mean = published(float(np.mean(a)))
@@ -320,11 +327,12 @@ def test_hand_computed_percentile_with_ties():
     # company c5 (score 4) among 1, 2, 2, 2, 3: strictly above everyone
     assert b.percentile[5, 0] == 100.0
     b2 = benchmark(s, s, by=(), min_group=2)
-    # windows of 2: median of 1, 2, 2, 3, 4 at h = 2 -> a1, a2 = 2, 2
-    assert b2.median[1, 0] == 2.0
-    # p90 of 1, 2, 2, 2, 3 at h = 3.6 -> the pair centred at 3.5: a3, a4 = 2, 3
-    assert b2.p90[5, 0] == 2.5
-    # q1 at h = 1: pairs centred at 0.5 and 1.5 tie, the lower one wins: a0, a1 = 1, 2
+    # blocks of at least 2 over 5 peers: [a0, a1] and [a2, a3, a4]
+    # median of 1, 2, 2, 3, 4: nearest rank 2 is in the second block: (2 + 3 + 4) / 3
+    assert b2.median[1, 0] == 3.0
+    # p90 of 1, 2, 2, 2, 3: nearest rank round(3.6) = 4, second block: (2 + 2 + 3) / 3
+    assert b2.p90[5, 0] == 2.33
+    # q1: nearest rank 1, first block: (1 + 2) / 2
     assert b2.q1[5, 0] == 1.5
 
 
@@ -371,8 +379,8 @@ def test_nan_company_score_keeps_peer_statistics():
     s = pop(rows)
     b = benchmark(s, s, by=(), min_group=2)
     assert math.isnan(b.percentile[0, 0]) and math.isnan(b.z[0, 0])
-    # median of 1..5 over windows of 2 at h = 2: a1, a2 = 2, 3
-    assert b.median[0, 0] == 2.5 and b.mean[0, 0] == 3.0 and b.n[0, 0] == 5
+    # median of 1..5 in blocks [1, 2] and [3, 4, 5]: rank 2 is in the second
+    assert b.median[0, 0] == 4.0 and b.mean[0, 0] == 3.0 and b.n[0, 0] == 5
 
 
 def test_flat_peers_give_zero_sd_and_no_z():
@@ -596,11 +604,14 @@ def test_interval_against_independent_computation():
             m = len(a)
             (lo,), (up,) = median_interval_ranks(np.array([m]), 0.95)
             k = 3
-            if m < 6 or lo < k or up + k - 1 > m:
+            below = [b for b in block_bounds(m, k) if b[1] <= lo] if m >= 6 else []
+            above = [b for b in block_bounds(m, k) if b[0] >= up - 1] if m >= 6 else []
+            if m < 6 or not lo or not below or not above:
                 assert math.isnan(b.ci_low[i, j]) and math.isnan(b.ci_high[i, j])
                 continue
-            low = sum(float(v) for v in a[lo - k : lo]) / k
-            high = sum(float(v) for v in a[up - 1 : up - 1 + k]) / k
+            (s0, e0), (s1, e1) = below[-1], above[0]
+            low = sum(float(v) for v in a[s0:e0]) / (e0 - s0)
+            high = sum(float(v) for v in a[s1:e1]) / (e1 - s1)
             # rounded outwards to 2 decimals (within 1e-6 of a unit of a grid point: on it)
             assert b.ci_low[i, j] == math.floor(low * 100 + 1e-6) / 100
             assert b.ci_high[i, j] == math.ceil(high * 100 - 1e-6) / 100
@@ -873,7 +884,7 @@ def test_aggregate_table_rules_and_values(seed):
         assert r["mean"] == published(float(np.mean(a)))
         a = np.sort(a)
         for name, q in zip(("q1", "median", "q3", "p90"), QS, strict=True):
-            expected = published(window_mean(a, q, 5)) if len(a) >= 10 else None
+            expected = published(block_mean(a, q, 5)) if len(a) >= 10 else None
             assert r[name] == expected
     total = [r for r in t if all(r[f] is None for f in t.by) and r["node"] == "root"]
     assert total and total[0]["n"] == int((~np.isnan(s.score[:, 0])).sum())

@@ -5,9 +5,12 @@ aggregate table, demand tables for actions) goes through these rules.
 The threat model and the guarantees are in ``docs/methodology-benchmark.md``; in short:
 
 1. **Threshold.** No statistic rests on fewer than ``min_group`` companies.
-2. **Order statistics.** Quantiles (q1, median, q3, p90) and the interval of the median are
-   published only over at least :func:`quantile_min` companies, and each is the mean of a
-   window of :func:`quantile_window` consecutive order statistics, never one company's value.
+2. **Order statistics.** Quantiles (q1, median, q3, p90) and the ends of the interval of the
+   median are published only over at least :func:`quantile_min` companies, and each is the
+   mean of a *block* of the sorted group: the group is split into ``⌊n / k⌋`` blocks of ``k``
+   to ``2k − 1`` consecutive order statistics (``k`` = :func:`quantile_block`), fixed-size
+   microaggregation. The blocks never overlap, so no two published values differ by one
+   company, and what the published blocks leave out is itself a union of whole blocks.
 3. **Rounding.** Published means, standard deviations and quantiles are rounded to the
    displayed precision (:data:`PUBLISHED_DIGITS` decimals); interval ends outwards.
 4. **Tables.** Cells below the threshold are suppressed, then the whole table is audited by
@@ -27,17 +30,18 @@ from typing import TypeAlias
 
 import numpy as np
 
-from maturity.benchmarking.common import FloatArray, IntArray
+from maturity.benchmarking.common import BoolArray, FloatArray, IntArray
 
 __all__ = [
     "PROTECTION",
     "PUBLISHED_DIGITS",
     "Cell",
+    "block_of",
     "protect_counts",
     "protect_table",
+    "quantile_block",
+    "quantile_blocks",
     "quantile_min",
-    "quantile_window",
-    "window_start",
 ]
 
 
@@ -57,29 +61,75 @@ model's range (one level on a 0–5 scale)."""
 
 def quantile_min(min_group: int) -> int:
     """The fewest companies a quantile (or the interval of the median) is published over:
-    twice the threshold, so that a window of :func:`quantile_window` order statistics is never
-    more than half of the group.
+    twice the threshold, so that the sorted group splits into at least two blocks of
+    :func:`quantile_block` companies.
     """
     return 2 * min_group
 
 
-def quantile_window(min_group: int) -> int:
-    """How many consecutive order statistics a published quantile averages: ``min_group``, so
-    that a quantile rests on as many companies as a published mean does.
+def quantile_block(min_group: int) -> int:
+    """The smallest block of consecutive order statistics a published quantile averages:
+    ``min_group``, so that a quantile rests on as many companies as a published mean does.
     """
     return max(1, min_group)
 
 
-def window_start(m: IntArray, pct: int, k: int) -> IntArray:
-    """First index (0-based) of the window of ``k`` order statistics of the ``pct`` quantile of
-    ``m`` sorted values: the window whose centre ``s + (k − 1)/2`` is nearest to numpy's
-    position ``h = (m − 1) · pct / 100`` (the lower one on a tie), kept inside ``0 .. m − k``.
-    Integer arithmetic: ``s = ⌈((m − 1)·pct − 50·k) / 100⌉``.
+def blocks(m: IntArray, k: int) -> IntArray:
+    """How many blocks ``m`` sorted values split into: ``⌊m / k⌋`` (at least 1)."""
+    out: IntArray = np.maximum(np.asarray(m, dtype=np.int64) // k, 1)
+    return out
+
+
+def block_of(m: IntArray, idx: IntArray, k: int) -> tuple[IntArray, IntArray]:
+    """The block ``[start, end)`` that holds order statistic ``idx`` (0-based) of ``m`` sorted
+    values split into ``q = ⌊m / k⌋`` consecutive blocks with boundaries ``⌊i·m / q⌋``
+    (sizes ``k`` to ``2k − 1``): fixed-size microaggregation of the order statistics.
     """
     m = np.asarray(m, dtype=np.int64)
-    s = -((50 * k - (m - 1) * int(pct)) // 100)
-    out: IntArray = np.clip(s, 0, np.maximum(m - k, 0))
+    q = blocks(m, k)
+    i = ((np.asarray(idx, dtype=np.int64) + 1) * q - 1) // m
+    return (i * m) // q, ((i + 1) * m) // q
+
+
+def nearest_rank(m: IntArray, pct: int) -> IntArray:
+    """The order statistic (0-based) nearest to numpy's position ``h = (m − 1)·pct/100``,
+    halves rounded up: ``⌊((m − 1)·pct + 50) / 100⌋``.
+    """
+    out: IntArray = ((np.asarray(m, dtype=np.int64) - 1) * int(pct) + 50) // 100
     return out
+
+
+def quantile_blocks(m: IntArray, pct: int, k: int) -> tuple[IntArray, IntArray]:
+    """The block whose mean is published as the ``pct`` quantile of ``m`` sorted values."""
+    return block_of(m, nearest_rank(m, pct), k)
+
+
+def block_below(m: IntArray, idx: IntArray, k: int) -> tuple[IntArray, IntArray, BoolArray]:
+    """The last block that ends at or before order statistic ``idx`` (all its values are at
+    most ``x₍idx₎``), and whether there is one.
+    """
+    m = np.asarray(m, dtype=np.int64)
+    q = blocks(m, k)
+    nxt = ((np.asarray(idx, dtype=np.int64) + 2) * q - 1) // m  # block holding idx + 1
+    i = nxt - 1
+    ok = i >= 0
+    i = np.maximum(i, 0)
+    return (i * m) // q, ((i + 1) * m) // q, ok
+
+
+def block_above(m: IntArray, idx: IntArray, k: int) -> tuple[IntArray, IntArray, BoolArray]:
+    """The first block that starts at or after order statistic ``idx`` (all its values are at
+    least ``x₍idx₎``), and whether there is one.
+    """
+    m = np.asarray(m, dtype=np.int64)
+    q = blocks(m, k)
+    idx = np.asarray(idx, dtype=np.int64)
+    i = ((idx + 1) * q - 1) // m
+    start = (i * m) // q
+    i = np.where(start == idx, i, i + 1)
+    ok = i < q
+    i = np.minimum(i, q - 1)
+    return (i * m) // q, ((i + 1) * m) // q, ok
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,7 +167,7 @@ def round_outward_array(x: FloatArray, digits: int | None, *, down: bool) -> Flo
     """The largest value of the grid of ``digits`` decimals at or below ``x`` (``down``), or
     the smallest at or above it: interval ends rounded so that the interval only grows. A value
     within :data:`HALF_TOLERANCE` of a last-digit unit from a grid point counts as on it (a
-    window mean of 4.25, 4.26, 4.27 summed to 4.260000000000001 gives 4.26, not 4.27).
+    block mean of 4.25, 4.26, 4.27 summed to 4.260000000000001 gives 4.26, not 4.27).
     """
     x = np.asarray(x, dtype=np.float64)
     if digits is None:

@@ -26,15 +26,17 @@ import numpy as np
 
 from maturity.benchmarking.common import _QUANTILES, BoolArray, FloatArray, IntArray
 from maturity.benchmarking.disclosure import (
+    block_above,
+    block_below,
+    quantile_block,
+    quantile_blocks,
     quantile_min,
-    quantile_window,
     round_outward_array,
     round_published_array,
-    window_start,
 )
 from maturity.numbers import SCORE_TOLERANCE
 
-__all__ = ["loo_quantile", "median_interval_ranks", "window_quantile"]
+__all__ = ["block_quantile", "loo_quantile", "median_interval_ranks"]
 
 _FEW_DISTINCT = 1 << 16  # up to this many distinct scores, search them unsorted (cached)
 
@@ -99,21 +101,20 @@ def loo_quantile(a: FloatArray, r: int, pct: float) -> float:
     return _lerp(float(a[lo + (lo >= r)]), float(a[hi + (hi >= r)]), t)
 
 
-def window_quantile(a: FloatArray, pct: float, k: int) -> float:
-    """The published ``pct`` quantile of the sorted values ``a``: the mean of the ``k``
-    consecutive order statistics nearest to numpy's position ``h = (n − 1) · pct / 100``
-    (:func:`~maturity.benchmarking.disclosure.window_start`), summed left to right.
-
-    NaN when ``a`` has fewer than ``k`` values. Not rounded.
+def block_quantile(a: FloatArray, pct: int, k: int) -> float:
+    """The published ``pct`` quantile of the sorted values ``a``: the mean (summed left to
+    right) of the block of order statistics that holds the one nearest to numpy's position
+    (:func:`~maturity.benchmarking.disclosure.quantile_blocks`). NaN below ``k`` values; not
+    rounded.
     """
     n = len(a)
     if n < k or k < 1:
         return math.nan
-    s = int(window_start(np.array([n]), pct, k)[0])
+    s, e = (int(v[0]) for v in quantile_blocks(np.array([n]), pct, k))
     total = 0.0
-    for t in range(k):
-        total += float(a[s + t])
-    return total / k
+    for t in range(s, e):
+        total += float(a[t])
+    return total / (e - s)
 
 
 def median_interval_ranks(m: IntArray, confidence: float) -> tuple[IntArray, IntArray]:
@@ -193,76 +194,80 @@ def _sort_node(col: FloatArray, elem_peer: IntArray, elem_group: IntArray, n_gro
     return _Node(flat, key, width, start, n, distinct, rank)
 
 
-def _gather_window(
-    flat: FloatArray, base: IntArray, s: IntArray, r: IntArray, k: int
+def _gather_block(
+    flat: FloatArray, base: IntArray, s: IntArray, e: IntArray, r: IntArray
 ) -> FloatArray:
-    """Left-to-right sums of ``b[s .. s + k − 1]`` where ``b`` is the segment starting at
-    ``base`` with its element ``r`` removed (``r`` past the end: nothing removed).
+    """Left-to-right sums of ``b[s .. e − 1]`` where ``b`` is the segment starting at ``base``
+    with its element ``r`` removed (``r`` past the end: nothing removed).
     """
     total = np.zeros(len(base))
-    for t in range(k):
+    if len(base) == 0:
+        return total
+    for t in range(int((e - s).max())):
         i = s + t
-        total += flat[base + i + (i >= r)]
+        inside = i < e
+        total += np.where(inside, flat[np.where(inside, base + i + (i >= r), 0)], 0.0)
     return total
 
 
-def _plain_window(flat: FloatArray, base: IntArray, s: IntArray, k: int) -> FloatArray:
-    """Left-to-right sums of ``flat[base + s .. base + s + k − 1]``."""
-    first = base + s
-    total = flat[first].copy()
-    for t in range(1, k):
-        total += flat[first + t]
-    return total
-
-
-class _Windows:
-    """Window sums of one node: per group for the whole group (``m = n``) and for the group
-    without one of its members (``m = n − 1``); per company, one of three cases (the left-out
-    member below, inside or above the window), only the middle one summed per company.
+class _Blocks:
+    """Block sums of one node: per group for the whole group (``m = n``) and for the group
+    without one of its members (``m = n − 1``); per company one of three cases (the left-out
+    member below, inside or above the block), only the middle one summed per company.
     """
 
-    def __init__(self, nd: _Node, n_groups: int, k: int, q_min: int) -> None:
-        self.nd, self.k = nd, k
+    def __init__(self, nd: _Node, n_groups: int, q_min: int) -> None:
+        self.nd = nd
         n = nd.n[:n_groups]
         self.whole = np.flatnonzero(n >= q_min)
         self.less = np.flatnonzero(n - 1 >= q_min)
 
     def sums(
-        self, start_of: Callable[[IntArray], IntArray], gc: IntArray, s: BoolArray, own: IntArray
-    ) -> FloatArray:
-        """The sum of the window starting at ``start_of(m)`` (``m`` values in the group, the
-        company left out where ``s``; ``own`` its rank then) for each company of ``gc``.
-        ``start_of`` must give a start in ``0 .. m − k``; only companies with
-        ``m >= q_min`` may be asked for.
+        self,
+        block_for: Callable[[IntArray], tuple[IntArray, IntArray]],
+        gc: IntArray,
+        s: BoolArray,
+        own: IntArray,
+    ) -> tuple[FloatArray, IntArray]:
+        """The sum and size of the block ``block_for(m)`` (``m`` values in the group, the
+        company left out where ``s``, ``own`` its rank then) for each company of ``gc``; only
+        companies with ``m >= q_min`` may be asked for.
         """
-        nd, k = self.nd, self.k
+        nd = self.nd
         g_all = len(nd.n)
-        ws_whole = np.zeros(g_all)
-        st_less = np.zeros(g_all, np.int64)
-        ws_less0 = np.zeros(g_all)
-        ws_less1 = np.zeros(g_all)
+        sum_whole = np.zeros(g_all)
+        len_whole = np.zeros(g_all, np.int64)
+        s_less = np.zeros(g_all, np.int64)
+        e_less = np.zeros(g_all, np.int64)
+        sum_less0 = np.zeros(g_all)
+        sum_less1 = np.zeros(g_all)
+        none = np.full(1, np.iinfo(np.int64).max // 4)
         if len(self.whole):
             g = self.whole
-            ws_whole[g] = _plain_window(nd.flat, nd.start[g], start_of(nd.n[g]), k)
+            bs, be = block_for(nd.n[g])
+            sum_whole[g] = _gather_block(nd.flat, nd.start[g], bs, be, none)
+            len_whole[g] = be - bs
         if len(self.less):
             g = self.less
-            sl = start_of(nd.n[g] - 1)
-            st_less[g] = sl
-            ws_less0[g] = _plain_window(nd.flat, nd.start[g], sl, k)
-            ws_less1[g] = _plain_window(nd.flat, nd.start[g], sl + 1, k)
-        out = ws_whole[gc]
+            bs, be = block_for(nd.n[g] - 1)
+            s_less[g], e_less[g] = bs, be
+            sum_less0[g] = _gather_block(nd.flat, nd.start[g], bs, be, none)
+            sum_less1[g] = _gather_block(nd.flat, nd.start[g], bs + 1, be + 1, none)
+        out = sum_whole[gc]
+        size = len_whole[gc]
         si = np.flatnonzero(s)
         if len(si):
             g = gc[si]
-            sl = st_less[g]
+            bs, be = s_less[g], e_less[g]
             r = own[si]
-            vals = np.where(r < sl, ws_less1[g], ws_less0[g])
-            mid = np.flatnonzero((r >= sl) & (r < sl + k))
+            vals = np.where(r < bs, sum_less1[g], sum_less0[g])
+            mid = np.flatnonzero((r >= bs) & (r < be))
             if len(mid):
                 pm = si[mid]
-                vals[mid] = _gather_window(nd.flat, nd.start[gc[pm]], sl[mid], own[pm], k)
+                vals[mid] = _gather_block(nd.flat, nd.start[gc[pm]], bs[mid], be[mid], own[pm])
             out[si] = vals
-        return out
+            size[si] = be - bs
+        return out, size
 
 
 def _node(
@@ -360,45 +365,50 @@ def _node(
     mean[~ok] = np.nan
     sd[~ok] = np.nan
 
-    # quantiles: means of windows of order statistics, only for large enough groups
-    k = quantile_window(min_group)
+    # quantiles: means of blocks of order statistics, only for large enough groups
+    k = quantile_block(min_group)
     q_min = quantile_min(min_group)
     wi = np.flatnonzero(m >= q_min)
-    win = _Windows(nd, n_groups, k, q_min)
+    blk = _Blocks(nd, n_groups, q_min)
     gw, sw_, ow = gc[wi], s[wi], own[wi]
     for name, pct_q in _QUANTILES:
         col = np.full(n_c, np.nan)
         if len(wi):
 
-            def start_of(mm: IntArray, pct_q: int = pct_q) -> IntArray:
-                return window_start(mm, pct_q, k)
+            def block_for(mm: IntArray, pct_q: int = pct_q) -> tuple[IntArray, IntArray]:
+                return quantile_blocks(mm, pct_q, k)
 
-            col[wi] = win.sums(start_of, gw, sw_, ow) / k
+            total, size = blk.sums(block_for, gw, sw_, ow)
+            col[wi] = total / size
         out[name][j] = col
 
-    # the interval of the median: ranks from the binomial, ends widened to windows
+    # the interval of the median: ranks from the binomial, ends widened to whole blocks
     if ci is not None and confidence is not None:
         lo_out, hi_out = ci
+        lo_c = np.full(n_c, np.nan)
+        hi_c = np.full(n_c, np.nan)
         if len(wi):
             conf = confidence
 
-            def lower(mm: IntArray) -> IntArray:
-                lr, ur = median_interval_ranks(mm, conf)
-                return np.where((lr >= k) & (ur + k - 1 <= mm), lr - k, 0)
+            def lower(mm: IntArray) -> tuple[IntArray, IntArray]:
+                lr, _ = median_interval_ranks(mm, conf)
+                bs, be, _ = block_below(mm, np.maximum(lr - 1, 0), k)
+                return bs, be
 
-            def upper(mm: IntArray) -> IntArray:
-                lr, ur = median_interval_ranks(mm, conf)
-                return np.where((lr >= k) & (ur + k - 1 <= mm), ur - 1, 0)
+            def upper(mm: IntArray) -> tuple[IntArray, IntArray]:
+                _, ur = median_interval_ranks(mm, conf)
+                bs, be, _ = block_above(mm, np.maximum(ur - 1, 0), k)
+                return bs, be
 
-            lr_c, ur_c = median_interval_ranks(m[wi], conf)
-            ok_w = (lr_c >= k) & (ur_c + k - 1 <= m[wi])
-            lw = win.sums(lower, gw, sw_, ow) / k
-            uw = win.sums(upper, gw, sw_, ow) / k
-            lo_c = np.full(n_c, np.nan)
-            hi_c = np.full(n_c, np.nan)
-            lo_c[wi] = np.where(ok_w, round_outward_array(lw, digits, down=True), np.nan)
-            hi_c[wi] = np.where(ok_w, round_outward_array(uw, digits, down=False), np.nan)
-            lo_out[j], hi_out[j] = lo_c, hi_c
+            mw = m[wi]
+            lr_c, ur_c = median_interval_ranks(mw, conf)
+            ok_w = (lr_c > 0) & block_below(mw, np.maximum(lr_c - 1, 0), k)[2]
+            ok_w &= block_above(mw, np.maximum(ur_c - 1, 0), k)[2]
+            lsum, lsize = blk.sums(lower, gw, sw_, ow)
+            usum, usize = blk.sums(upper, gw, sw_, ow)
+            lo_c[wi] = np.where(ok_w, round_outward_array(lsum / lsize, digits, down=True), np.nan)
+            hi_c[wi] = np.where(ok_w, round_outward_array(usum / usize, digits, down=False), np.nan)
+        lo_out[j], hi_out[j] = lo_c, hi_c
 
     # publish: rounded to the displayed precision; z from the published mean and sd
     for name, _ in _QUANTILES:

@@ -26,8 +26,8 @@ from maturity.benchmarking.disclosure import (
     Cell,
     _ancestors,
     protect_table,
+    quantile_block,
     quantile_min,
-    quantile_window,
     round_published_array,
 )
 from maturity.benchmarking.groups import _check_fields, _encode, _keys_of, _profiles
@@ -40,7 +40,7 @@ from maturity.benchmarking.release import (
     present_nodes,
 )
 from maturity.benchmarking.result import _num, _write
-from maturity.benchmarking.statistics import window_quantile
+from maturity.benchmarking.statistics import block_quantile
 
 __all__ = ["AggregateTable", "aggregate_table", "write_aggregate"]
 
@@ -248,7 +248,7 @@ def aggregate_table(
     fps = fingerprints(since.salt, peers.ids, score) if since is not None else None
     old_cells = _old_cells(since) if since is not None else None
     published: dict[str, dict[Cell, float]] = {}
-    k = quantile_window(min_group)
+    k = quantile_block(min_group)
     q_min = quantile_min(min_group)
     rows: dict[tuple[Cell, int], dict[str, Any]] = {}
     reasons_total = {"min_group": 0, "nested": 0, "complementary": 0, "audit": 0, "release": 0}
@@ -286,7 +286,7 @@ def aggregate_table(
                 "n": len(a),
                 "mean": _pub(float(np.mean(a)), digits),
                 **{
-                    name: _pub(window_quantile(a, pct, k), digits) if big else None
+                    name: _pub(block_quantile(a, pct, k), digits) if big else None
                     for name, pct in _QUANTILES
                 },
             }
