@@ -89,7 +89,7 @@ def published_of_group(values, min_group):
 def test_five_peers_cannot_be_recovered():
     """Issue 11: a group of exactly min_group = 5 published every member's score."""
     values = [1.17, 2.43, 3.05, 3.61, 4.88]
-    n, published, b = published_of_group(values, 5)
+    n, published, _ = published_of_group(values, 5)
     assert n == 5 and len(published) == 1  # n and the rounded mean only
     iv = order_statistic_intervals(n, published, 5)
     for (lo, hi), true in zip(iv, sorted(values), strict=True):
