@@ -337,7 +337,7 @@ def test_release_stops_the_differencing_attack():
 
 def test_release_withholds_a_group_that_lost_one_member():
     me = pop([("28.41", "small", "ITC4C", 2.2)], prefix="x")
-    full = BASE + [3.9]
+    full = [*BASE, 3.9]
     b1 = benchmark(me, _peers(full))
     b2 = benchmark(me, _peers(full[:-1]), since=b1.release())
     assert math.isnan(b2.mean[0, 0]) and b2.n[0, 0] == 0

@@ -130,7 +130,7 @@ def median_interval_ranks(m: IntArray, confidence: float) -> tuple[IntArray, Int
 
     One vectorised call of ``scipy.stats.binom`` per distinct ``m``, not per group.
     """
-    from scipy import stats
+    from scipy import special
 
     m = np.asarray(m, dtype=np.int64)
     lo = np.zeros(m.shape, np.int64)
@@ -138,24 +138,26 @@ def median_interval_ranks(m: IntArray, confidence: float) -> tuple[IntArray, Int
         return lo, lo.copy()
     half = (1.0 - confidence) / 2.0
     sizes, inv = np.unique(m, return_inverse=True)
-    pos = sizes > 0
-    ranks = np.zeros(len(sizes), np.int64)
-    if pos.any():
-        mm = sizes[pos]
-        k0 = stats.binom.ppf(half, mm, 0.5).astype(np.int64)  # smallest k with F(k) >= half
-        # F(k0 - 1) < half <= F(k0); when F(k0) == half, rank l - 1 = k0 is still allowed
-        k0 = k0 + (stats.binom.cdf(k0, mm, 0.5) <= half)
-        # guard against an off-by-one of the numerical ppf: F(l - 1) <= half < F(l)
-        for _ in range(2):
-            too_far = (k0 > 0) & (stats.binom.cdf(k0 - 1, mm, 0.5) > half)
-            k0 = k0 - too_far
-        for _ in range(2):
-            short = stats.binom.cdf(k0, mm, 0.5) <= half
-            k0 = k0 + short
-        ranks[pos] = k0
+    mm = sizes
+
+    def cdf(j: IntArray) -> FloatArray:  # P(B <= j), B ~ Binomial(mm, 1/2); 0 for j < 0
+        out: FloatArray = np.where(j < 0, 0.0, special.bdtr(np.maximum(j, 0), mm, 0.5))
+        return out
+
+    # j = l − 1: the largest j in −1 .. m with P(B <= j) <= half; start from the inverse
+    with np.errstate(invalid="ignore"):
+        guess = special.bdtrik(half, mm.astype(np.float64), 0.5)
+    j = np.clip(np.nan_to_num(np.floor(guess), nan=-1.0), -1, mm).astype(np.int64)
+    for _ in range(64):  # a step or two in practice
+        up = (j + 1 <= sizes) & (cdf(j + 1) <= half)
+        down = (j >= 0) & (cdf(j) > half)
+        if not (up.any() or down.any()):
+            break
+        j = j + up - down
+    ranks = np.where(sizes > 0, j + 1, 0)
     lo = ranks[inv.reshape(m.shape)]
-    up = np.where(lo > 0, m + 1 - lo, 0)
-    return lo, up
+    up_r = np.where(lo > 0, m + 1 - lo, 0)
+    return lo, up_r
 
 
 @dataclass
@@ -214,60 +216,64 @@ class _Blocks:
     """Block sums of one node: per group for the whole group (``m = n``) and for the group
     without one of its members (``m = n − 1``); per company one of three cases (the left-out
     member below, inside or above the block), only the middle one summed per company.
+
+    Built for the companies ``gc`` (groups), ``s`` (left out of their group) and ``own``
+    (their rank there), all with ``m >= q_min``.
     """
 
-    def __init__(self, nd: _Node, n_groups: int, q_min: int) -> None:
+    def __init__(
+        self, nd: _Node, n_groups: int, q_min: int, gc: IntArray, s: BoolArray, own: IntArray
+    ) -> None:
         self.nd = nd
         n = nd.n[:n_groups]
         self.whole = np.flatnonzero(n >= q_min)
         self.less = np.flatnonzero(n - 1 >= q_min)
+        self.n_c = len(gc)
+        self.si = np.flatnonzero(s)
+        self.ni = np.flatnonzero(~s) if len(self.si) < len(gc) else np.zeros(0, np.int64)
+        self.g_s = gc[self.si]
+        self.g_n = gc[self.ni]
+        self.r = own[self.si]
 
     def sums(
-        self,
-        block_for: Callable[[IntArray], tuple[IntArray, IntArray]],
-        gc: IntArray,
-        s: BoolArray,
-        own: IntArray,
+        self, block_for: Callable[[IntArray], tuple[IntArray, IntArray]]
     ) -> tuple[FloatArray, IntArray]:
-        """The sum and size of the block ``block_for(m)`` (``m`` values in the group, the
-        company left out where ``s``, ``own`` its rank then) for each company of ``gc``; only
-        companies with ``m >= q_min`` may be asked for.
-        """
+        """The sum and size of the block ``block_for(m)`` for each company."""
         nd = self.nd
         g_all = len(nd.n)
-        sum_whole = np.zeros(g_all)
-        len_whole = np.zeros(g_all, np.int64)
-        s_less = np.zeros(g_all, np.int64)
-        e_less = np.zeros(g_all, np.int64)
-        sum_less0 = np.zeros(g_all)
-        sum_less1 = np.zeros(g_all)
         none = np.full(1, np.iinfo(np.int64).max // 4)
-        if len(self.whole):
-            g = self.whole
-            bs, be = block_for(nd.n[g])
-            sum_whole[g] = _gather_block(nd.flat, nd.start[g], bs, be, none)
-            len_whole[g] = be - bs
-        if len(self.less):
-            g = self.less
-            bs, be = block_for(nd.n[g] - 1)
-            s_less[g], e_less[g] = bs, be
-            sum_less0[g] = _gather_block(nd.flat, nd.start[g], bs, be, none)
-            sum_less1[g] = _gather_block(nd.flat, nd.start[g], bs + 1, be + 1, none)
-        out = sum_whole[gc]
-        size = len_whole[gc]
-        si = np.flatnonzero(s)
-        if len(si):
-            g = gc[si]
+        total = np.empty(self.n_c)
+        size = np.empty(self.n_c, np.int64)
+        if len(self.ni):
+            sum_whole = np.zeros(g_all)
+            len_whole = np.zeros(g_all, np.int64)
+            if len(self.whole):
+                g = self.whole
+                bs, be = block_for(nd.n[g])
+                sum_whole[g] = _gather_block(nd.flat, nd.start[g], bs, be, none)
+                len_whole[g] = be - bs
+            total[self.ni] = sum_whole[self.g_n]
+            size[self.ni] = len_whole[self.g_n]
+        if len(self.si):
+            s_less = np.zeros(g_all, np.int64)
+            e_less = np.zeros(g_all, np.int64)
+            sum_less0 = np.zeros(g_all)
+            sum_less1 = np.zeros(g_all)
+            if len(self.less):
+                g = self.less
+                bs, be = block_for(nd.n[g] - 1)
+                s_less[g], e_less[g] = bs, be
+                sum_less0[g] = _gather_block(nd.flat, nd.start[g], bs, be, none)
+                sum_less1[g] = _gather_block(nd.flat, nd.start[g], bs + 1, be + 1, none)
+            g = self.g_s
             bs, be = s_less[g], e_less[g]
-            r = own[si]
-            vals = np.where(r < bs, sum_less1[g], sum_less0[g])
-            mid = np.flatnonzero((r >= bs) & (r < be))
+            vals = np.where(self.r < bs, sum_less1[g], sum_less0[g])
+            mid = np.flatnonzero((self.r >= bs) & (self.r < be))
             if len(mid):
-                pm = si[mid]
-                vals[mid] = _gather_block(nd.flat, nd.start[gc[pm]], bs[mid], be[mid], own[pm])
-            out[si] = vals
-            size[si] = be - bs
-        return out, size
+                vals[mid] = _gather_block(nd.flat, nd.start[g[mid]], bs[mid], be[mid], self.r[mid])
+            total[self.si] = vals
+            size[self.si] = be - bs
+        return total, size
 
 
 def _node(
@@ -369,8 +375,7 @@ def _node(
     k = quantile_block(min_group)
     q_min = quantile_min(min_group)
     wi = np.flatnonzero(m >= q_min)
-    blk = _Blocks(nd, n_groups, q_min)
-    gw, sw_, ow = gc[wi], s[wi], own[wi]
+    blk = _Blocks(nd, n_groups, q_min, gc[wi], s[wi], own[wi])
     for name, pct_q in _QUANTILES:
         col = np.full(n_c, np.nan)
         if len(wi):
@@ -378,7 +383,7 @@ def _node(
             def block_for(mm: IntArray, pct_q: int = pct_q) -> tuple[IntArray, IntArray]:
                 return quantile_blocks(mm, pct_q, k)
 
-            total, size = blk.sums(block_for, gw, sw_, ow)
+            total, size = blk.sums(block_for)
             col[wi] = total / size
         out[name][j] = col
 
@@ -404,8 +409,8 @@ def _node(
             lr_c, ur_c = median_interval_ranks(mw, conf)
             ok_w = (lr_c > 0) & block_below(mw, np.maximum(lr_c - 1, 0), k)[2]
             ok_w &= block_above(mw, np.maximum(ur_c - 1, 0), k)[2]
-            lsum, lsize = blk.sums(lower, gw, sw_, ow)
-            usum, usize = blk.sums(upper, gw, sw_, ow)
+            lsum, lsize = blk.sums(lower)
+            usum, usize = blk.sums(upper)
             lo_c[wi] = np.where(ok_w, round_outward_array(lsum / lsize, digits, down=True), np.nan)
             hi_c[wi] = np.where(ok_w, round_outward_array(usum / usize, digits, down=False), np.nan)
         lo_out[j], hi_out[j] = lo_c, hi_c
