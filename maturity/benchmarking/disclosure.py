@@ -23,10 +23,9 @@ The threat model and the guarantees are in ``docs/methodology-benchmark.md``; in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -369,6 +368,73 @@ def _components(n: int, rows: list[tuple[dict[int, float], float]]) -> list[int]
     return [find(i) for i in range(n)]
 
 
+_STACK = 40_000  # variables per stacked linear program (copies × component size)
+
+
+def _stacked_ends(
+    a_eq: FloatArray, b_eq: FloatArray, bounds: list[tuple[float, float]], targets: list[int]
+) -> tuple[FloatArray, FloatArray]:
+    """The minimum and the maximum of each target variable over the polytope
+    ``a_eq x = b_eq``, ``bounds``: one linear program per direction for many targets at once,
+    made of one independent copy of the polytope per target (block-diagonal), so that the
+    solver's fixed cost is paid once, not per target.
+    """
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    n = a_eq.shape[1]
+    lo = np.empty(len(targets))
+    hi = np.empty(len(targets))
+    per = max(1, _STACK // max(n, 1))
+    block = sparse.csr_matrix(a_eq)
+    for b0 in range(0, len(targets), per):
+        chunk = targets[b0 : b0 + per]
+        k = len(chunk)
+        a_big = sparse.block_diag([block] * k, format="csr")
+        b_big = np.tile(b_eq, k)
+        c = np.zeros(k * n)
+        c[np.arange(k) * n + np.array(chunk)] = 1.0
+        for sign, out in ((1.0, lo), (-1.0, hi)):
+            res = linprog(sign * c, A_eq=a_big, b_eq=b_big, bounds=bounds * k, method="highs")
+            if res.status != 0:  # pragma: no cover - the true values are feasible, bounded
+                raise RuntimeError(f"disclosure audit: the linear program failed: {res.message}")
+            out[b0 : b0 + k] = res.x[np.arange(k) * n + np.array(chunk)]
+    return lo, hi
+
+
+def _uncertified(
+    a_eq: FloatArray,
+    b_eq: FloatArray,
+    bounds: list[tuple[float, float]],
+    todo: list[int],
+    pos: Mapping[int, int],
+    value: FloatArray,
+    required: Mapping[int, float],
+) -> list[int]:
+    """The targets that a few points of the polytope do not already show wide enough: the
+    true point and the optima of ``±Σx`` and of two random sign vectors (their spread in a
+    target is a lower bound of its interval's width)."""
+    from scipy.optimize import linprog
+
+    n = a_eq.shape[1]
+    idx = np.array([pos[t] for t in todo])
+    true = value[np.array(todo)]
+    lo = np.where(np.isnan(true), np.inf, true)
+    hi = np.where(np.isnan(true), -np.inf, true)
+    rng = np.random.default_rng(len(todo) * 7919 + n)
+    need = np.array([required[t] for t in todo]) - 1e-9
+    for c in (np.ones(n), -np.ones(n), rng.choice([-1.0, 1.0], n), rng.choice([-1.0, 1.0], n)):
+        res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if res.status != 0:  # pragma: no cover - bounded and feasible
+            break
+        x = res.x[idx]
+        np.minimum(lo, x, out=lo)
+        np.maximum(hi, x, out=hi)
+        if (hi - lo >= need).all():
+            return []
+    return [t for t, ok in zip(todo, (hi - lo >= need).tolist(), strict=True) if not ok]
+
+
 def _narrow(
     sysm: _System, known: np.ndarray, need: _Need, required: dict[int, float]
 ) -> dict[int, set[int]]:
@@ -376,12 +442,9 @@ def _narrow(
     the known cells that enter the equations of its component (the ones whose suppression can
     widen it).
 
-    Per connected component of unknown variables: first a few vertices of the feasible
-    polytope (the true point, and the optima of ``±Σx`` and of random sign vectors) certify
-    most cells wide at once; the rest get their own two linear programs (min and max).
+    Per connected component of unknown variables (cells linked by an equation), the exact
+    minimum and maximum of every target by linear programming (:func:`_stacked_ends`).
     """
-    from scipy.optimize import linprog
-
     if not required:
         return {}
     rows = _rows(sysm, known, need.value)
@@ -395,7 +458,6 @@ def _narrow(
         by_comp.setdefault(root[t], []).append(t)
     tol = 1e-9
     out: dict[int, set[int]] = {}
-    rng = np.random.default_rng(0)
     for r0, ts in sorted(by_comp.items()):
         rr = comp_rows.get(r0, [])
         if not rr:  # no equation: the bounds alone
@@ -404,7 +466,6 @@ def _narrow(
                     out[t] = set()
             continue
         near = {k for ri in rr for k in row_known[ri]}
-        failing: list[int] = []
         members = sorted({v for ri in rr for v in rows[ri][0]})
         pos = {v: i for i, v in enumerate(members)}
         a_eq = np.zeros((len(rr), len(members)))
@@ -414,49 +475,17 @@ def _narrow(
             for v, cv in coef.items():
                 a_eq[r_i, pos[v]] = cv
             b_eq[r_i] = const
-        bounds = [
-            (
-                float(need.lo[v]) if np.isfinite(need.lo[v]) else None,
-                float(need.hi[v]) if np.isfinite(need.hi[v]) else None,
-            )
-            for v in members
-        ]
+        bounds = [(float(need.lo[v]), float(need.hi[v])) for v in members]
         pinned = {next(iter(rows[ri][0])) for ri in rr if len(rows[ri][0]) == 1}
+        failing = [t for t in ts if t in pinned]
         todo = [t for t in ts if t not in pinned]
-        failing += [t for t in ts if t in pinned]
-        if not todo:
-            continue
-        lo_seen = {t: float(need.value[t]) for t in todo}  # NaN: the true value is unknown
-        lo_seen = {t: (math.inf if math.isnan(v) else v) for t, v in lo_seen.items()}
-        hi_seen = {t: (-math.inf if math.isinf(v) else v) for t, v in lo_seen.items()}
-        idx = np.array([pos[t] for t in todo])
-        objectives = [np.ones(len(members)), -np.ones(len(members))]
-        objectives += [rng.choice([-1.0, 1.0], len(members)) for _ in range(4)]
-        for c in objectives:
-            res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if res.status == 0:
-                xs = res.x[idx]
-                for t, xv in zip(todo, xs.tolist(), strict=True):
-                    lo_seen[t] = min(lo_seen[t], xv)
-                    hi_seen[t] = max(hi_seen[t], xv)
-            elif res.status == 3:  # unbounded along some direction: solve each alone below
-                break
-        for t in todo:
-            if hi_seen[t] - lo_seen[t] >= required[t] - tol:
-                continue
-            c = np.zeros(len(members))
-            c[pos[t]] = 1.0
-            ends = []
-            for sign in (1.0, -1.0):
-                res = linprog(sign * c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-                if res.status == 3:
-                    ends.append(-math.inf * sign)
-                elif res.status == 0:
-                    ends.append(sign * float(res.fun))
-                else:  # pragma: no cover - the true values are always feasible
-                    ends.append(float(need.value[t]))
-            if ends[1] - ends[0] < required[t] - tol:
-                failing.append(t)
+        if todo:
+            todo = _uncertified(a_eq, b_eq, bounds, todo, pos, need.value, required)
+        if todo:
+            lo, hi = _stacked_ends(a_eq, b_eq, bounds, [pos[t] for t in todo])
+            failing += [
+                t for t, a, b in zip(todo, lo, hi, strict=True) if b - a < required[t] - tol
+            ]
         for t in failing:
             out[t] = near
     return out
@@ -494,6 +523,7 @@ def protect_table(
     changes: Mapping[Cell, tuple[int, int]] | None = None,
     before: Mapping[Cell, float] | None = None,
     release_k: int | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> tuple[set[Cell], dict[str, int]]:
     """The cells of a table that may be published, audited by linear programming.
 
@@ -523,9 +553,10 @@ def protect_table(
     for the cells published in both) is audited like the table, with ``release_k`` for
     ``min_group`` and each change between the range's ends (joined) or their negatives (left).
 
-    ``publishable`` (default: every cell) limits what may be published at all. Returns the
-    publishable cells and the number suppressed per rule (``min_group``, ``nested``,
-    ``complementary``, ``audit``, and ``release`` with ``changes``).
+    ``publishable`` (default: every cell) limits what may be published at all; ``memo`` (a
+    dict kept between calls) reuses the audit of counts for tables with the same counts.
+    Returns the publishable cells and the number suppressed per rule (``min_group``,
+    ``nested``, ``complementary``, ``audit``, and ``release`` with ``changes``).
     """
     held: set[Cell] = set()
     if changes is not None:
@@ -547,9 +578,12 @@ def protect_table(
     for margin, kids, rv in sysm.relations:
         if rv >= 0:
             nn[rv] = nn[margin] - sum(nn[k] for k in kids)
+    # counts are bounded by the whole table's (a tighter bound than the attacker may know
+    # makes the audit stricter, never looser)
+    everyone = float(max(cells.values(), default=0))
     needs: list[_Need] = [
         _Need(
-            nn, np.zeros(nv), np.full(nv, np.inf), nn, float(min_group), constant=float(min_group)
+            nn, np.zeros(nv), np.full(nv, everyone), nn, float(min_group), constant=float(min_group)
         )
     ]
     if totals is not None:
@@ -592,15 +626,36 @@ def protect_table(
             )
         )
     published = set(pub)
+    # suppressing a cell only relaxes the attacker's constraints (a constant becomes unknown),
+    # so a cell that passed stays passing: after the first round only the cells that failed
+    # and the cells just suppressed are audited again
+    check: set[int] | None = None
     while True:
         failing: dict[int, set[int]] = {}
-        for need in needs:
+        for ni, need in enumerate(needs):
             known = np.zeros(nv, bool)
             for c in published:
                 known[sysm.index[c]] = True
             if need.known is not None:
                 known &= need.known
-            for t, near in _narrow(sysm, known, need, _requirements(sysm, known, need)).items():
+            required = _requirements(sysm, known, need)
+            if check is not None:
+                required = {t: w for t, w in required.items() if t in check}
+            memo_key = None
+            if ni == 0 and memo is not None:  # counts: the same for every node with them
+                memo_key = (
+                    tuple(sorted(cells.items(), key=lambda t: _order(t[0]))),
+                    frozenset(published),
+                    frozenset(required),
+                )
+                if memo_key in memo:
+                    for t, near in memo[memo_key].items():
+                        failing.setdefault(t, set()).update(near)
+                    continue
+            found = _narrow(sysm, known, need, required)
+            if memo_key is not None and memo is not None:
+                memo[memo_key] = found
+            for t, near in found.items():
                 failing.setdefault(t, set()).update(near)
         if not failing:
             break
@@ -617,6 +672,7 @@ def protect_table(
             break
         published -= picks
         reasons["audit"] += len(picks)
+        check = set(failing) | {sysm.index[c] for c in picks}
     return published, reasons
 
 

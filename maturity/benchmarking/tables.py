@@ -248,6 +248,7 @@ def aggregate_table(
     fps = fingerprints(since.salt, peers.ids, score) if since is not None else None
     old_cells = _old_cells(since) if since is not None else None
     published: dict[str, dict[Cell, float]] = {}
+    memo: dict[Any, Any] = {}
     k = quantile_block(min_group)
     q_min = quantile_min(min_group)
     rows: dict[tuple[Cell, int], dict[str, Any]] = {}
@@ -273,6 +274,7 @@ def aggregate_table(
             changes=changes,
             before=before,
             release_k=k_rel,
+            memo=memo,
         )
         published[node] = {c: totals[c] for c in keep}
         for r, cnt in reasons.items():
