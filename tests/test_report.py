@@ -28,8 +28,8 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 import maturity
 import maturity.demo
-import maturity.model
 import maturity.io
+import maturity.model
 import maturity.scoring
 from maturity.errors import MaturityError
 from maturity.gap_analysis import gaps as compute_gaps

@@ -413,7 +413,8 @@ def _uncertified(
 ) -> list[int]:
     """The targets that a few points of the polytope do not already show wide enough: the
     true point and the optima of ``±Σx`` and of two random sign vectors (their spread in a
-    target is a lower bound of its interval's width)."""
+    target is a lower bound of its interval's width).
+    """
     from scipy.optimize import linprog
 
     n = a_eq.shape[1]
