@@ -363,8 +363,8 @@ def _node(
         # recompute those few exactly
         shaky = np.flatnonzero(s & ok & ~even & (m >= 2) & (m2 <= 1e-8 * m2g[gc]))
     for p in shaky.tolist():
-        g = int(gc[p])
-        a = nd.flat[nd.start[g] : nd.start[g] + nd.n[g]]
+        gp = int(gc[p])
+        a = nd.flat[nd.start[gp] : nd.start[gp] + nd.n[gp]]
         b = np.delete(a, int(np.searchsorted(a, v[p], side="left")))
         mean[p] = float(np.mean(b))
         sd[p] = 0.0 if b[0] == b[-1] else float(np.std(b, ddof=1))
