@@ -22,7 +22,17 @@ from maturity.benchmarking.common import (
 )
 from maturity.benchmarking.groups import PeerGroup
 
-__all__ = ["Benchmark"]
+__all__ = ["NOTES", "Benchmark"]
+
+#: What the figures of a benchmark file mean (written into its JSON).
+NOTES = {
+    "percentile": "mean-rank percentile among the peers: 50 x (peers below + peers at or "
+    "below) / n, ties (scores within 1e-9) counting half, as "
+    "scipy.stats.percentileofscore(kind='mean'); not the share with the same or a lower score",
+    "quantiles": "q1, median, q3, p90: means of blocks of at least min_group peers' sorted "
+    "scores, published from 2 x min_group peers; rounded to 'digits' decimals",
+    "n": "peers with a score at the node, the company left out",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,6 +155,7 @@ class Benchmark:
             "widen": list(self.widen),
             "confidence": self.confidence,
             "digits": self.digits,
+            "notes": NOTES,
             "nodes": list(self.nodes),
             "companies": [self._row(i) for i in range(len(self.ids))],
         }

@@ -86,12 +86,17 @@ class AggregateTable(list[dict[str, Any]]):
 
     def note(self) -> str:
         """A one-line note on suppressed cells, for the foot of a published table."""
+        rules = (
+            f"at least {self.min_group} companies per cell, quantiles from "
+            f"{2 * self.min_group} as means of blocks of {self.min_group}, means rounded to "
+            f"{self.digits} decimals, suppressions audited by linear programming"
+        )
         if not self.suppressed:
-            return f"Every cell rests on at least {self.min_group} companies."
+            return f"No cell suppressed ({rules})."
         parts = ", ".join(f"{k}: {v}" for k, v in self.suppressed_by.items() if v)
         return (
             f"{self.suppressed} cell(s) suppressed to protect individual companies "
-            f"(at least {self.min_group} companies per cell; {parts})."
+            f"({rules}; {parts})."
         )
 
     def to_json(self) -> str:
