@@ -23,6 +23,7 @@ The threat model and the guarantees are in ``docs/methodology-benchmark.md``; in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -197,6 +198,7 @@ def _ancestors(cell: Cell) -> list[Cell]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _order(c: Cell) -> tuple[int, tuple[str, ...]]:
     return (sum(v is None for v in c), tuple(v or "" for v in c))
 
@@ -259,6 +261,8 @@ class _System:
     relations: list[tuple[int, list[int], int]]  # (margin, children, residual variable or -1)
     n_vars: int  # cells + residuals
     ancestors: list[list[int]]  # per cell: the indices of the cells that contain it
+    partners: list[list[int]] | None = None  # per variable, filled on first use
+    by_var: list[list[tuple[int, list[int], int]]] | None = None  # equations per variable
 
 
 def _system(cells: Mapping[Cell, int]) -> _System:
@@ -301,6 +305,7 @@ class _Need:
     per_unit: float = 0.0
     constant: float | None = None
     known: np.ndarray | None = None
+    uniform: np.ndarray | None = None  # cells whose companies all have the same score
 
     def width(self, d: float) -> float:
         return self.constant if self.constant is not None else self.per_unit * d
@@ -314,6 +319,12 @@ def _requirements(sysm: _System, known: np.ndarray, need: _Need) -> dict[int, fl
             continue
         n = float(need.count[i])
         if n <= 0:
+            continue
+        if need.uniform is not None and any(
+            known[a] and need.uniform[a] for a in sysm.ancestors[i]
+        ):
+            # a published cell around it says every one of its companies has the same score
+            # (all at an end of the range, say): no suppression inside it can hide that
             continue
         w = 0.0
         if n < need.threshold:
@@ -369,6 +380,7 @@ def _components(n: int, rows: list[tuple[dict[int, float], float]]) -> list[int]
 
 
 _STACK = 40_000  # variables per stacked linear program (copies × component size)
+_PRESOLVE = False  # small programs: presolve costs more than it saves
 
 
 def _stacked_ends(
@@ -395,45 +407,18 @@ def _stacked_ends(
         c = np.zeros(k * n)
         c[np.arange(k) * n + np.array(chunk)] = 1.0
         for sign, out in ((1.0, lo), (-1.0, hi)):
-            res = linprog(sign * c, A_eq=a_big, b_eq=b_big, bounds=bounds * k, method="highs")
+            res = linprog(
+                sign * c,
+                A_eq=a_big,
+                b_eq=b_big,
+                bounds=bounds * k,
+                method="highs-ds",
+                options={"presolve": _PRESOLVE},
+            )
             if res.status != 0:  # pragma: no cover - the true values are feasible, bounded
                 raise RuntimeError(f"disclosure audit: the linear program failed: {res.message}")
             out[b0 : b0 + k] = res.x[np.arange(k) * n + np.array(chunk)]
     return lo, hi
-
-
-def _uncertified(
-    a_eq: FloatArray,
-    b_eq: FloatArray,
-    bounds: list[tuple[float, float]],
-    todo: list[int],
-    pos: Mapping[int, int],
-    value: FloatArray,
-    required: Mapping[int, float],
-) -> list[int]:
-    """The targets that a few points of the polytope do not already show wide enough: the
-    true point and the optima of ``±Σx`` and of two random sign vectors (their spread in a
-    target is a lower bound of its interval's width).
-    """
-    from scipy.optimize import linprog
-
-    n = a_eq.shape[1]
-    idx = np.array([pos[t] for t in todo])
-    true = value[np.array(todo)]
-    lo = np.where(np.isnan(true), np.inf, true)
-    hi = np.where(np.isnan(true), -np.inf, true)
-    rng = np.random.default_rng(len(todo) * 7919 + n)
-    need = np.array([required[t] for t in todo]) - 1e-9
-    for c in (np.ones(n), -np.ones(n), rng.choice([-1.0, 1.0], n), rng.choice([-1.0, 1.0], n)):
-        res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if res.status != 0:  # pragma: no cover - bounded and feasible
-            break
-        x = res.x[idx]
-        np.minimum(lo, x, out=lo)
-        np.maximum(hi, x, out=hi)
-        if (hi - lo >= need).all():
-            return []
-    return [t for t, ok in zip(todo, (hi - lo >= need).tolist(), strict=True) if not ok]
 
 
 def _narrow(
@@ -481,8 +466,6 @@ def _narrow(
         failing = [t for t in ts if t in pinned]
         todo = [t for t in ts if t not in pinned]
         if todo:
-            todo = _uncertified(a_eq, b_eq, bounds, todo, pos, need.value, required)
-        if todo:
             lo, hi = _stacked_ends(a_eq, b_eq, bounds, [pos[t] for t in todo])
             failing += [
                 t for t, a, b in zip(todo, lo, hi, strict=True) if b - a < required[t] - tol
@@ -502,15 +485,27 @@ def _row_known(sysm: _System, known: np.ndarray) -> list[list[int]]:
     return out
 
 
+def _relations_of(sysm: _System, var: int) -> list[tuple[int, list[int], int]]:
+    """The equations ``var`` enters (as the margin or as a sub-cell)."""
+    if sysm.by_var is None:
+        table: list[list[tuple[int, list[int], int]]] = [[] for _ in range(sysm.n_vars)]
+        for rel in sysm.relations:
+            for v in (rel[0], *rel[1]):
+                table[v].append(rel)
+        sysm.by_var = table
+    return sysm.by_var[var]
+
+
 def _partners(sysm: _System, var: int) -> list[int]:
     """Cells that share a relation with ``var`` (its margins, siblings and children)."""
-    out: set[int] = set()
-    for margin, kids, _ in sysm.relations:
-        if var == margin or var in kids:
-            out.add(margin)
-            out.update(kids)
-    out.discard(var)
-    return sorted(out)
+    if sysm.partners is None:
+        table: list[set[int]] = [set() for _ in range(sysm.n_vars)]
+        for margin, kids, _ in sysm.relations:
+            group = [margin, *kids]
+            for v in group:
+                table[v].update(group)
+        sysm.partners = [sorted(t - {v}) for v, t in enumerate(table)]
+    return sysm.partners[var]
 
 
 def protect_table(
@@ -525,6 +520,7 @@ def protect_table(
     before: Mapping[Cell, float] | None = None,
     release_k: int | None = None,
     memo: dict[Any, Any] | None = None,
+    uniform: set[Cell] | None = None,
 ) -> tuple[set[Cell], dict[str, int]]:
     """The cells of a table that may be published, audited by linear programming.
 
@@ -538,7 +534,8 @@ def protect_table(
        a published cell containing it is 1 to ``min_group − 1`` companies, must keep a
        feasible interval, given every published cell and the table's additivity, at least
 
-       - ``min_group`` wide for its count (counts ``≥ 0``), and
+       - ``min_group − 1`` wide for its count (counts ``≥ 0``): as wide as the whole range a
+         suppressed small count can have (0 to ``min_group − 1``), and
        - with ``totals``: ``protection × d × (high − low)`` wide for its total score (each
          company's score between the range's ends), ``d`` the companies it rests on.
 
@@ -554,8 +551,11 @@ def protect_table(
     for the cells published in both) is audited like the table, with ``release_k`` for
     ``min_group`` and each change between the range's ends (joined) or their negatives (left).
 
-    ``publishable`` (default: every cell) limits what may be published at all; ``memo`` (a
-    dict kept between calls) reuses the audit of counts for tables with the same counts.
+    ``uniform`` names the cells whose companies all have the same score: a published one
+    already tells every member's score (a group disclosure that the threshold allows), so the
+    cells inside it need no width for their totals. ``publishable`` (default: every cell)
+    limits what may be published at all; ``memo`` (a dict kept between calls) reuses the
+    audit of counts for tables with the same counts.
     Returns the publishable cells and the number suppressed per rule (``min_group``,
     ``nested``, ``complementary``, ``audit``, and ``release`` with ``changes``).
     """
@@ -584,7 +584,12 @@ def protect_table(
     everyone = float(max(cells.values(), default=0))
     needs: list[_Need] = [
         _Need(
-            nn, np.zeros(nv), np.full(nv, everyone), nn, float(min_group), constant=float(min_group)
+            nn,
+            np.zeros(nv),
+            np.full(nv, everyone),
+            nn,
+            float(min_group),
+            constant=float(min_group - 1),
         )
     ]
     if totals is not None:
@@ -597,8 +602,20 @@ def protect_table(
         for margin, kids, rv in sysm.relations:
             if rv >= 0:
                 tv[rv] = tv[margin] - sum(tv[k] for k in kids)
+        flat = np.zeros(nv, bool)
+        for c in uniform or ():
+            if c in sysm.index:
+                flat[sysm.index[c]] = True
         needs.append(
-            _Need(tv, nn * low, nn * high, nn, float(min_group), per_unit=protection * (high - low))
+            _Need(
+                tv,
+                nn * low,
+                nn * high,
+                nn,
+                float(min_group),
+                per_unit=protection * (high - low),
+                uniform=flat,
+            )
         )
     if changes is not None:
         if score_range is None:
@@ -661,14 +678,30 @@ def protect_table(
         if not failing:
             break
         picks: set[Cell] = set()
+
+        def smallest(cs: Iterable[Cell]) -> Cell:
+            return min(cs, key=lambda cell: (cells[cell], _order(cell)))
+
         for f, near in sorted(failing.items()):
+            # every equation in which it is the only unknown cell needs a second one: the
+            # classic complementary suppression, one per field at once
+            alone = False
+            for margin, kids, rv in _relations_of(sysm, f):
+                group = [margin, *kids]
+                if rv < 0 and all(sysm.cells[v] in published for v in group if v != f):
+                    alone = True
+                    others = [sysm.cells[v] for v in group if v != f]
+                    if others:
+                        picks.add(smallest(others))
+            if alone:
+                continue
             cand = [sysm.cells[p] for p in _partners(sysm, f) if sysm.cells[p] in published]
             if not cand:  # pinned through other equations: a known cell of its component
                 cand = [sysm.cells[p] for p in near if sysm.cells[p] in published]
             if not cand:  # pinned by the bounds alone: the cells that contain it go
                 cand = [sysm.cells[a] for a in sysm.ancestors[f] if sysm.cells[a] in published]
             if cand:
-                picks.add(min(cand, key=lambda c: (cells[c], _order(c))))
+                picks.add(smallest(cand))
         if not picks:
             break
         published -= picks
@@ -686,8 +719,8 @@ def protect_counts(cells: Mapping[Cell, int], min_group: int) -> tuple[set[Cell]
     it by fewer than ``min_group``), ``complementary`` (a margin whose published sub-cells
     along one field leave 1 to ``min_group − 1`` companies unaccounted for), ``audit`` (added
     by the linear-programming audit of :func:`protect_table`: no count resting on fewer than
-    ``min_group`` companies can be narrowed to an interval under ``min_group`` wide from the
-    published ones). This is the one entry point for every published table (peer statistics,
+    ``min_group`` companies can be narrowed to an interval under ``min_group − 1`` wide from
+    the published ones). This is the one entry point for every published table (peer statistics,
     demand for actions).
     """
     return protect_table(cells, min_group)

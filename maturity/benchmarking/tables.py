@@ -280,6 +280,7 @@ def aggregate_table(
             before=before,
             release_k=k_rel,
             memo=memo,
+            uniform={c for c, a in values.items() if len(a) and a[0] == a[-1]},
         )
         published[node] = {c: totals[c] for c in keep}
         for r, cnt in reasons.items():
