@@ -488,13 +488,19 @@ def _peer_groups(
     code[res.depth == 0] = -1
     fkey = np.hstack([res.depth, code]) if nf else np.zeros((n_cls, 1), np.int64)
     fu, finv = _unique_rows(fkey)
-    filters = []
-    for row in fu.tolist():
-        filt: dict[str, str | None] = {}
-        for i, f in enumerate(fields):
-            d, cd = row[i], row[nf + i]
-            filt[f.name] = f.values[d][cd] if d else None
-        filters.append(types.MappingProxyType(filt))
+    # each field's value of every distinct filter, as one object column (no loop per field)
+    columns = []
+    for i, f in enumerate(fields):
+        flat = [None, *(v for level in f.values[1:] for v in level)]
+        offset = np.cumsum([0, 1, *(len(level) for level in f.values[1:])])[:-1]
+        d = fu[:, i]
+        pos = np.where(d > 0, offset[np.maximum(d, 0)] + fu[:, nf + i], 0)
+        columns.append(np.array(flat, dtype=object)[pos].tolist())
+    names = [f.name for f in fields]
+    proxy = types.MappingProxyType
+    filters = [proxy(dict(zip(names, vals, strict=True))) for vals in zip(*columns, strict=True)]
+    if not fields:
+        filters = [proxy({}) for _ in range(len(fu))]
     gkey = np.stack([finv, res.size, res.steps, (res.group >= 0).astype(np.int64)], axis=1)
     gu, ginv = _unique_rows(gkey)
     objs = np.array(

@@ -321,12 +321,10 @@ def _node(
     if len(qi):
         xq, gq = x[qi], gc[qi]
         lo_r, hi_r = _tie_ranks(nd.distinct, xq)
-        lo_k = gq * nd.width + lo_r
-        og = np.argsort(lo_k)  # sorted queries walk the sorted keys once
-        sw = np.empty(len(qi), np.int64)
-        sw[og] = np.searchsorted(nd.key, lo_k[og], side="left")
-        hi_k = (lo_k + (hi_r - lo_r))[og]  # as good as sorted too: ties only shift it
-        sw[og] += np.searchsorted(nd.key, hi_k, side="left")
+        # the companies are in group order: each search stays within its group's segment
+        base = gq * nd.width
+        sw = np.searchsorted(nd.key, base + lo_r, side="left")
+        sw += np.searchsorted(nd.key, base + hi_r, side="left")
         sw -= 2 * nd.start[gq]
         sq, vq = s[qi], v[qi]
         with np.errstate(invalid="ignore"):
@@ -349,27 +347,41 @@ def _node(
         total[g_ne], mug[g_ne] = tot, mu
         m2g[g_ne] = np.add.reduceat(dev * dev, st)
         eveng[g_ne] = nd.flat[st] == nd.flat[st + cnt - 1]
+    # the whole group (companies that are not its members), published per group
     with np.errstate(divide="ignore", invalid="ignore"):
-        vs = np.where(s, v, 0.0)
-        mean = (total[gc] - vs) / m
-        mu_g = mug[gc]
-        m2 = m2g[gc] - np.where(s, (v - mu_g) * (v - mean), 0.0)
-        np.maximum(m2, 0.0, out=m2)
-        sd = np.sqrt(m2 / (m - 1))
-        even = eveng[gc]
-        sd[even] = 0.0
-        sd[m < 2] = np.nan
-        # downdating loses precision when the company carried nearly all the spread:
-        # recompute those few exactly
-        shaky = np.flatnonzero(s & ok & ~even & (m >= 2) & (m2 <= 1e-8 * m2g[gc]))
-    for p in shaky.tolist():
-        gp = int(gc[p])
-        a = nd.flat[nd.start[gp] : nd.start[gp] + nd.n[gp]]
-        b = np.delete(a, int(np.searchsorted(a, v[p], side="left")))
-        mean[p] = float(np.mean(b))
-        sd[p] = 0.0 if b[0] == b[-1] else float(np.std(b, ddof=1))
-    mean[~ok] = np.nan
-    sd[~ok] = np.nan
+        n_all = nd.n.astype(np.float64)
+        g_mean = round_published_array(total / n_all, digits)
+        g_sd = np.sqrt(m2g / (n_all - 1))
+        g_sd[eveng] = 0.0
+        g_sd[nd.n < 2] = np.nan
+        g_sd = round_published_array(g_sd, digits)
+    mean_p = g_mean[gc]
+    sd_p = g_sd[gc]
+    # the group without the company (its members): a one-element downdate per company
+    si = np.flatnonzero(s)
+    if len(si):
+        gs, vs, ms = gc[si], v[si], m[si]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = (total[gs] - vs) / ms
+            m2 = m2g[gs] - (vs - mug[gs]) * (vs - mean)
+            np.maximum(m2, 0.0, out=m2)
+            sd = np.sqrt(m2 / (ms - 1))
+            even = eveng[gs]
+            sd[even] = 0.0
+            sd[ms < 2] = np.nan
+            # downdating loses precision when the company carried nearly all the spread:
+            # recompute those few exactly
+            shaky = np.flatnonzero(~even & (ms >= 2) & (m2 <= 1e-8 * m2g[gs]))
+        for q in shaky.tolist():
+            gp = int(gs[q])
+            a = nd.flat[nd.start[gp] : nd.start[gp] + nd.n[gp]]
+            b = np.delete(a, int(np.searchsorted(a, vs[q], side="left")))
+            mean[q] = float(np.mean(b))
+            sd[q] = 0.0 if b[0] == b[-1] else float(np.std(b, ddof=1))
+        mean_p[si] = round_published_array(mean, digits)
+        sd_p[si] = round_published_array(sd, digits)
+    mean_p[~ok] = np.nan
+    sd_p[~ok] = np.nan
 
     # quantiles: means of blocks of order statistics, only for large enough groups
     k = quantile_block(min_group)
@@ -418,8 +430,6 @@ def _node(
     # publish: rounded to the displayed precision; z from the published mean and sd
     for name, _ in _QUANTILES:
         out[name][j] = round_published_array(out[name][j], digits)
-    mean_p = round_published_array(mean, digits)
-    sd_p = round_published_array(sd, digits)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (x - mean_p) / sd_p
     z[~(sd_p > 0)] = np.nan
