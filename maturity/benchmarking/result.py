@@ -48,11 +48,12 @@ class Benchmark:
     - ``mean`` and ``sd`` (sample standard deviation, ddof = 1) of the peers' scores, rounded
       to ``digits`` decimals, and the company's ``z`` = (score − mean) / sd from those;
     - ``q1``, ``median``, ``q3`` and ``p90`` ("best in class"): published quantiles, each the
-      mean of a window of ``min_group`` consecutive order statistics around numpy's linear
-      position, only where ``n ≥ 2 × min_group``; rounded to ``digits`` decimals;
+      mean of the block of ``min_group`` to ``2 × min_group − 1`` consecutive order statistics
+      that holds numpy's position (fixed-size microaggregation), only where
+      ``n ≥ 2 × min_group``; rounded to ``digits`` decimals;
     - ``ci_low``/``ci_high``: the distribution-free confidence interval of the peer median at
-      level ``confidence`` (order statistics, binomial quantiles), widened to windows of
-      ``min_group`` order statistics and rounded outwards; NaN unless asked for.
+      level ``confidence`` (order statistics, binomial quantiles), widened to whole blocks and
+      rounded outwards; NaN unless asked for.
 
     Every statistic is NaN where the company has no sufficient peer group or fewer than
     ``min_group`` peers have a score at the node; the quantiles and the interval also below

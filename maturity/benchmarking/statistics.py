@@ -13,7 +13,7 @@ score". Every group is then a run of that sorted array (its *segment*), and
 
 There is no loop over groups or companies in Python. The published quantiles and the interval
 of the median follow the disclosure rules of :mod:`maturity.benchmarking.disclosure`: means
-over windows of order statistics, rounded to the displayed precision.
+over blocks of order statistics, rounded to the displayed precision.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def loo_quantile(a: FloatArray, r: int, pct: float) -> float:
     The order statistics of the shorter array ``b`` are ``b[i] = a[i]`` for ``i < r`` and
     ``a[i + 1]`` otherwise, so nothing is copied. Equal to
     ``np.percentile(np.delete(a, r), pct)``. (The published quantiles are
-    :func:`window_quantile`, see ``docs/methodology-benchmark.md``.)
+    :func:`block_quantile`, see ``docs/methodology-benchmark.md``.)
     """
     m = len(a) - 1
     lo, hi, t = _split(m, pct)

@@ -59,8 +59,8 @@ class AggregateTable(list[dict[str, Any]]):
 
     Each row has the ``by`` fields (a code, or ``None`` for the margin "all"), ``node``,
     ``n`` (companies with a score at the node), ``mean`` (rounded to ``digits`` decimals) and
-    ``q1``, ``median``, ``q3``, ``p90`` (means of windows of ``min_group`` order statistics,
-    rounded; ``None`` below ``2 × min_group`` companies). ``suppressed`` counts the (group,
+    ``q1``, ``median``, ``q3``, ``p90`` (means of blocks of at least ``min_group`` order
+    statistics, rounded; ``None`` below ``2 × min_group`` companies). ``suppressed`` counts the (group,
     node) cells left out, ``suppressed_by`` per rule (``min_group``, ``nested``,
     ``complementary``, ``audit``, ``release``); see ``docs/methodology-benchmark.md``.
     """
@@ -195,7 +195,7 @@ def aggregate_table(
        that of its total score at least ``protection × n × (range)`` wide; published cells are
        suppressed until it holds;
     4. quantiles are published only for cells of at least ``2 × min_group`` companies, as
-       means of windows of ``min_group`` order statistics; means and quantiles are rounded to
+       means of blocks of at least ``min_group`` order statistics; means and quantiles are rounded to
        ``digits`` decimals;
     5. with ``since`` (a :class:`~maturity.benchmarking.release.Release` of an earlier table),
        a cell is published only when its membership changed by none or by at least
