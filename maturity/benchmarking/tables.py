@@ -195,8 +195,8 @@ def aggregate_table(
        that of its total score at least ``protection × n × (range)`` wide; published cells are
        suppressed until it holds;
     4. quantiles are published only for cells of at least ``2 × min_group`` companies, as
-       means of blocks of at least ``min_group`` order statistics; means and quantiles are rounded to
-       ``digits`` decimals;
+       means of blocks of at least ``min_group`` order statistics; means and quantiles are
+       rounded to ``digits`` decimals;
     5. with ``since`` (a :class:`~maturity.benchmarking.release.Release` of an earlier table),
        a cell is published only when its membership changed by none or by at least
        ``release_k`` (default ``min_group``) companies, and the table of changes between the
