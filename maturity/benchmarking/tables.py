@@ -60,8 +60,8 @@ class AggregateTable(list[dict[str, Any]]):
     Each row has the ``by`` fields (a code, or ``None`` for the margin "all"), ``node``,
     ``n`` (companies with a score at the node), ``mean`` (rounded to ``digits`` decimals) and
     ``q1``, ``median``, ``q3``, ``p90`` (means of blocks of at least ``min_group`` order
-    statistics, rounded; ``None`` below ``2 × min_group`` companies). ``suppressed`` counts the (group,
-    node) cells left out, ``suppressed_by`` per rule (``min_group``, ``nested``,
+    statistics, rounded; ``None`` below ``2 × min_group`` companies). ``suppressed`` counts
+    the (group, node) cells left out, ``suppressed_by`` per rule (``min_group``, ``nested``,
     ``complementary``, ``audit``, ``release``); see ``docs/methodology-benchmark.md``.
     """
 
