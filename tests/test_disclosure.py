@@ -373,3 +373,33 @@ def test_release_of_an_aggregate_table_hides_a_newcomer():
     for r in t2:
         mem = cell_members(s2, r, by, depth)
         assert "newbie" not in [s2.ids[q] for q in mem] or r["n"] >= 5
+
+
+newcomer_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["28.41", "28.49", "25.11", None]),
+        st.sampled_from(["small", "medium", None]),
+        st.sampled_from(["ITC4C", "ITH35", None]),
+        st.integers(0, 10).map(lambda v: v / 2),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(newcomer_rows.map(lambda r: r[0]), min_size=8, max_size=40), newcomer_rows)
+def test_property_fewer_than_k_newcomers_change_no_published_group(base, newcomers):
+    """Fewer than k = min_group newcomers: every company whose peer group is the same group
+    as before sees exactly the statistics it saw before (nothing to difference)."""
+    me = pop([("28.41", "small", "ITC4C", 2.2), (None, "medium", "ITH35", 3.1)], prefix="x")
+    peers1 = pop(base, prefix="p")
+    b1 = benchmark(me, peers1, min_group=3)
+    extra = [("#n" + str(i), *row) for i, row in enumerate(newcomers)]
+    peers2 = pop([*base, *extra], prefix="p")
+    b2 = benchmark(me, peers2, min_group=3, since=b1.release(), release_k=len(newcomers) + 1)
+    for i in range(len(me.ids)):
+        if dict(b1.groups[i].filters) != dict(b2.groups[i].filters):
+            continue  # another group (the newcomers made a narrower one large enough)
+        for stat in ("mean", "sd", "q1", "median", "q3", "p90", "n", "percentile"):
+            np.testing.assert_array_equal(getattr(b2, stat)[i], getattr(b1, stat)[i], err_msg=stat)
