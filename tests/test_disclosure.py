@@ -403,3 +403,24 @@ def test_property_fewer_than_k_newcomers_change_no_published_group(base, newcome
             continue  # another group (the newcomers made a narrower one large enough)
         for stat in ("mean", "sd", "q1", "median", "q3", "p90", "n", "percentile"):
             np.testing.assert_array_equal(getattr(b2, stat)[i], getattr(b1, stat)[i], err_msg=stat)
+
+
+def test_release_files_are_checked():
+    from maturity.benchmarking import BenchmarkError
+
+    with pytest.raises(BenchmarkError, match="r.json: not a release file"):
+        Release.from_json("{}", name="r.json")
+    with pytest.raises(BenchmarkError, match="r.json: not a release file"):
+        Release.from_json("not json", name="r.json")
+    with pytest.raises(BenchmarkError, match="malformed"):
+        Release.from_json('{"format": "maturity/release@1", "kind": "benchmark"}', name="r.json")
+    me = pop([("28.41", "small", "ITC4C", 2.2)], prefix="x")
+    table_release = aggregate_table(_peers(BASE), by=("sector",)).release()
+    with pytest.raises(BenchmarkError, match="release of a aggregate"):
+        benchmark(me, _peers(BASE), since=table_release)
+    bench_release = benchmark(me, _peers(BASE)).release()
+    with pytest.raises(BenchmarkError, match="grouped by"):
+        benchmark(me, _peers(BASE), by=("sector",), since=bench_release)
+    text = bench_release.to_json()
+    assert "2.2" not in text and "4.0" not in text  # fingerprints, never scores
+    assert Release.from_json(text).to_json() == text  # reads back what it wrote
