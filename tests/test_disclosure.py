@@ -408,9 +408,9 @@ def test_property_fewer_than_k_newcomers_change_no_published_group(base, newcome
 def test_release_files_are_checked():
     from maturity.benchmarking import BenchmarkError
 
-    with pytest.raises(BenchmarkError, match="r.json: not a release file"):
+    with pytest.raises(BenchmarkError, match=r"r\.json: not a release file"):
         Release.from_json("{}", name="r.json")
-    with pytest.raises(BenchmarkError, match="r.json: not a release file"):
+    with pytest.raises(BenchmarkError, match=r"r\.json: not a release file"):
         Release.from_json("not json", name="r.json")
     with pytest.raises(BenchmarkError, match="malformed"):
         Release.from_json('{"format": "maturity/release@1", "kind": "benchmark"}', name="r.json")
