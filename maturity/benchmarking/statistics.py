@@ -41,9 +41,9 @@ __all__ = ["block_quantile", "loo_quantile", "median_interval_ranks"]
 _FEW_DISTINCT = 1 << 16  # up to this many distinct scores, search them unsorted (cached)
 
 
-def _tie_ranks(distinct: FloatArray, x: FloatArray) -> tuple[IntArray, IntArray]:
-    """Per score ``x``: how many of the sorted ``distinct`` scores are below
-    ``x − SCORE_TOLERANCE`` and how many are at most ``x + SCORE_TOLERANCE``.
+def _tie_ranks(distinct: FloatArray, x: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Per score ``x``: how many of the sorted ``distinct`` scores are below ``x``, below
+    ``x − SCORE_TOLERANCE`` and at most ``x + SCORE_TOLERANCE``.
 
     One search for ``x`` itself; the few scores with a distinct score within the tolerance
     (other than ``x`` itself) are searched again.
@@ -71,7 +71,7 @@ def _tie_ranks(distinct: FloatArray, x: FloatArray) -> tuple[IntArray, IntArray]
     )
     if len(near_hi):
         hi[near_hi] = np.searchsorted(distinct, x[near_hi] + SCORE_TOLERANCE, side="right")
-    return lo, hi
+    return r0, lo, hi
 
 
 def _lerp(a: float, b: float, t: float) -> float:
@@ -305,33 +305,42 @@ def _node(
     ok = m >= min_group  # (m is 0 without a group)
     n_out[j] = m
 
-    # the company's own rank among its group (only where it is a member)
-    own = np.full(n_c, np.iinfo(np.int64).max // 4, np.int64)
-    so = s & ok
-    si = corder[so[corder]]
-    if len(si):
-        vr = np.searchsorted(nd.distinct, v[si])  # v is a peer score: exact
-        g = gc[si]
-        own[si] = np.searchsorted(nd.key, g * nd.width + vr, side="left") - nd.start[g]
-
     # percentile rank: ties within SCORE_TOLERANCE count half
     pct = np.full(n_c, np.nan)
     valid = ok & ~np.isnan(x)
     qi = corder[valid[corder]]  # in group order: the searches below stay within a segment
+    below = np.zeros(0, np.int64)
+    exact_below = np.zeros(0, bool)
     if len(qi):
         xq, gq = x[qi], gc[qi]
-        lo_r, hi_r = _tie_ranks(nd.distinct, xq)
-        # the companies are in group order: each search stays within its group's segment
+        r0, lo_r, hi_r = _tie_ranks(nd.distinct, xq)
         base = gq * nd.width
-        sw = np.searchsorted(nd.key, base + lo_r, side="left")
-        sw += np.searchsorted(nd.key, base + hi_r, side="left")
-        sw -= 2 * nd.start[gq]
+        below = np.searchsorted(nd.key, base + lo_r, side="left") - nd.start[gq]
+        exact_below = lo_r == r0  # no other score within the tolerance below x
+        sw = below + np.searchsorted(nd.key, base + hi_r, side="left") - nd.start[gq]
         sq, vq = s[qi], v[qi]
         with np.errstate(invalid="ignore"):
             sw -= sq & (vq < xq - SCORE_TOLERANCE)
             sw -= sq & (vq <= xq + SCORE_TOLERANCE)
         pct[qi] = sw * 50.0 / m[qi]  # 50·sw exact, one rounding: 100 % is exactly 100
     out["percentile"][j] = pct
+
+    # the company's own rank among its group (only where it is a member): when its own score
+    # is the one it is ranked by (companies as their own peers), the count below it is known
+    own = np.full(n_c, np.iinfo(np.int64).max // 4, np.int64)
+    so = s & ok
+    todo = corder[so[corder]]
+    if len(todo) and v is x:
+        at = np.full(n_c, -1, np.int64)
+        at[qi] = np.arange(len(qi))
+        p = at[todo]
+        reuse = exact_below[p]
+        own[todo[reuse]] = below[p[reuse]]
+        todo = todo[~reuse]
+    if len(todo):
+        vr = np.searchsorted(nd.distinct, v[todo])  # v is a peer score: exact
+        g = gc[todo]
+        own[todo] = np.searchsorted(nd.key, g * nd.width + vr, side="left") - nd.start[g]
 
     # mean and standard deviation, leaving the company out by a one-element downdate
     g_ne = np.flatnonzero(nd.n[:n_groups] > 0)
