@@ -1,9 +1,12 @@
 """Gaps to a target, priorities, and progress between two assessments.
 
 - :func:`gaps` compares each company's scores with a target: the next maturity level, a peer
-  quantile (``"p50"``, ``"p75"``, ``"p90"``) or an explicit target per node. The gap of a node is
-  ``max(0, target - score)``; progress to target over a set of nodes is
-  ``1 - Σ max(0, target - score) / Σ target`` (1 when every target is met).
+  quantile (``"p50"``, ``"p75"``, ``"p90"``) of the company's *own* peer group (chosen by
+  :func:`~maturity.benchmarking.benchmark`'s rules, published under its disclosure rules) or
+  an explicit target per node. The gap of a node is ``max(0, target - score)`` (0 when the
+  score reaches the target within :data:`~maturity.numbers.SCORE_TOLERANCE`); progress to
+  target over a set of nodes is ``1 - Σ gap / Σ (target - low)`` over the nodes that have both
+  a score and a target (1 when every target is met), ``low`` the bottom of the model's range.
 - Priorities rank nodes by ``gap × weight × importance``: the node's weight in the model (the
   product of its normalised weights from the root down) and the importance the model may declare
   per node — the idea behind SIRI's prioritisation matrix. Within each, the weakest items.
@@ -26,7 +29,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
     from maturity.scores import Scores
 
-__all__ = ["Gaps", "Priority", "Progress", "gaps", "global_weights", "progress"]
+from maturity.errors import MaturityError
+
+__all__ = [
+    "NO_PEER_TARGET",
+    "Gaps",
+    "GapsError",
+    "Priority",
+    "Progress",
+    "gaps",
+    "global_weights",
+    "progress",
+]
+
+#: What every output says where a peer target is missing.
+NO_PEER_TARGET = "no peer target: insufficient peers"
+
+
+class GapsError(MaturityError, ValueError):
+    """An invalid target or argument of :func:`gaps` or :func:`progress`."""
 
 
 def global_weights(model: ScoringModel) -> dict[str, float]:
@@ -57,7 +78,14 @@ class Priority:
 
 @dataclass(frozen=True)
 class Gaps:
-    """Gaps of every company to its target, per node, with progress and priorities."""
+    """Gaps of every company to its target, per node, with progress and priorities.
+
+    Arrays are companies × ``nodes``: ``target`` (NaN where there is none), ``gap``
+    (``max(0, target − score)``, NaN without a score or a target); ``progress`` per company.
+    ``no_peer_target`` is True where the target is a peer quantile and the company's peer
+    group is too small for it to be published (:data:`NO_PEER_TARGET`); ``benchmark`` is the
+    :class:`~maturity.benchmarking.Benchmark` a peer target came from (``None`` otherwise).
+    """
 
     scores: Scores
     target_kind: str
@@ -66,6 +94,14 @@ class Gaps:
     gap: npt.NDArray[np.float64]
     progress: npt.NDArray[np.float64]
     priorities: tuple[tuple[Priority, ...], ...]
+    no_peer_target: npt.NDArray[np.bool_] | None = None
+    benchmark: Any = None
+
+    def note(self, i: int, j: int) -> str | None:
+        """Why company ``i`` has no target at node ``j`` (:data:`NO_PEER_TARGET`), or None."""
+        if self.no_peer_target is not None and bool(self.no_peer_target[i, j]):
+            return NO_PEER_TARGET
+        return None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -75,18 +111,22 @@ class Gaps:
     def row(self, company: str) -> dict[str, Any]:
         """Gaps and priorities of one company as plain data."""
         i = self.ids.index(company)
+        nodes: dict[str, dict[str, Any]] = {}
+        for j, n in enumerate(self.nodes):
+            cell: dict[str, Any] = {
+                "score": _num(self.scores.score[i, self.scores.nodes.index(n)]),
+                "target": _num(self.target[i, j]),
+                "gap": _num(self.gap[i, j]),
+            }
+            note = self.note(i, j)
+            if note:
+                cell["note"] = note
+            nodes[n] = cell
         return {
             "company": company,
             "target": self.target_kind,
             "progress_to_target": _num(self.progress[i]),
-            "nodes": {
-                n: {
-                    "score": _num(self.scores.score[i, self.scores.nodes.index(n)]),
-                    "target": _num(self.target[i, j]),
-                    "gap": _num(self.gap[i, j]),
-                }
-                for j, n in enumerate(self.nodes)
-            },
+            "nodes": nodes,
             "priorities": [
                 {
                     "node": p.node,
@@ -115,12 +155,16 @@ class Gaps:
         return text
 
     def to_csv(self, path: str | Path | None = None, *, force: bool = False) -> str:
-        """Gaps in long form (company, node, score, target, gap, priority rank), formula-safe."""
+        """Gaps in long form (company, node, score, target, gap, priority rank, note), numbers
+        at full precision (the shortest text that reads back the same), formula-safe; the
+        note says :data:`NO_PEER_TARGET` where a peer target is missing.
+        """
         from maturity.io.csvio import csv_text
         from maturity.io.guard import safe_cell
+        from maturity.numbers import shortest
 
         out: list[Sequence[object]] = []
-        out.append(["company", "node", "score", "target", "gap", "priority_rank"])
+        out.append(["company", "node", "score", "target", "gap", "priority_rank", "note"])
         for i, c in enumerate(self.ids):
             rank = {p.node: k + 1 for k, p in enumerate(self.priorities[i])}
             for j, n in enumerate(self.nodes):
@@ -132,9 +176,10 @@ class Gaps:
                 out.append(
                     [
                         safe_cell(c),
-                        n,
-                        *("" if x != x else f"{x:.4f}" for x in vals),
+                        safe_cell(n),
+                        *(shortest(float(x)) for x in vals),
                         rank.get(n, ""),
+                        self.note(i, j) or "",
                     ]
                 )
         text = csv_text(out)
@@ -146,54 +191,86 @@ class Gaps:
 
 
 def _num(x: float) -> float | None:
-    from maturity.scores import json_number
+    """A number for JSON at full precision (``None`` for NaN)."""
+    v = float(x)
+    return None if v != v else v
 
-    return json_number(x, 4)
+
+_PEER_STATS = {"p50": "median", "median": "median", "p75": "q3", "p90": "p90"}
+
+
+def _check_value(model: ScoringModel, value: object, what: str) -> float:
+    """A target value: a finite number within the model's range."""
+    import math
+
+    lo, hi = model.range
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise GapsError(f"{what}: {value!r} is not a number (targets lie in {lo:g}–{hi:g})")
+    v = float(value)
+    if not math.isfinite(v) or not lo <= v <= hi:
+        raise GapsError(
+            f"{what}: {value!r} is outside the range of model '{model.id}' ({lo:g}–{hi:g})"
+        )
+    return v
 
 
 def _targets(
-    scores: Scores, target: object, nodes: Sequence[str], peers: Any
-) -> tuple[str, npt.NDArray[np.float64]]:
+    scores: Scores,
+    target: object,
+    nodes: Sequence[str],
+    peers: Any,
+    options: Mapping[str, Any],
+) -> tuple[str, npt.NDArray[np.float64], Any]:
     import numpy as np
+
+    from maturity.numbers import SCORE_TOLERANCE
 
     model = scores.model
     cols = [scores.nodes.index(n) for n in nodes]
     cur = scores.score[:, cols]
     n = len(scores.ids)
-    if target == "next_level":
+    if isinstance(target, str) and target == "next_level":
         mins = np.array([lv.min for lv in model.levels])
-        idx = np.searchsorted(mins, np.nan_to_num(cur, nan=model.range[0]) + 1e-9, side="right")
+        base = np.nan_to_num(cur, nan=model.range[0]) + SCORE_TOLERANCE
+        idx = np.searchsorted(mins, base, side="right")
         nxt = np.where(idx < len(mins), mins[np.minimum(idx, len(mins) - 1)], model.range[1])
-        return "next level", nxt
-    if isinstance(target, str) and target in ("p50", "p75", "p90", "median"):
+        return "next level", nxt, None
+    if isinstance(target, str) and target in _PEER_STATS:
         if peers is None:
-            raise ValueError(f"target '{target}' needs peers (a Scores or a Benchmark)")
-        q = {"p50": 50, "median": 50, "p75": 75, "p90": 90}[target]
-        stat = {50: "median", 75: "q3", 90: "p90"}[q]
-        if hasattr(peers, stat) and hasattr(peers, "groups"):  # a Benchmark: own peer group
-            pcols = [peers.nodes.index(nd) for nd in nodes]
-            vals = np.asarray(getattr(peers, stat))[:, pcols]
-            order = [peers.ids.index(c) for c in scores.ids]
-            return f"peer {target}", vals[order]
-        pcols = [peers.nodes.index(nd) for nd in nodes]
-        import warnings
+            raise GapsError(f"target '{target}' needs peers (a Scores or a Benchmark)")
+        stat = _PEER_STATS[target]
+        bench = peers
+        if not (hasattr(peers, "groups") and hasattr(peers, stat)):
+            from maturity.benchmarking import benchmark
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            per_node = np.nanpercentile(peers.score[:, pcols], q, axis=0)
-        return f"peer {target}", np.broadcast_to(per_node, (n, len(nodes))).copy()
-    if isinstance(target, int | float) and not isinstance(target, bool):
-        return f"{float(target):g}", np.full((n, len(nodes)), float(target))
+            bench = benchmark(scores, peers, **options)
+        elif options:
+            raise GapsError("by, widen and min_group apply to peer scores, not to a Benchmark")
+        index = {c: i for i, c in enumerate(bench.ids)}
+        missing = [c for c in scores.ids if c not in index]
+        if missing:
+            raise GapsError(f"the benchmark has no company '{missing[0]}'")
+        rows = np.array([index[c] for c in scores.ids], dtype=np.int64)
+        table = np.asarray(getattr(bench, stat), dtype=np.float64)
+        out = np.full((n, len(nodes)), np.nan)
+        for j, nd in enumerate(nodes):
+            if nd in bench.nodes:
+                out[:, j] = table[rows, list(bench.nodes).index(nd)]
+        return f"peer {target}", out, bench
     if isinstance(target, Mapping):
         unknown = [k for k in target if k not in scores.nodes]
         if unknown:
-            raise ValueError(f"target names unknown node(s): {', '.join(unknown)}")
+            raise GapsError(f"target names unknown node(s): {', '.join(map(str, unknown))}")
         out = np.full((n, len(nodes)), np.nan)
+        checked = {k: _check_value(model, v, f"target of '{k}'") for k, v in target.items()}
         for j, nd in enumerate(nodes):
-            if nd in target:
-                out[:, j] = float(target[nd])
-        return "target profile", out
-    raise ValueError(
+            if nd in checked:
+                out[:, j] = checked[nd]
+        return "target profile", out, None
+    if isinstance(target, int | float) and not isinstance(target, bool):
+        v = _check_value(model, target, "target")
+        return f"{v:g}", np.full((n, len(nodes)), v), None
+    raise GapsError(
         "target must be 'next_level', 'p50', 'p75', 'p90', a number or a mapping node → score"
     )
 
@@ -205,28 +282,54 @@ def gaps(
     peers: Any = None,
     nodes: Sequence[str] | None = None,
     weakest: int = 3,
+    by: Sequence[str] | None = None,
+    widen: Sequence[str] | None = None,
+    min_group: int | None = None,
 ) -> Gaps:
     """Gaps of every company to ``target`` over ``nodes`` (default: the top-level dimensions).
 
     ``target``: ``"next_level"`` (the lower bound of the level above the current one),
-    ``"p50"``/``"p75"``/``"p90"`` (a quantile of ``peers``: a whole population as ``Scores``, or
-    each company's own peer group as a ``Benchmark``), a number, or a mapping node → target.
+    ``"p50"``/``"p75"``/``"p90"`` (the published median, upper quartile or 90th percentile of
+    the company's *own* peer group: ``peers`` is a peer population, benchmarked with
+    :func:`~maturity.benchmarking.benchmark` and ``by``/``widen``/``min_group``, or a
+    :class:`~maturity.benchmarking.Benchmark` already made), a number, or a mapping node →
+    target. Numbers lie in the model's range. Where the company's group is too small for the
+    quantile to be published there is no target: :attr:`Gaps.no_peer_target` is True and
+    every export says :data:`NO_PEER_TARGET`.
+
+    Raises:
+        GapsError: a target that is not a finite number within the model's range, an unknown
+            node or target kind, a peer target without peers.
+
     """
     import numpy as np
 
+    from maturity.numbers import SCORE_TOLERANCE
+
     model = scores.model
     chosen = tuple(nodes) if nodes is not None else model.top_nodes
-    kind, tgt = _targets(scores, target, chosen, peers)
+    unknown = [nd for nd in chosen if nd not in scores.nodes]
+    if unknown:
+        raise GapsError(f"unknown node(s): {', '.join(unknown)}")
+    options = {
+        key: value
+        for key, value in (("by", by), ("widen", widen), ("min_group", min_group))
+        if value is not None
+    }
+    kind, tgt, bench = _targets(scores, target, chosen, peers, options)
     cols = [scores.nodes.index(n) for n in chosen]
     cur = scores.score[:, cols]
-    gap = np.where(np.isnan(tgt) | np.isnan(cur), np.nan, np.maximum(0.0, tgt - cur))
+    missing = np.isnan(tgt) | np.isnan(cur)
+    met = cur >= tgt - SCORE_TOLERANCE
+    gap = np.where(missing, np.nan, np.where(met, 0.0, tgt - cur))
     lo = model.range[0]
-    # progress to target on the model's range measured from its bottom
-    t0 = np.where(np.isnan(tgt), 0.0, tgt - lo)
-    g0 = np.nan_to_num(gap)
+    # progress over the nodes that have both a score and a target
+    t0 = np.where(missing, 0.0, tgt - lo)
+    g0 = np.where(missing, 0.0, gap)
     with np.errstate(invalid="ignore", divide="ignore"):
         prog = 1.0 - g0.sum(axis=1) / t0.sum(axis=1)
     prog = np.where(t0.sum(axis=1) > 0, prog, np.nan)
+    no_peer = np.isnan(tgt) if bench is not None else None
     gw = global_weights(model)
     item_scores = _item_scores(scores)
     prios = []
@@ -251,7 +354,7 @@ def gaps(
             )
         rows.sort(key=lambda p: (-p.priority, p.node))
         prios.append(tuple(rows))
-    return Gaps(scores, kind, chosen, tgt, gap, prog, tuple(prios))
+    return Gaps(scores, kind, chosen, tgt, gap, prog, tuple(prios), no_peer, bench)
 
 
 def _item_scores(scores: Scores) -> dict[str, npt.NDArray[np.float64]] | None:
@@ -331,13 +434,13 @@ def progress(before: Scores, after: Scores) -> Progress:
     import numpy as np
 
     if before.model.id != after.model.id:
-        raise ValueError(
+        raise GapsError(
             f"the two assessments were scored with different models "
             f"('{before.model.id}' and '{after.model.id}')"
         )
     ids = tuple(c for c in after.ids if c in before.ids)
     if not ids:
-        raise ValueError("no company appears in both assessments")
+        raise GapsError("no company appears in both assessments")
     nodes = tuple(n for n in after.nodes if n in before.nodes)
     rb = [before.ids.index(c) for c in ids]
     ra = [after.ids.index(c) for c in ids]

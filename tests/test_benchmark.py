@@ -8,6 +8,8 @@ import itertools
 import json
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -141,19 +143,54 @@ def reference(scores, peers, by=("sector", "size_class", "region"), widen=None, 
     return out
 
 
+def published(v, digits=2):
+    """The documented rounding of a published statistic: half away from zero, a value within
+    1e-6 of a last-digit unit from a half counting as the half."""
+    if math.isnan(v):
+        return math.nan
+    y = Decimal(repr(abs(v))) * (Decimal(10) ** digits)
+    r = int((y + Decimal("0.5") + Decimal("1e-6")).to_integral_value(rounding="ROUND_FLOOR"))
+    return math.copysign(r / 10**digits, v) if r else 0.0
+
+
+def block_bounds(n, k):
+    """The documented blocks: floor(n / k) blocks of consecutive order statistics with
+    boundaries floor(i n / q)."""
+    q = n // k
+    return [(i * n // q, (i + 1) * n // q) for i in range(q)]
+
+
+def block_mean(a, pct, k):
+    """Mean (summed left to right) of the block holding the order statistic nearest to
+    numpy's position h = (n - 1) pct / 100, halves rounded up."""
+    n = len(a)
+    idx = math.floor(Fraction(n - 1) * pct / 100 + Fraction(1, 2))
+    s, e = next(b for b in block_bounds(n, k) if b[0] <= idx < b[1])
+    total = 0.0
+    for t in range(s, e):
+        total += float(a[t])
+    return total / (e - s)
+
+
 def expected_stats(x, a, min_group):
-    """Statistics of one company (score x) among peer scores a (NaN dropped)."""
-    a = a[~np.isnan(a)]
+    """Statistics of one company (score x) among peer scores a (NaN dropped), as documented:
+    nothing below min_group peers; quantiles from 2 * min_group peers as means of blocks of
+    order statistics; published values rounded to 2 decimals."""
+    a = np.sort(a[~np.isnan(a)])
     n = len(a)
     if n < min_group or n == 0:
         return dict.fromkeys(
             ("percentile", "q1", "median", "q3", "p90", "mean", "sd", "z"), math.nan
         ), n
-    q1, med, q3, p90 = np.percentile(a, QS)
-    mean = float(np.mean(a))
+    if n >= 2 * min_group:
+        q1, med, q3, p90 = (published(block_mean(a, q, min_group)) for q in QS)
+    else:
+        q1 = med = q3 = p90 = math.nan
+    mean = published(float(np.mean(a)))
     sd = float(np.std(a, ddof=1)) if n > 1 else math.nan
     if n > 1 and a.min() == a.max():
         sd = 0.0
+    sd = published(sd)
     pct = math.nan if math.isnan(x) else float(scipy.stats.percentileofscore(a, x, kind="mean"))
     z = (x - mean) / sd if sd > 0 and not math.isnan(x) else math.nan
     return {
@@ -251,21 +288,21 @@ def test_separate_populations_with_shared_ids(seed):
 
 
 @pytest.mark.parametrize("seed", [6, 7])
-def test_paths_for_many_profiles_agree(monkeypatch, seed):
-    """Above _FEW profiles or groups, other (vectorised) code paths are taken: same result."""
-    import maturity.benchmarking.statistics as mb
+def test_paths_for_large_key_spaces_agree(monkeypatch, seed):
+    """Above _BINCOUNT_LIMIT, profiles are compacted by np.unique instead: same result."""
+    import maturity.benchmarking.groups as mg
 
     rng = np.random.default_rng(seed)
     s = random_pop(rng, 150)
     peers = random_pop(rng, 200, prefix="p")
-    few = [benchmark(s, s), benchmark(s, peers, min_group=3)]
-    monkeypatch.setattr(mb, "_FEW", 0)
-    many = [benchmark(s, s), benchmark(s, peers, min_group=3)]
-    for b1, b2 in zip(few, many, strict=True):
+    small = [benchmark(s, s), benchmark(s, peers, min_group=3)]
+    monkeypatch.setattr(mg, "_BINCOUNT_LIMIT", 0)
+    large = [benchmark(s, s), benchmark(s, peers, min_group=3)]
+    for b1, b2 in zip(small, large, strict=True):
         for stat in ("percentile", "q1", "median", "q3", "mean", "p90", "sd", "z", "n"):
             np.testing.assert_array_equal(getattr(b1, stat), getattr(b2, stat))
         assert b1.groups == b2.groups
-    check_against_reference(s, peers, many[1], reference(s, peers, min_group=3), 3)
+    check_against_reference(s, peers, large[1], reference(s, peers, min_group=3), 3)
 
 
 def test_nodes_in_common_and_order():
@@ -284,19 +321,66 @@ def test_hand_computed_percentile_with_ties():
     # company c1 (score 2) among 1, 2, 2, 3, 4: strict 1/5, weak 3/5, mean 40 %
     assert b.percentile[1, 0] == pytest.approx(40.0)
     assert b.n[1, 0] == 5
-    assert b.median[1, 0] == 2.0
-    assert b.mean[1, 0] == pytest.approx(12 / 5)
+    assert b.mean[1, 0] == 2.4  # 12 / 5
+    # 5 peers: quantiles need 2 × 3 = 6, so none is published
+    assert math.isnan(b.median[1, 0]) and math.isnan(b.p90[5, 0])
     # company c5 (score 4) among 1, 2, 2, 2, 3: strictly above everyone
     assert b.percentile[5, 0] == 100.0
-    assert b.p90[5, 0] == pytest.approx(np.percentile([1, 2, 2, 2, 3], 90))
+    b2 = benchmark(s, s, by=(), min_group=2)
+    # blocks of at least 2 over 5 peers: [a0, a1] and [a2, a3, a4]
+    # median of 1, 2, 2, 3, 4: nearest rank 2 is in the second block: (2 + 3 + 4) / 3
+    assert b2.median[1, 0] == 3.0
+    # p90 of 1, 2, 2, 2, 3: nearest rank round(3.6) = 4, second block: (2 + 2 + 3) / 3
+    assert b2.p90[5, 0] == 2.33
+    # q1: nearest rank 1, first block: (1 + 2) / 2
+    assert b2.q1[5, 0] == 1.5
+
+
+def test_group_of_exactly_min_group_publishes_no_order_statistic():
+    """The attack of issue 11: with 5 peers, q1..p90 were the 2nd..5th values and 5 × mean
+    minus them the 1st. Now only n and the rounded mean are published."""
+    vals = (1.17, 2.43, 3.05, 3.61, 4.88)
+    rows = [("#me", "28.41", "small", "ITC4C", 2.0)] + [
+        ("28.41", "small", "ITC4C", v) for v in vals
+    ]
+    s = pop(rows)
+    b = benchmark(s, s)
+    assert b.n[0, 0] == 5
+    for stat in ("q1", "median", "q3", "p90"):
+        assert math.isnan(getattr(b, stat)[0, 0])
+    assert b.mean[0, 0] == 3.03  # 15.14 / 5 = 3.028, rounded to the displayed precision
+    assert b.sd[0, 0] == round(float(np.std(vals, ddof=1)), 2)
+    published_now = [b.mean[0, 0], b.sd[0, 0]]
+    assert not set(vals) & {float(v) for v in published_now}
+
+
+def test_scores_equal_within_tolerance_tie():
+    """7/12 as a mean of twelve answers and of three means differs in its last bit: a tie."""
+    a = 7 / 12  # seven of twelve items fully adopted
+    c = 1 / 3 + 1 / 4  # the same share as the sum of two sub-dimension shares
+    assert a != c and abs(a - c) < 1e-15
+    peers = pop([("28.41", "small", "ITC4C", v) for v in (c, 0.1, 0.2, 0.9, 1.0)], prefix="p")
+    comp = pop([("28.41", "small", "ITC4C", a)], prefix="x")
+    got = benchmark(comp, peers).percentile[0, 0]
+    # one below... two below (0.1, 0.2), one tie (c), two above: (2 + 3) / 2 / 5 = 50 %
+    assert got == 50.0
+
+
+def test_company_three_among_one_to_four():
+    """Company 3 against peers 1, 2, 3, 4: (2 + 3) / 2 / 4 = 62.5 %, the issue's example."""
+    peers = pop([("28.41", "small", "ITC4C", v) for v in (1, 2, 3, 4)], prefix="p")
+    comp = pop([("28.41", "small", "ITC4C", 3)], prefix="x")
+    b = benchmark(comp, peers, min_group=4)
+    assert b.percentile[0, 0] == 62.5 == scipy.stats.percentileofscore([1, 2, 3, 4], 3, kind="mean")
 
 
 def test_nan_company_score_keeps_peer_statistics():
     rows = [("28.41", "small", "ITC4C", v) for v in (None, 1, 2, 3, 4, 5)]
     s = pop(rows)
-    b = benchmark(s, s, by=())
+    b = benchmark(s, s, by=(), min_group=2)
     assert math.isnan(b.percentile[0, 0]) and math.isnan(b.z[0, 0])
-    assert b.median[0, 0] == 3.0 and b.n[0, 0] == 5
+    # median of 1..5 in blocks [1, 2] and [3, 4, 5]: rank 2 is in the second
+    assert b.median[0, 0] == 4.0 and b.mean[0, 0] == 3.0 and b.n[0, 0] == 5
 
 
 def test_flat_peers_give_zero_sd_and_no_z():
@@ -312,8 +396,8 @@ def test_node_with_too_few_scores_is_not_reported():
     s = pop(rows, nodes=("root", "d1"))
     b = benchmark(s, s, by=())
     assert b.groups[0].sufficient and b.n[0, 1] == 2
-    assert math.isnan(b.median[0, 1]) and math.isnan(b.percentile[0, 1])
-    assert b.median[0, 0] == 1
+    assert math.isnan(b.mean[0, 1]) and math.isnan(b.percentile[0, 1])
+    assert b.mean[0, 0] == 1 and math.isnan(b.median[0, 0])  # 7 peers: no quantile
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,7 +511,7 @@ def test_self_is_excluded_by_id():
     s = pop(rows)
     b = benchmark(s, s)
     assert b.groups[0].size == 5 and b.n[0, 0] == 5
-    assert b.percentile[0, 0] == 100.0 and b.median[0, 0] == 1.0
+    assert b.percentile[0, 0] == 100.0 and b.mean[0, 0] == 1.0
     # a copy of the population (another object, same ids): the same result
     s2 = FakeScores(s.ids, s.nodes, s.score.copy(), s.profiles)
     b2 = benchmark(s2, s)
@@ -460,29 +544,96 @@ def test_loo_quantile_equals_brute_force(values, r, pct):
     assert loo_quantile(a, r, pct) == np.percentile(np.delete(a, r), pct)
 
 
-def test_bootstrap_matches_scipy():
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99, 1 - 2 / 2**6])
+def test_median_interval_ranks_against_scipy_binom(confidence):
+    """l is the largest rank with P(B <= l - 1) <= (1 - confidence) / 2, B ~ Bin(m, 1/2)."""
+    from maturity.benchmarking.statistics import median_interval_ranks
+
+    ms = np.arange(1, 121)
+    lo, up = median_interval_ranks(ms, confidence)
+    half = (1 - confidence) / 2
+    for m, l_, u_ in zip(ms.tolist(), lo.tolist(), up.tolist(), strict=True):
+        # brute force with exact binomial sums (integers), then scipy agrees
+        total = 2**m
+        cdf = list(itertools.accumulate(math.comb(m, i) for i in range(m + 1)))
+        alpha = Fraction(1 - confidence)  # the double's exact value
+        ok = [ell for ell in range(1, m + 1) if cdf[ell - 1] * 2 <= alpha * total]
+        want = max(ok) if ok else 0
+        if Fraction(cdf[want] if want < m else 0, total) * 2 != alpha:
+            assert l_ == want, (m, confidence)
+            assert scipy.stats.binom.cdf(l_ - 1, m, 0.5) <= half
+        if l_:
+            assert u_ == m + 1 - l_
+            coverage = 1 - 2 * scipy.stats.binom.cdf(l_ - 1, m, 0.5)
+            assert coverage >= confidence - 1e-12
+        else:
+            assert u_ == 0 and 2 * 0.5**m > (1 - confidence) - 1e-12
+
+
+def test_median_interval_coverage_by_simulation():
+    """Coverage of [x(l), x(u)] for samples of a continuous distribution: at least the level
+    (up to the Monte Carlo error), and equal to the exact binomial coverage."""
+    from maturity.benchmarking.statistics import median_interval_ranks
+
+    rng = np.random.default_rng(3)
+    reps = 4000
+    for m in (7, 12, 25, 60):
+        (lo,), (up,) = median_interval_ranks(np.array([m]), 0.95)
+        x = np.sort(rng.lognormal(size=(reps, m)), axis=1)
+        true_median = 1.0  # of the standard lognormal
+        hit = (x[:, lo - 1] <= true_median) & (true_median <= x[:, up - 1])
+        exact = 1 - 2 * scipy.stats.binom.cdf(lo - 1, m, 0.5)
+        se = math.sqrt(exact * (1 - exact) / reps)
+        assert exact >= 0.95
+        assert abs(hit.mean() - exact) < 4 * se + 1e-9, (m, hit.mean(), exact)
+
+
+def test_interval_against_independent_computation():
+    from maturity.benchmarking.statistics import median_interval_ranks
+
     rng = np.random.default_rng(7)
-    s = random_pop(rng, 60, nan=0.0, decimals=2)
-    b = benchmark(s, s, by=("size_class",), bootstrap=True, n_resamples=199, seed=11)
-    ref = reference(s, s, by=("size_class",))
-    for i in (0, 7, 33):
+    s = random_pop(rng, 90, nan=0.0, decimals=2)
+    b = benchmark(s, s, by=("size_class",), interval=True, min_group=3)
+    assert b.confidence == 0.95
+    ref = reference(s, s, by=("size_class",), min_group=3)
+    checked = 0
+    for i in range(len(s.ids)):
         mem = ref[i][4]
         for j in range(len(s.nodes)):
-            a = np.sort(s.score[mem, j])  # the sample in ascending order, as documented
-            res = scipy.stats.bootstrap(
-                (a,),
-                np.median,
-                n_resamples=199,
-                confidence_level=0.95,
-                method="percentile",
-                rng=np.random.default_rng(11),
-            )
-            assert b.ci_low[i, j] == pytest.approx(res.confidence_interval.low, abs=1e-12)
-            assert b.ci_high[i, j] == pytest.approx(res.confidence_interval.high, abs=1e-12)
-    assert b.confidence == 0.95
-    plain = benchmark(s, s, by=("size_class",))
+            a = np.sort(s.score[mem, j])
+            m = len(a)
+            (lo,), (up,) = median_interval_ranks(np.array([m]), 0.95)
+            k = 3
+            below = [b for b in block_bounds(m, k) if b[1] <= lo] if m >= 6 else []
+            above = [b for b in block_bounds(m, k) if b[0] >= up - 1] if m >= 6 else []
+            if m < 6 or not lo or not below or not above:
+                assert math.isnan(b.ci_low[i, j]) and math.isnan(b.ci_high[i, j])
+                continue
+            (s0, e0), (s1, e1) = below[-1], above[0]
+            low = sum(float(v) for v in a[s0:e0]) / (e0 - s0)
+            high = sum(float(v) for v in a[s1:e1]) / (e1 - s1)
+            # rounded outwards to 2 decimals (within 1e-6 of a unit of a grid point: on it)
+            assert b.ci_low[i, j] == math.floor(low * 100 + 1e-6) / 100
+            assert b.ci_high[i, j] == math.ceil(high * 100 - 1e-6) / 100
+            # the published interval contains the exact order-statistic interval
+            assert b.ci_low[i, j] <= a[lo - 1] + 1e-8 and a[up - 1] - 1e-8 <= b.ci_high[i, j]
+            checked += 1
+    assert checked > 50
+    plain = benchmark(s, s, by=("size_class",), min_group=3)
     assert np.isnan(plain.ci_low).all() and plain.confidence is None
     np.testing.assert_array_equal(plain.median, b.median)
+
+
+def test_bootstrap_is_deprecated_and_gives_the_interval():
+    rng = np.random.default_rng(8)
+    s = random_pop(rng, 60, nan=0.0, decimals=2)
+    with pytest.warns(FutureWarning, match="interval=True"):
+        old = benchmark(s, s, by=("size_class",), bootstrap=True, n_resamples=199, seed=11)
+    new = benchmark(s, s, by=("size_class",), interval=True)
+    np.testing.assert_array_equal(old.ci_low, new.ci_low)
+    np.testing.assert_array_equal(old.ci_high, new.ci_high)
+    with pytest.raises(BenchmarkError, match="confidence"):
+        benchmark(s, s, interval=True, confidence=1.5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,7 +786,7 @@ def test_exports():
     assert recs[0]["ci_low"] == ""
     doc = json.loads(b.to_json())
     assert doc["format"] == "maturity/benchmark@1" and doc["synthetic"] is True
-    assert doc["companies"][0]["nodes"]["root"]["median"] == 1.0
+    assert doc["companies"][0]["nodes"]["root"]["mean"] == 1.0
     assert doc["companies"][0]["nodes"]["root"]["ci_low"] is None
     row = b.row("=evil()")
     assert row["group"]["size"] == 5 and row["nodes"]["root"]["n"] == 5
@@ -730,9 +881,11 @@ def test_aggregate_table_rules_and_values(seed):
         a = s.score[mem, s.nodes.index(r["node"])]
         a = a[~np.isnan(a)]
         assert r["n"] == len(a)
-        assert r["mean"] == pytest.approx(a.mean(), abs=1e-6)
+        assert r["mean"] == published(float(np.mean(a)))
+        a = np.sort(a)
         for name, q in zip(("q1", "median", "q3", "p90"), QS, strict=True):
-            assert r[name] == pytest.approx(np.percentile(a, q), abs=1e-6)
+            expected = published(block_mean(a, q, 5)) if len(a) >= 10 else None
+            assert r[name] == expected
     total = [r for r in t if all(r[f] is None for f in t.by) and r["node"] == "root"]
     assert total and total[0]["n"] == int((~np.isnan(s.score[:, 0])).sum())
     assert "suppressed" in t.note()

@@ -1,9 +1,14 @@
 """Gaps, priorities and progress against hand-worked numbers."""
 
+import csv
+import io
+import json
+import math
+
 import numpy as np
 import pytest
 
-from maturity.gap_analysis import gaps, global_weights, progress
+from maturity.gap_analysis import NO_PEER_TARGET, GapsError, gaps, global_weights, progress
 from maturity.io import read_responses
 from maturity.scoring import score
 from tests.test_scoring import Q, model
@@ -44,24 +49,104 @@ def test_explicit_profile_and_number_targets(tmp_path):
     g = gaps(s, {"x": 4, "y": 5})
     np.testing.assert_allclose(g.gap[0], [0, 0])
     assert g.progress[0] == 1.0 and g.priorities[0] == ()
-    g2 = gaps(s, 6.0)
-    np.testing.assert_allclose(g2.gap[0], [1, 1])
+    g2 = gaps(s, 4.5)
+    np.testing.assert_allclose(g2.gap[0], [0, 0])
     with pytest.raises(ValueError, match="unknown node"):
         gaps(s, {"zz": 1})
 
 
-def test_peer_quantile_target(tmp_path):
+@pytest.mark.parametrize("bad", [6.0, -0.5, math.nan, math.inf, -math.inf, 99])
+def test_target_outside_the_range_is_a_typed_error(tmp_path, bad):
+    s = scored(tmp_path, "r1,d,d,yes,95,d\n")
+    with pytest.raises(GapsError, match=r"range of model 'm' \(0–5\)"):
+        gaps(s, bad)
+    with pytest.raises(GapsError, match=r"target of 'x'.*\(0–5\)"):
+        gaps(s, {"x": bad, "y": 4})
+    with pytest.raises(GapsError, match="not a number"):
+        gaps(s, {"x": "high"})
+
+
+def test_target_reached_within_the_tolerance_has_no_gap(tmp_path):
+    s = scored(tmp_path, "r1,c,c,yes,55,b\n")
+    x = s.get("r1", "x")
+    g = gaps(s, {"x": x + 1e-12, "y": 0})
+    assert g.gap[0, 0] == 0.0 and g.priorities[0] == ()
+
+
+def test_progress_leaves_dimensions_without_a_score_out(tmp_path):
+    # x: (2 * 2/4 + 2/4 + 1) / 4 * 5 = 3.125; y: no answer at all -> no score
+    s = scored(tmp_path, "r1,c,c,yes,,\n")
+    assert s.get("r1", "x") == pytest.approx(3.125) and math.isnan(s.get("r1", "y"))
+    g = gaps(s, {"x": 4, "y": 4})
+    # only x counts: 1 - 0.875 / 4, not 1 - 0.875 / 8
+    assert g.progress[0] == pytest.approx(1 - 0.875 / 4)
+    assert math.isnan(g.gap[0, 1])
+
+
+PEER_ROWS = "".join(
+    f"p{i},{x1},{x2},{x3},{y1},{y2}\n"
+    for i, (x1, x2, x3, y1, y2) in enumerate(
+        [
+            ("a", "a", "no", 5, "a"),
+            ("b", "b", "no", 5, "b"),
+            ("c", "c", "yes", 55, "c"),
+            ("d", "d", "yes", 95, "d"),
+            ("a", "b", "yes", 20, "c"),
+            ("b", "c", "no", 60, "d"),
+            ("c", "d", "no", 15, "a"),
+            ("d", "a", "yes", 70, "b"),
+            ("a", "c", "no", 40, "b"),
+            ("b", "d", "yes", 92, "c"),
+            ("c", "a", "yes", 30, "d"),
+            ("d", "b", "no", 11, "a"),
+        ]
+    )
+)
+
+
+def block_quantile_ref(values, pct, k):
+    """The published quantile as documented: the sorted peers in floor(n / k) blocks with
+    boundaries floor(i n / q); the mean of the block holding the nearest rank, rounded."""
+    from tests.test_benchmark import block_mean, published
+
+    return published(block_mean(np.sort(values), pct, k))
+
+
+def test_peer_quantile_target_is_the_own_group_quantile(tmp_path):
     s = scored(tmp_path, "r1,a,a,no,5,a\n")
-    peers = scored(
-        tmp_path, "p1,a,a,no,5,a\np2,b,b,no,5,b\np3,c,c,yes,55,c\np4,d,d,yes,95,d\n", "p.csv"
-    )
+    peers = scored(tmp_path, PEER_ROWS, "p.csv")
     g = gaps(s, "p75", peers=peers)
-    expected = np.percentile(
-        peers.score[:, [peers.nodes.index("x"), peers.nodes.index("y")]], 75, axis=0
-    )
-    np.testing.assert_allclose(g.target[0], expected)
+    cols = [peers.nodes.index("x"), peers.nodes.index("y")]
+    expected = [block_quantile_ref(peers.score[:, c], 75, 5) for c in cols]
+    np.testing.assert_array_equal(g.target[0], expected)
+    assert g.benchmark is not None and not g.no_peer_target.any()
+    # the same through a Benchmark made first: one code path
+    from maturity.benchmarking import benchmark
+
+    g2 = gaps(s, "p75", peers=benchmark(s, peers))
+    np.testing.assert_array_equal(g2.target, g.target)
     with pytest.raises(ValueError, match="needs peers"):
         gaps(s, "p75")
+
+
+def test_too_few_peers_give_no_peer_target(tmp_path):
+    """With one peer in the file, the old code printed that peer's exact score as the target
+    and the report said every target was met."""
+    s = scored(tmp_path, "r1,a,a,no,5,a\n")
+    one = scored(tmp_path, "p1,d,d,yes,95,d\n", "p.csv")
+    g = gaps(s, "p75", peers=one)
+    assert np.isnan(g.target).all() and g.no_peer_target.all()
+    assert g.priorities[0] == () and math.isnan(g.progress[0])
+    rows = list(csv.DictReader(io.StringIO(g.to_csv())))
+    assert {r["note"] for r in rows} == {NO_PEER_TARGET} and {r["target"] for r in rows} == {""}
+    doc = json.loads(g.to_json())
+    assert doc["rows"][0]["nodes"]["x"]["note"] == NO_PEER_TARGET
+    assert doc["rows"][0]["nodes"]["x"]["target"] is None
+    # 9 peers: a group, but quantiles need 2 × 5 = 10: still no target
+    nine = scored(tmp_path, "".join(PEER_ROWS.splitlines(keepends=True)[:9]), "p9.csv")
+    assert gaps(s, "p50", peers=nine).no_peer_target.all()
+    # min_group=3: quantiles from 6 peers
+    assert not gaps(s, "p50", peers=nine, min_group=3).no_peer_target.any()
 
 
 def test_progress_between_two_assessments(tmp_path):
@@ -80,6 +165,20 @@ def test_exports(tmp_path):
     g = gaps(s)
     assert "'=evil" in g.to_csv()
     assert '"progress_to_target"' in g.to_json()
+
+
+def test_exports_keep_full_precision(tmp_path):
+    s = scored(tmp_path, "r1,b,c,no,33,b\n")
+    g = gaps(s, {"x": 3.3333333333333335, "y": 2.7182818284590455})
+    rows = list(csv.DictReader(io.StringIO(g.to_csv())))
+    for r in rows:
+        j = g.nodes.index(r["node"])
+        assert float(r["score"]) == s.get("r1", r["node"])
+        assert float(r["target"]) == g.target[0, j]
+        assert float(r["gap"]) == g.gap[0, j]
+    doc = json.loads(g.to_json())
+    assert doc["rows"][0]["nodes"]["y"]["target"] == 2.7182818284590455
+    assert doc["rows"][0]["progress_to_target"] == g.progress[0]
 
 
 def test_scores_round_trip_through_csv_and_json_with_profiles(tmp_path):

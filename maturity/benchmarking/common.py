@@ -88,9 +88,6 @@ _STATS: tuple[str, ...] = ("percentile", "q1", "median", "q3", "mean", "p90", "s
 _BINCOUNT_LIMIT = 1 << 22
 
 
-_FEW = 1024  # up to this many profiles or groups, loop over them instead of indexing
-
-
 class BenchmarkError(MaturityError, ValueError):
     """Invalid input to :func:`benchmark` or :func:`aggregate_table`."""
 

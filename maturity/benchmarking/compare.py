@@ -8,19 +8,18 @@ peer group is the peers that share its sector, size class and region; a group wi
 even "all peers" is too small. The company itself is always left out of its own group.
 
 Per node the result holds the company's percentile rank among its peers (mean of the weak and
-strict definitions, as ``scipy.stats.percentileofscore(kind="mean")``), the peers' quartiles,
-mean, 90th percentile ("best in class"), standard deviation, the company's z-score and,
-optionally, a bootstrap confidence interval of the peer median.
-
-:func:`aggregate_table` gives peer statistics per group, with no individual rows and with the
-disclosure rules of published benchmarks applied, for publication.
+strict definitions, as ``scipy.stats.percentileofscore(kind="mean")``, scores within
+:data:`~maturity.numbers.SCORE_TOLERANCE` counting as ties), the peers' quartiles, mean, 90th
+percentile ("best in class"), standard deviation, the company's z-score and, optionally, the
+distribution-free confidence interval of the peer median. Everything shown about the peers
+follows the disclosure rules of :mod:`maturity.benchmarking.disclosure`.
 
 Every definition is written out in ``docs/methodology-benchmark.md``.
 
-Speed: the work is vectorised over companies. Profiles are encoded once as integer codes per
-hierarchy level; widening is resolved per *distinct* profile (there are few), statistics are
-computed once per (group, node) on sorted peer scores, and percentile ranks come from
-``np.searchsorted``. A million companies against a million peers take about a second. Building
+Speed: nothing loops over companies or groups in Python. Profiles are encoded once as integer
+codes per hierarchy level; widening is resolved per *distinct* profile; per node one integer
+sort orders every group's scores (:mod:`maturity.benchmarking.statistics`). A million
+companies against a million peers in 126,000 sparse groups take a few seconds. Building
 :class:`~maturity.responses.Profile` objects for a million rows is itself slow; callers that
 hold profiles as arrays pass them as *profile keys* instead (see :data:`ProfileKeys` and
 :func:`profile_keys`).
@@ -28,6 +27,7 @@ hold profiles as arrays pass them as *profile keys* instead (see :data:`ProfileK
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +40,7 @@ from maturity.benchmarking.common import (
     ProfileKeys,
     ScoresLike,
 )
+from maturity.benchmarking.disclosure import PUBLISHED_DIGITS
 from maturity.benchmarking.groups import (
     _check_fields,
     _compact,
@@ -48,14 +49,23 @@ from maturity.benchmarking.groups import (
     _members,
     _peer_groups,
     _profiles,
+    _ranges,
     _resolve,
     _schedule,
     _self_index,
     _self_member,
-    _small_int,
+)
+from maturity.benchmarking.release import (
+    Release,
+    check_k,
+    check_since,
+    decide,
+    fingerprints,
+    new_salt,
+    present_nodes,
 )
 from maturity.benchmarking.result import Benchmark
-from maturity.benchmarking.statistics import _bootstrap_node, _by_group, _by_profile, _node
+from maturity.benchmarking.statistics import _node, _sort_node
 
 __all__ = ["benchmark"]
 
@@ -67,12 +77,16 @@ def benchmark(
     by: Sequence[str] = DEFAULT_BY,
     widen: Sequence[str] | None = None,
     min_group: int = 5,
-    bootstrap: bool = False,
+    interval: bool = False,
     confidence: float = 0.95,
-    n_resamples: int = 999,
-    seed: int = 0,
+    digits: int | None = PUBLISHED_DIGITS,
     keys: ProfileKeys | None = None,
     peer_keys: ProfileKeys | None = None,
+    since: Release | None = None,
+    release_k: int | None = None,
+    bootstrap: bool = False,
+    n_resamples: int | None = None,
+    seed: int | None = None,
 ) -> Benchmark:
     """Compare every company of ``scores`` with its peer group in ``peers``, node by node.
 
@@ -95,40 +109,63 @@ def benchmark(
     same object as ``scores`` or a population that contains the company.
 
     Per node (the nodes of ``scores`` that ``peers`` also has) peers without a score there
-    are left out. See :class:`Benchmark` for the statistics and
-    ``docs/methodology-benchmark.md`` for their definitions.
+    are left out. See :class:`Benchmark` for the statistics,
+    :mod:`maturity.benchmarking.disclosure` for what is published, and
+    ``docs/methodology-benchmark.md`` for the definitions.
 
     Args:
         scores: the companies to benchmark (a :class:`~maturity.scores.Scores` or alike).
         peers: the peer population (may be ``scores`` itself).
         by: the profile fields that define a peer group.
         widen: the widening order (default :data:`DEFAULT_WIDEN` restricted to ``by``).
-        min_group: the smallest group that is reported (at least 1; 5 by default).
-        bootstrap: also compute a percentile-bootstrap interval of the peer median
-            (``scipy.stats.bootstrap``, ``method="percentile"``, a fresh
-            ``np.random.default_rng(seed)`` per interval). One resampling per distinct
-            (group, node, own score): meant for tens or thousands of companies, not millions.
-        confidence: the interval's confidence level.
-        n_resamples: bootstrap resamples.
-        seed: bootstrap seed.
+        min_group: the smallest group that is reported (at least 1; 5 by default). Quantiles
+            need ``2 × min_group`` peers and average ``min_group`` order statistics.
+        interval: also give the distribution-free confidence interval of the peer median
+            (from order statistics and binomial quantiles: coverage at least ``confidence``
+            for any continuous distribution; no resampling).
+        confidence: the interval's confidence level, strictly between 0 and 1.
+        digits: decimals of the published peer statistics (the displayed precision); ``None``
+            publishes them unrounded.
         keys: the companies' profiles as :data:`ProfileKeys` (default: the object's
             ``profile_keys`` attribute if it has one, else its ``profiles``; an object
             with no profiles at all counts as unknown on every field).
         peer_keys: the same for the peers.
+        since: the :class:`~maturity.benchmarking.release.Release` of an earlier run
+            (:meth:`Benchmark.release`): newcomers wait until ``release_k`` have joined a
+            group, and a group that lost 1 to ``release_k − 1`` members is withheld, so that
+            the two runs cannot be differenced (see :mod:`maturity.benchmarking.release`).
+        release_k: the change threshold of ``since`` (default ``min_group``).
+        bootstrap: deprecated: the bootstrap interval was replaced by ``interval=True``
+            (exact coverage, no resampling); ``bootstrap=True`` warns and gives that interval.
+        n_resamples: deprecated, ignored.
+        seed: deprecated, ignored.
 
     Raises:
         BenchmarkError: invalid arguments, no node in common, an invalid profile value.
 
     """
+    if bootstrap or n_resamples is not None or seed is not None:
+        warnings.warn(
+            "benchmark(bootstrap=True, n_resamples=..., seed=...) is deprecated: the peer "
+            "median's interval is now the distribution-free interval from order statistics "
+            "(exact coverage, no resampling); pass interval=True instead",
+            FutureWarning,
+            stacklevel=2,
+        )
+        interval = interval or bool(bootstrap)
     by_t = tuple(by)
     widen_t = _check_fields(by_t, widen)
     if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
         raise BenchmarkError(f"min_group must be an integer >= 1, not {min_group!r}")
-    if bootstrap:
-        if not 0 < confidence < 1:
-            raise BenchmarkError(f"confidence must be between 0 and 1, not {confidence!r}")
-        if n_resamples < 1:
-            raise BenchmarkError(f"n_resamples must be >= 1, not {n_resamples!r}")
+    if interval and not (isinstance(confidence, float | int) and 0 < confidence < 1):
+        raise BenchmarkError(f"confidence must be between 0 and 1, not {confidence!r}")
+    if digits is not None and (
+        isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12
+    ):
+        raise BenchmarkError(f"digits must be an integer from 0 to 12 or None, not {digits!r}")
+    k_rel = check_k(release_k, min_group)
+    if since is not None:
+        check_since(since, "benchmark", by_t)
     same = peers is scores
     nodes = tuple(n for n in scores.nodes if n in set(peers.nodes))
     if not nodes:
@@ -189,42 +226,72 @@ def benchmark(
 
     groups = _peer_groups(fields, res, cleaf[cls_prof], cls)
 
-    porder = np.argsort(pprof.astype(_small_int(k_p)), kind="stable")
-    pcount = np.bincount(pprof, minlength=k_p)
-    corder = np.argsort(gc.astype(_small_int(n_groups + 1)), kind="stable")
-    cbounds = np.searchsorted(gc[corder], np.arange(n_groups + 1))
+    # every (group, member peer) pair once: the peers of each member profile, group by group
+    porder = np.argsort(pprof, kind="stable")
+    pcount = np.bincount(pprof, minlength=k_p).astype(np.int64)
+    pstart = np.cumsum(pcount) - pcount
+    pair_len = pcount[gmem]
+    elem_peer = porder[_ranges(pstart[gmem], pair_len)]
+    elem_group = np.repeat(np.repeat(np.arange(n_groups), np.diff(gptr)), pair_len)
 
+    corder = np.argsort(gc, kind="stable")
+    eptr = np.zeros(n_groups + 1, np.int64)
+    eptr[1:] = np.cumsum(np.bincount(elem_group, minlength=n_groups))
+    group_keys = _group_keys(fields, res) if since is not None else None
+    fps = fingerprints(since.salt, peer_ids, p_all[:, pcols]) if since is not None else None
+    published: dict[int, dict[str, frozenset[str]]] = {}
     shape = (k, n_c)
     out = {s: np.empty(shape) for s in _STATS}
     n_out = np.empty(shape, np.int64)
-    ci_lo = np.full(shape, np.nan) if bootstrap else None
-    ci_hi = np.full(shape, np.nan) if bootstrap else None
+    ci = (np.full(shape, np.nan), np.full(shape, np.nan)) if interval else None
     for j in range(k):
         col = np.ascontiguousarray(p_all[:, pcols[j]])
-        ps, pstart, pvalid = _by_profile(col, pprof, porder, pcount)
-        flat, gstart, gn = _by_group(ps, pstart, pvalid, gptr, gmem)
         xs = np.ascontiguousarray(x_all[:, cols[j]])
         # the company's own score among the peers (unused where it is not a peer)
         v = xs if same or not selfin.any() else np.take(col, sidx)
-        _node(j, xs, v, selfin, gc, flat, gstart, gn, corder, cbounds, min_group, out, n_out)
-        if bootstrap:
-            assert ci_lo is not None and ci_hi is not None
-            _bootstrap_node(
-                j,
-                v,
-                selfin,
+        eg, ep, selfin_j, withheld = elem_group, elem_peer, selfin, None
+        if since is not None:
+            assert group_keys is not None and fps is not None
+            eg, ep, selfin_j, withheld = _apply_release(
+                since,
+                k_rel,
+                nodes[j],
+                col,
+                fps,
+                group_keys,
+                eptr,
+                elem_group,
+                elem_peer,
                 gc,
-                flat,
-                gstart,
-                gn,
-                n_out[j],
-                min_group,
-                confidence,
-                n_resamples,
-                seed,
-                ci_lo,
-                ci_hi,
+                sidx,
+                selfin,
+                published,
             )
+        nd = _sort_node(col, ep, eg, n_groups)
+        _node(
+            j,
+            xs,
+            v,
+            selfin_j,
+            gc,
+            corder,
+            nd,
+            n_groups,
+            min_group,
+            digits,
+            confidence if interval else None,
+            out,
+            n_out,
+            ci,
+        )
+        if withheld is not None and withheld.any():
+            hide = withheld[gc]
+            for stat in _STATS:
+                out[stat][j][hide] = np.nan
+            n_out[j][hide] = 0
+            if ci is not None:
+                ci[0][j][hide] = np.nan
+                ci[1][j][hide] = np.nan
     nan_view = np.broadcast_to(np.float64(np.nan), (n_c, k))
 
     def fin(a: Any) -> Any:
@@ -237,12 +304,176 @@ def benchmark(
         nodes=nodes,
         **{s: fin(out[s]) for s in _STATS},
         n=fin(n_out),
-        ci_low=fin(ci_lo) if ci_lo is not None else nan_view,
-        ci_high=fin(ci_hi) if ci_hi is not None else nan_view,
+        ci_low=fin(ci[0]) if ci is not None else nan_view,
+        ci_high=fin(ci[1]) if ci is not None else nan_view,
         groups=groups,
         min_group=min_group,
         synthetic=bool(getattr(peers, "synthetic", False)),
         by=by_t,
         widen=widen_t,
-        confidence=float(confidence) if bootstrap else None,
+        confidence=float(confidence) if interval else None,
+        digits=digits,
+        recorder=_Recorder(
+            since,
+            k_rel,
+            by_t,
+            nodes,
+            peer_ids,
+            p_all[:, pcols],
+            fields,
+            res,
+            gc,
+            n_out,
+            min_group,
+            eptr,
+            elem_peer,
+            published,
+            fps,
+        ),
     )
+
+
+def _group_keys(fields: Sequence[Any], res: Any) -> list[str]:
+    """A stable text per peer group: ``sector=28.41;size_class=small;region=*``."""
+    out = []
+    for drow, crow in zip(res.gdepth.tolist(), res.gcode.tolist(), strict=True):
+        parts = [
+            f"{f.name}={f.values[d][c] if d else '*'}"
+            for f, d, c in zip(fields, drow, crow, strict=True)
+        ]
+        out.append(";".join(parts))
+    return out
+
+
+def _apply_release(
+    since: Release,
+    k_rel: int,
+    node: str,
+    col: Any,
+    fps: list[str],
+    group_keys: list[str],
+    eptr: Any,
+    elem_group: Any,
+    elem_peer: Any,
+    gc: Any,
+    sidx: Any,
+    selfin: Any,
+    published: dict[int, dict[str, frozenset[str]]],
+) -> tuple[Any, Any, Any, Any]:
+    """The change rule at one node: the (group, peer) pairs left (newcomers waiting), the
+    companies still members of their own group, and the groups withheld. Records, per group,
+    the membership published at this node in ``published``.
+    """
+    present = ~np.isnan(col)
+    n_groups = len(group_keys)
+    withheld = np.zeros(n_groups + 1, bool)
+    drop: list[Any] = []
+    for g, key in enumerate(group_keys):
+        old = since.membership(key, node)
+        if old is None:
+            continue
+        members = elem_peer[eptr[g] : eptr[g + 1]]
+        members = members[present[members]]
+        decision, new = decide(old, (fps[p] for p in members.tolist()))
+        action = decision.action(k_rel)
+        if action == "withhold":
+            withheld[g] = True
+            published.setdefault(g, {})[node] = old
+        elif action == "defer":
+            waiting = [p for p in members.tolist() if fps[p] in new]
+            drop.extend(np.int64(g) * len(fps) + p for p in waiting)
+            published.setdefault(g, {})[node] = old & frozenset(fps[p] for p in members.tolist())
+    if not drop:
+        return elem_group, elem_peer, selfin, withheld
+    dropped = np.sort(np.array(drop, dtype=np.int64))
+    keys = elem_group * len(fps) + elem_peer
+    pos = np.minimum(np.searchsorted(dropped, keys), len(dropped) - 1)
+    keep = dropped[pos] != keys
+    own = gc * len(fps) + sidx
+    pos = np.minimum(np.searchsorted(dropped, own), len(dropped) - 1)
+    selfin_j = selfin & (dropped[pos] != own)
+    return elem_group[keep], elem_peer[keep], selfin_j, withheld
+
+
+class _Recorder:
+    """Builds :meth:`Benchmark.release` on demand (fingerprints cost time; most runs never
+    ask for them).
+    """
+
+    def __init__(
+        self,
+        since: Release | None,
+        k: int,
+        by: tuple[str, ...],
+        nodes: tuple[str, ...],
+        peer_ids: Sequence[str],
+        p_score: Any,
+        fields: Any,
+        res: Any,
+        gc: Any,
+        n_out: Any,
+        min_group: int,
+        eptr: Any,
+        elem_peer: Any,
+        published: dict[int, dict[str, frozenset[str]]],
+        fps: list[str] | None,
+    ) -> None:
+        self.args = (
+            since,
+            k,
+            by,
+            nodes,
+            peer_ids,
+            p_score,
+            fields,
+            res,
+            gc,
+            n_out,
+            min_group,
+            eptr,
+            elem_peer,
+            published,
+            fps,
+        )
+
+    def __call__(self, label: str | None = None) -> Release:
+        from maturity.benchmarking.release import assemble
+
+        (
+            since,
+            k,
+            by,
+            nodes,
+            peer_ids,
+            p_score,
+            fields,
+            res,
+            gc,
+            n_out,
+            min_group,
+            eptr,
+            elem_peer,
+            published,
+            fps,
+        ) = self.args
+        salt = since.salt if since is not None else new_salt()
+        if fps is None:
+            fps = fingerprints(salt, peer_ids, p_score)
+        present = present_nodes(p_score, nodes)
+        peers = dict(zip(fps, present, strict=True))
+        keys = _group_keys(fields, res)
+        n_groups = len(keys)
+        out: dict[str, dict[str, frozenset[str]]] = {}
+        for j, node in enumerate(nodes):
+            shown = np.zeros(n_groups + 1, bool)
+            shown[gc[n_out[j] >= min_group]] = True
+            for g in np.flatnonzero(shown[:n_groups]).tolist():
+                fixed = published.get(g, {}).get(node)
+                if fixed is None:
+                    mem = elem_peer[eptr[g] : eptr[g + 1]].tolist()
+                    fixed = frozenset(fps[p] for p in mem if node in present[p])
+                out.setdefault(keys[g], {})[node] = fixed
+            for g, per_node in published.items():  # withheld groups keep their last state
+                if node in per_node and not shown[g]:
+                    out.setdefault(keys[g], {})[node] = per_node[node]
+        return assemble("benchmark", salt, k, by, nodes, peers, out, since, label=label)

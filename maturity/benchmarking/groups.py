@@ -223,6 +223,32 @@ def _compact(key: IntArray, space: int) -> tuple[IntArray, IntArray]:
     return inv.astype(np.int64), uniq.astype(np.int64)
 
 
+def _unique_rows(a: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(a, axis=0, return_inverse=True)`` for a small integer matrix, through one
+    mixed-radix int64 key per row (``np.unique`` on rows sorts a structured view, ten times
+    slower); rows come out in the same (lexicographic) order.
+    """
+    a = np.asarray(a, dtype=np.int64)
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
+        uniq, inv = np.unique(a, axis=0, return_inverse=True)
+        return uniq, inv.reshape(-1)
+    lo = a.min(axis=0)
+    span = a.max(axis=0) - lo + 1
+    if float(np.prod(span.astype(np.float64))) >= 2.0**62:
+        uniq, inv = np.unique(a, axis=0, return_inverse=True)
+        return uniq, inv.reshape(-1)
+    key = np.zeros(len(a), np.int64)
+    for i in range(a.shape[1]):
+        key = key * span[i] + (a[:, i] - lo[i])
+    inv, ukey = _compact(key, int(np.prod(span)))
+    uniq = np.empty((len(ukey), a.shape[1]), np.int64)
+    rest = ukey.copy()
+    for i in range(a.shape[1] - 1, -1, -1):
+        uniq[:, i] = rest % span[i] + lo[i]
+        rest //= span[i]
+    return uniq, inv
+
+
 def _profiles(fields: Sequence[_Field], side: int, n: int) -> tuple[IntArray, IntArray]:
     """Distinct profiles of one side: row → profile id, and the leaves of each profile."""
     if not fields:
@@ -366,8 +392,7 @@ def _resolve(
         out = np.zeros(len(rows), np.int64)
         if len(rows) == 0 or len(peer_leaf) == 0:
             return out
-        dv, inv = np.unique(depth[rows], axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
+        dv, inv = _unique_rows(depth[rows])
         for u in range(len(dv)):
             sel_pos = np.flatnonzero(inv == u)
             sel = rows[sel_pos]
@@ -398,8 +423,8 @@ def _resolve(
         code[:, i] = f.anc[cls_leaf[:, i], depth[:, i]]
     group = np.full(n_cls, -1, np.int64)
     ok = np.flatnonzero(done)
-    uniq, inv = np.unique(np.hstack([depth[ok], code[ok]]), axis=0, return_inverse=True)
-    group[ok] = inv.reshape(-1)
+    uniq, inv = _unique_rows(np.hstack([depth[ok], code[ok]]))
+    group[ok] = inv
     return _Resolved(group, depth, size, steps, uniq[:, :nf], uniq[:, nf:])
 
 
@@ -418,8 +443,7 @@ def _members(
     pair_group: list[IntArray] = []
     pair_prof: list[IntArray] = []
     if n_groups and len(peer_leaf):
-        dvs, inv = np.unique(res.gdepth, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
+        dvs, inv = _unique_rows(res.gdepth)
         for u in range(len(dvs)):
             gs = np.flatnonzero(inv == u)
             pk = _keys_at(fields, peer_leaf, dvs[u])
@@ -449,29 +473,39 @@ def _self_member(
     return ok
 
 
-def _small_int(n: int) -> type[np.integer[Any]]:
-    """The smallest integer type for values below ``n`` (numpy radix-sorts 16-bit keys)."""
-    if n < (1 << 15):
-        return np.int16
-    if n < (1 << 31):
-        return np.int32
-    return np.int64
-
-
 def _peer_groups(
     fields: Sequence[_Field], res: _Resolved, cls_leaf: IntArray, cls: IntArray
 ) -> tuple[PeerGroup, ...]:
-    """One :class:`PeerGroup` per class, then one per company (shared objects)."""
-    per_class = np.empty(len(res.group), dtype=object)
-    for c in range(len(res.group)):
-        filters: dict[str, str | None] = {}
-        for i, f in enumerate(fields):
-            d = int(res.depth[c, i])
-            filters[f.name] = f.values[d][int(f.anc[cls_leaf[c, i], d])] if d else None
-        per_class[c] = PeerGroup(
-            types.MappingProxyType(filters),
-            int(res.size[c]),
-            int(res.steps[c]),
-            bool(res.group[c] >= 0),
-        )
-    return tuple(per_class[cls].tolist())
+    """One :class:`PeerGroup` per distinct (filters, size, steps, sufficient), shared by the
+    companies that have it (few Python objects even for a million companies).
+    """
+    n_cls, nf = res.depth.shape
+    if n_cls == 0:
+        return ()
+    code = np.empty((n_cls, nf), np.int64)
+    for i, f in enumerate(fields):
+        code[:, i] = f.anc[cls_leaf[:, i], res.depth[:, i]]
+    code[res.depth == 0] = -1
+    fkey = np.hstack([res.depth, code]) if nf else np.zeros((n_cls, 1), np.int64)
+    fu, finv = _unique_rows(fkey)
+    # each field's value of every distinct filter, as one object column (no loop per field)
+    columns = []
+    for i, f in enumerate(fields):
+        flat = [None, *(v for level in f.values[1:] for v in level)]
+        offset = np.cumsum([0, 1, *(len(level) for level in f.values[1:])])[:-1]
+        d = fu[:, i]
+        pos = np.where(d > 0, offset[np.maximum(d, 0)] + fu[:, nf + i], 0)
+        columns.append(np.array(flat, dtype=object)[pos].tolist())
+    names = [f.name for f in fields]
+    proxy = types.MappingProxyType
+    filters = [proxy(dict(zip(names, vals, strict=True))) for vals in zip(*columns, strict=True)]
+    if not fields:
+        filters = [proxy({}) for _ in range(len(fu))]
+    gkey = np.stack([finv, res.size, res.steps, (res.group >= 0).astype(np.int64)], axis=1)
+    gu, ginv = _unique_rows(gkey)
+    objs = np.array(
+        [PeerGroup(filters[fi], size, steps, bool(ok)) for fi, size, steps, ok in gu.tolist()]
+        + [None],
+        dtype=object,
+    )[:-1]
+    return tuple(objs[ginv[cls]].tolist())

@@ -22,23 +22,45 @@ from maturity.benchmarking.common import (
 )
 from maturity.benchmarking.groups import PeerGroup
 
-__all__ = ["Benchmark"]
+__all__ = ["NOTES", "Benchmark"]
+
+#: What the figures of a benchmark file mean (written into its JSON).
+NOTES = {
+    "percentile": "mean-rank percentile among the peers: 50 x (peers below + peers at or "
+    "below) / n, ties (scores within 1e-9) counting half, as "
+    "scipy.stats.percentileofscore(kind='mean'); not the share with the same or a lower score",
+    "quantiles": "q1, median, q3, p90: means of blocks of at least min_group peers' sorted "
+    "scores, published from 2 x min_group peers; rounded to 'digits' decimals",
+    "n": "peers with a score at the node, the company left out",
+}
 
 
 @dataclass(frozen=True, eq=False)
 class Benchmark:
     """Each company compared with its peer group, node by node.
 
-    Arrays have shape (companies × nodes): ``percentile`` (0-100, mean of the weak and strict
-    percentile ranks), the peers' ``q1``, ``median``, ``q3`` (linear interpolation, as
-    ``np.percentile``), ``mean``, ``p90`` (best in class), ``sd`` (sample standard deviation,
-    ddof = 1), the company's ``z`` = (score − mean) / sd, ``n`` (peers with a score at the
-    node, the company left out) and ``ci_low``/``ci_high`` (bootstrap interval of the peer
-    median; NaN unless asked for). Statistics are NaN where the company has no sufficient
-    peer group, or where fewer than ``min_group`` peers have a score at the node; percentile
-    and z are also NaN where the company has no score. ``groups`` holds each company's
-    :class:`PeerGroup`. ``synthetic`` is True when the peers are a synthetic population.
-    Arrays are read-only.
+    Arrays have shape (companies × nodes) and are read-only:
+
+    - ``percentile`` (0–100): the company's mean-rank percentile among its peers, ties (scores
+      within :data:`~maturity.numbers.SCORE_TOLERANCE`) counting half, as
+      ``scipy.stats.percentileofscore(kind="mean")``; full precision;
+    - ``n``: peers with a score at the node, the company left out;
+    - ``mean`` and ``sd`` (sample standard deviation, ddof = 1) of the peers' scores, rounded
+      to ``digits`` decimals, and the company's ``z`` = (score − mean) / sd from those;
+    - ``q1``, ``median``, ``q3`` and ``p90`` ("best in class"): published quantiles, each the
+      mean of the block of ``min_group`` to ``2 × min_group − 1`` consecutive order statistics
+      that holds numpy's position (fixed-size microaggregation), only where
+      ``n ≥ 2 × min_group``; rounded to ``digits`` decimals;
+    - ``ci_low``/``ci_high``: the distribution-free confidence interval of the peer median at
+      level ``confidence`` (order statistics, binomial quantiles), widened to whole blocks and
+      rounded outwards; NaN unless asked for.
+
+    Every statistic is NaN where the company has no sufficient peer group or fewer than
+    ``min_group`` peers have a score at the node; the quantiles and the interval also below
+    ``2 × min_group``; percentile and z also where the company has no score. ``groups``
+    holds each company's :class:`PeerGroup`. ``synthetic`` is True when the peers are a
+    synthetic population. See ``docs/methodology-benchmark.md`` and
+    :mod:`maturity.benchmarking.disclosure`.
     """
 
     ids: tuple[str, ...]
@@ -60,6 +82,8 @@ class Benchmark:
     by: tuple[str, ...] = DEFAULT_BY
     widen: tuple[str, ...] = DEFAULT_WIDEN
     confidence: float | None = None
+    digits: int | None = 2
+    recorder: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -79,6 +103,21 @@ class Benchmark:
     @cached_property
     def _index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.ids)}
+
+    def release(self, label: str | None = None) -> Any:
+        """What this run published, as a :class:`~maturity.benchmarking.release.Release`:
+        pass it as ``since=`` to the next run so that the two cannot be differenced. The
+        release is for the publisher's files, not for publication.
+
+        Raises:
+            BenchmarkError: the benchmark was not made by :func:`benchmark`.
+
+        """
+        if self.recorder is None:
+            from maturity.benchmarking.common import BenchmarkError
+
+            raise BenchmarkError("this Benchmark was not made by benchmark(): no release")
+        return self.recorder(label)
 
     def row(self, company_id: str) -> dict[str, Any]:
         """One company's benchmark as plain data: its group and, per node, the statistics.
@@ -116,6 +155,8 @@ class Benchmark:
             "by": list(self.by),
             "widen": list(self.widen),
             "confidence": self.confidence,
+            "digits": self.digits,
+            "notes": NOTES,
             "nodes": list(self.nodes),
             "companies": [self._row(i) for i in range(len(self.ids))],
         }
@@ -176,14 +217,16 @@ class Benchmark:
 
 
 def _num(x: Any) -> float | None:
-    from maturity.scores import json_number
-
-    return json_number(float(x))
+    """A number for JSON at full precision (``None`` for NaN: JSON has no NaN)."""
+    v = float(x)
+    return None if math.isnan(v) else v
 
 
 def _fmt(x: Any) -> str:
-    v = float(x)
-    return "" if math.isnan(v) else repr(round(v, 6))
+    """A number for CSV at full precision (the shortest text that reads back the same)."""
+    from maturity.numbers import shortest
+
+    return shortest(float(x))
 
 
 def _write(path: str | Path | None, text: str, force: bool) -> None:

@@ -13,35 +13,75 @@ def _add(sub: Any) -> None:
     g = sub.add_parser(
         "gaps",
         help="gaps to a target and priorities",
-        description="Score answers, compare them with a target and rank what "
-        "to do first (gap x weight x importance).",
+        description="Score answers (or read a scores file written by 'maturity score'), compare "
+        "them with a target and rank what to do first (gap x weight x importance). A peer "
+        "target (p50, p75, p90) is the quantile of each company's own peer group, chosen as "
+        "'maturity benchmark' does; where the group is too small there is no peer target.",
     )
     answer_arguments(g, "gaps.csv or gaps.json")
     g.add_argument(
         "--target",
         default="next_level",
-        help="next_level (default), p50, p75, p90 (needs --peers), a number, or a "
-        "JSON/YAML file mapping node ids to target scores",
+        help="next_level (default), p50, p75, p90 (needs --peers), a number within the "
+        "model's range, or a JSON/YAML file mapping node ids to target scores",
     )
-    g.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
+    g.add_argument("--peers", help="peer scores (JSON/CSV), answers (CSV/JSON) or 'synthetic'")
+    g.add_argument(
+        "--by",
+        default="sector,size_class,region",
+        help="profile fields that define peer groups (default: %(default)s)",
+    )
+    g.add_argument(
+        "--min-group",
+        type=int,
+        default=5,
+        metavar="N",
+        help="smallest peer group ever used (default: %(default)s)",
+    )
+
+
+def _scores_file(path: str) -> bool:
+    """Whether ``path`` is a scores file written by ``maturity score`` (JSON or CSV)."""
+    p = Path(path)
+    try:
+        with p.open(encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    if p.suffix.lower() == ".json":
+        return '"maturity/scores@1"' in head
+    return p.suffix.lower() == ".csv" and head.startswith("respondent_id,node,score")
 
 
 @command("gaps", _add)
 def run(args: argparse.Namespace) -> int:
     """Gaps to a target and priorities."""
     from maturity.gap_analysis import gaps
+    from maturity.model import load_model
     from maturity.peers import load_peers
+    from maturity.questionnaire import load_questionnaire
 
     out = Path(args.output)
     inputs = [*args.answers, args.questionnaire, args.model, args.target]
-    check_output(out, args.force, inputs=[*inputs, *([args.peers] if args.peers else [])])
-    scores = scored(args)
-    target = target_of(args.target, scores.model)
+    inputs += [args.peers] if args.peers and args.peers != "synthetic" else []
+    check_output(out, args.force, inputs=[i for i in inputs if i])
+    if len(args.answers) == 1 and _scores_file(args.answers[0]):
+        model = load_model(args.model, load_questionnaire(args.questionnaire))
+        scores = load_peers(args.answers[0], model)
+    else:
+        scores = scored(args)
     peers = load_peers(args.peers, scores.model) if args.peers else None
-    result = gaps(scores, target, peers=peers)
+    target = target_of(args.target, scores.model)
+    options: dict[str, Any] = {}
+    if peers is not None and target in ("p50", "p75", "p90", "median"):
+        by = tuple(f.strip() for f in args.by.split(",") if f.strip())
+        options = {"by": by, "min_group": args.min_group}
+    result = gaps(scores, target, peers=peers, **options)
     if out.suffix.lower() == ".json":
         result.to_json(out, force=args.force)
     else:
         result.to_csv(out, force=args.force)
-    err(f"gaps of {len(scores)} to {result.target_kind} -> {out}")
+    missing = 0 if result.no_peer_target is None else int(result.no_peer_target.any(axis=1).sum())
+    note = f" ({missing} without a peer target: insufficient peers)" if missing else ""
+    err(f"gaps of {len(scores)} to {result.target_kind}{note} -> {out}")
     return 0
