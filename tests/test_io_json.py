@@ -165,3 +165,15 @@ def test_a_big_file_names_the_line_of_each_record(tmp_path, nested):
         read_responses(path, Q)
     (p,) = info.value.problems
     assert (p.code, p.path, p.line) == ("R004", "pct", N_BIG + 1 + nested)
+
+
+def test_answers_to_another_questionnaire_name_the_value_that_says_so(tmp_path):
+    # a JSON file has no header line: the value that names the other questionnaire is located
+    text = "[" + REC + ',\n{"respondent_id": "r2",\n   "questionnaire": "other"}]'
+    path = tmp_path / "a.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, Q)
+    (p,) = info.value.problems
+    assert (p.code, p.line, p.column) == ("R009", 3, 21)
+    assert p.message == f"these answers are to questionnaire 'other', not '{Q.id}'"

@@ -269,6 +269,7 @@ class ColumnReader:
         plain = np.asarray(pc.fill_null(plain, False).to_numpy(zero_copy_only=False))
         text = pc.replace_substring(pc.if_else(plain, dictionary, "0"), ",", ".")
         x = np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
+        plain &= np.isfinite(x)  # digits beyond the largest float: the rule says so
         k = len(dictionary)
         state = np.zeros(k + 1, dtype=np.int8)
         payload = np.full(k + 1, np.nan)

@@ -72,7 +72,7 @@ def _kind(value: object) -> str:
     return "an object"
 
 
-def _number(value: object) -> float | None:
+def _number(value: object) -> float:
     """A JSON value as a score, coverage or spread: a finite number, NaN for ``null``.
 
     Raises:
