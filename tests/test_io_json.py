@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maturity.errors import ResponseError
 from maturity.io import read_responses
@@ -177,3 +179,16 @@ def test_answers_to_another_questionnaire_name_the_value_that_says_so(tmp_path):
     (p,) = info.value.problems
     assert (p.code, p.line, p.column) == ("R009", 3, 21)
     assert p.message == f"these answers are to questionnaire 'other', not '{Q.id}'"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 80),
+    st.text(st.sampled_from(list('[]{}"\\a\n,')), max_size=200),
+)
+def test_the_fast_depth_check_agrees_with_the_token_scan(opening, text):
+    # brackets outside strings, summed with numpy, against the scan token by token
+    from maturity.io.jsonio import _too_deep, _too_deep_at
+
+    text = "[" * opening + text
+    assert _too_deep(text) == _too_deep_at(text)

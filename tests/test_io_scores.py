@@ -356,3 +356,13 @@ def test_a_peers_file_nested_100000_deep_is_a_located_error(tmp_path):
     (p,) = _refused(mt.load_peers, path)
     assert (p.code, p.line) == ("R012", 2)
     assert p.message == "invalid JSON: nesting deeper than 64 levels"
+
+
+def test_a_file_wrong_everywhere_lists_the_first_50_problems_and_counts_the_rest(tmp_path):
+    rows = [
+        f'  {{"respondent_id": "r{i}", "scores": {{"root": {{"score": "x"}}}}}}' for i in range(120)
+    ]
+    text = GOOD_JSON.split('"rows": [', 1)[0] + '"rows": [\n' + ",\n".join(rows) + "\n ]\n}\n"
+    problems = _refused(Scores.from_json, _json(tmp_path, text))
+    assert [p.line for p in problems[:50]] == list(range(6, 56))
+    assert problems[-1].code == "R013" and problems[-1].message.startswith("... and 70 more")

@@ -59,8 +59,32 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+# a string, as _TOKEN reads one (the same language, written to run fast), and what is not a
+# bracket
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
 def _too_deep(text: str) -> int | None:
-    """Where arrays and objects nest deeper than :data:`MAX_DEPTH`, if they do."""
+    """Where arrays and objects nest deeper than :data:`MAX_DEPTH`, if they do.
+
+    The brackets outside strings are kept (by regular expressions) and their depth summed
+    with numpy; only a file that does nest too deep is scanned token by token for the place.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    import numpy as np
+
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).encode("ascii")
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    step = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
+    if not step.size or int(np.cumsum(step).max()) <= MAX_DEPTH:
+        return None
+    return _too_deep_at(text)
+
+
+def _too_deep_at(text: str) -> int | None:
+    """Where arrays and objects first nest deeper than :data:`MAX_DEPTH` (token by token)."""
     depth = 0
     for m in _TOKEN.finditer(text):
         t = m.group()

@@ -145,22 +145,44 @@ def _iso_date(text: str) -> _dt.date:
 
 
 class _Problems:
-    """Problems of one file, collected (the first 50 listed, then a count)."""
+    """Problems of one file, collected: the first :data:`~maturity.io.check.MAX_PROBLEMS`
+    listed (and located), the rest only counted.
+    """
 
     def __init__(self, name: str) -> None:
+        from maturity.io.check import MAX_PROBLEMS
+
         self.name = name
         self.found: list[Problem] = []
+        self.more = 0
+        self.limit = MAX_PROBLEMS
+
+    @property
+    def full(self) -> bool:
+        """Whether a further problem is only counted."""
+        return len(self.found) >= self.limit
 
     def add(self, detail: str, line: int | None, column: int | None = None, path: str = "") -> None:
+        if self.full:
+            self.more += 1
+            return
         self.found.append(
             Problem.make("R012", file=self.name, line=line, column=column, path=path, detail=detail)
         )
 
+    def extend(self, problems: list[Problem]) -> None:
+        room = max(0, self.limit - len(self.found))
+        self.found += problems[:room]
+        self.more += len(problems[room:])
+
     def raise_any(self) -> None:
         if self.found:
-            from maturity.io.check import too_many
-
-            raise ResponseError(too_many(self.found, self.name))
+            problems = list(self.found)
+            if self.more:
+                problems.append(
+                    Problem.make("R013", file=self.name, count=f"{self.more:,}", shown=self.limit)
+                )
+            raise ResponseError(problems)
 
 
 # -- JSON -------------------------------------------------------------------------------------
@@ -240,7 +262,8 @@ def read_scores_json(
     bad = _Problems(name)
 
     def fail(detail: str, *path: str | int) -> None:
-        line, column = where(*path)
+        # finding the place costs a search of the text: only for the problems listed
+        line, column = (None, None) if bad.full else where(*path)
         bad.add(detail, line, column, _path(*path) if path else "")
 
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -417,7 +440,7 @@ def read_scores_csv(source: str | Path, model: ScoringModel, *, synthetic: bool 
         )
         bad.raise_any()
     parsed = _parse_rows(text[lay.data_offset :], lay, name)
-    bad.found.extend(parsed.problems)
+    bad.extend(parsed.problems)
     bad_rows = set(parsed.bad)
     ids: dict[str, int] = {}
     nodes: dict[str, int] = {}
