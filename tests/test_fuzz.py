@@ -12,9 +12,13 @@ YAML, scores and peers file) must name a line when it has more than one; a binar
 sheet).
 
 The readers are found, not listed: every answers format registered in
-``maturity.io.registry.ANSWERS`` (so formats added later are fuzzed too), the questionnaire,
-scoring-model and target-profile loaders, peer and scores files, and the action catalogue
-when :mod:`maturity.actions` exists.
+``maturity.io.registry.ANSWERS`` (so formats added later are fuzzed too), each fed the files
+our writers write and its own kind of file (the collection tools' exports in
+``tests/data/formats``, a filled interview workbook), mutated as bytes and, for binary and
+JSON files, as structures (a workbook's cells and sheets, a Parquet or Arrow table's columns
+and types, a JSON tree: a byte changed inside a compressed file only breaks the container);
+the questionnaire, scoring-model, target-profile and mapping loaders and every shipped action
+catalogue; peer and scores files.
 
 The normal run is short and reproducible (``derandomize``); ``MATURITY_FUZZ=long`` (used by
 ``.ci/run``) explores many more random examples.
@@ -570,6 +574,7 @@ def test_answers_readers(fmt: str, data: st.DataObject, tmp_path: Path) -> None:
 
 def _yaml_readers() -> list[tuple[str, Path, Callable[[Path], object]]]:
     from maturity.cli.common import target_of
+    from maturity.io.mapping import load_mapping
 
     readers: list[tuple[str, Path, Callable[[Path], object]]] = [
         (
@@ -596,6 +601,11 @@ def _yaml_readers() -> list[tuple[str, Path, Callable[[Path], object]]]:
             "target-profile",
             ROOT / "tests" / "data" / "target-profile.yaml",
             lambda p: target_of(str(p), MODEL),
+        ),
+        (
+            "answers-mapping",
+            DATA / "registro.mapping.yaml",
+            lambda p: load_mapping(p, VISIT),
         ),
     ]
     # every shipped action catalogue: checked against the questionnaire given, or against the

@@ -641,3 +641,20 @@ def test_a_broken_spreadsheet_names_the_file_as_the_caller_does(tmp_path, q):
     (p,) = info.value.problems
     assert (p.code, p.file) == ("R012", "visite.xlsx")
     assert p.message.startswith("cannot read the spreadsheet: ")
+
+
+def test_a_date_cell_out_of_range_is_refused_not_a_panic(tmp_path, q):
+    # calamine's Rust code panics on a date-formatted cell holding -9.2e18; the panic reached
+    # the caller as pyo3's PanicException, which is not even an Exception
+    path = tmp_path / "d.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["respondent_id", "sector", "employees", "date"])
+    ws.append(["v1", "C", 5, dt.date(2025, 6, 10)])
+    ws["D2"].value = -9.2e18  # keeps the cell's date format
+    wb.save(path)
+    with pytest.raises(ResponseError) as info:
+        mt.read_responses(path, q)
+    (p,) = info.value.problems
+    assert (p.code, p.file) == ("R012", str(path))
+    assert p.message.startswith("cannot read the spreadsheet: its reader failed on a cell (")

@@ -128,6 +128,14 @@ def _workbook(path: str, mtime: float, size: int) -> tuple[tuple[str, bool, tupl
         return tuple(out)
     except Exception as exc:  # calamine raises its own error types for broken files
         raise _Unreadable(f"cannot read the spreadsheet: {exc}") from None
+    except BaseException as exc:
+        # a panic of calamine's Rust code (a date cell holding -9e18, say) arrives as pyo3's
+        # PanicException, a BaseException: it is the file's fault, not a reason to stop
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _Unreadable(
+            f"cannot read the spreadsheet: its reader failed on a cell ({exc})"
+        ) from None
 
 
 def _workbook_openpyxl(path: str) -> tuple[tuple[str, bool, tuple[Any, ...]], ...]:
