@@ -366,3 +366,10 @@ def test_a_file_wrong_everywhere_lists_the_first_50_problems_and_counts_the_rest
     problems = _refused(Scores.from_json, _json(tmp_path, text))
     assert [p.line for p in problems[:50]] == list(range(6, 56))
     assert problems[-1].code == "R013" and problems[-1].message.startswith("... and 70 more")
+
+
+def test_a_row_that_is_not_an_object_is_located_at_the_rows(tmp_path):
+    text = GOOD_JSON.replace('"rows": [\n', '"rows": [\n  7,\n')
+    (p,) = _refused(Scores.from_json, _json(tmp_path, text))
+    assert (p.line, p.path) == (5, "rows[0]")
+    assert p.message == "expected an object (a row), found a number"

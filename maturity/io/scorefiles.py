@@ -296,6 +296,10 @@ def read_scores_json(
         )
     if len(set(nodes)) < len(nodes):
         fail("a node is listed twice", "nodes")
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):  # located at the list: rows are found by their braces
+            line, column = where("rows")
+            bad.add(f"expected an object (a row), found {_kind(row)}", line, column, f"rows[{i}]")
     bad.raise_any()
 
     n, k = len(rows), len(nodes)
@@ -312,9 +316,6 @@ def read_scores_json(
     ids: list[str] = []
     seen: dict[str, int] = {}
     for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            fail(f"expected an object (a row), found {_kind(row)}", "rows", i)
-            continue
         rid = row.get("respondent_id")
         if isinstance(rid, int) and not isinstance(rid, bool):
             rid = str(rid)
