@@ -373,3 +373,12 @@ def test_a_row_that_is_not_an_object_is_located_at_the_rows(tmp_path):
     (p,) = _refused(Scores.from_json, _json(tmp_path, text))
     assert (p.line, p.path) == (5, "rows[0]")
     assert p.message == "expected an object (a row), found a number"
+
+
+def test_a_csv_that_is_not_a_scores_file_says_what_it_found(tmp_path):
+    (p,) = _refused(Scores.from_csv, _csv(tmp_path, "respondent_id,sector,must\nr1,C,yes\n"))
+    assert (p.code, p.line) == ("R012", 1)
+    assert p.message == (
+        "not a scores CSV (expected the columns respondent_id, node, score, ...; found "
+        "respondent_id, sector, must)"
+    )

@@ -430,13 +430,16 @@ def read_scores_csv(source: str | Path, model: ScoringModel, *, synthetic: bool 
     name = str(source)
     text = decode(_read(source, name), name)
     _check_text(text, name)
-    lay = layout_of(text, name, 200)
+    lay = layout_of(text, name, None)
     cols = {c: j for j, c in reversed(list(enumerate(lay.names)))}
     bad = _Problems(name)
     if not all(c in cols for c in _REQUIRED):
+        from maturity.io.cells import shown
+
+        found = ", ".join(shown(c) for c in lay.names[:8]) or "no header"
         bad.add(
             "not a scores CSV (expected the columns respondent_id, node, score, ...; found "
-            f"{', '.join(lay.names[:8]) or 'no header'})",
+            f"{found}{', ...' if len(lay.names) > 8 else ''})",
             lay.header_line,
         )
         bad.raise_any()
