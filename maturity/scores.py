@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -20,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import Level, ScoringModel
     from maturity.responses import AnswerMatrix, Profile
 
-from maturity.io.guard import safe_cell, unsafe_cell
+from maturity.io.guard import safe_cell
 
 __all__ = ["STATUSES", "ChildContribution", "Explanation", "Scores"]
 
@@ -137,68 +135,18 @@ class Scores:
         """Read scores written by :meth:`to_csv` (long form, profile columns optional).
 
         Every number reads back as the float that was written (full precision), so the
-        scores, coverage and spread equal those in memory exactly. Raises
-        :class:`~maturity.errors.ResponseError` (code R012) naming the file and line.
+        scores, coverage and spread equal those in memory exactly.
+
+        Raises:
+            ResponseError: the file cannot be read, is not a scores CSV of ``model``, or
+                holds a cell it cannot hold (a number that is not one, a node not in the
+                model, a respondent and node twice, ...): each problem names the file, the
+                line and the column (:mod:`maturity.io.scorefiles`).
+
         """
-        import numpy as np
+        from maturity.io.scorefiles import read_scores_csv
 
-        from maturity.errors import Problem, ResponseError
-
-        name = str(source)
-
-        def fail(detail: str, line: int | None = None) -> ResponseError:
-            return ResponseError([Problem.make("R012", file=name, line=line, detail=detail)])
-
-        try:
-            # no newline translation: a CR inside a quoted cell is data
-            text = Path(source).read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise fail(f"cannot read scores: {exc}") from None
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        if not rows or not {"respondent_id", "node", "score"} <= set(rows[0]):
-            raise fail("not a scores CSV (expected respondent_id,node,score,...)", 1)
-        ids: dict[str, int] = {}
-        nodes: dict[str, int] = {}
-        keys = []
-        for r in rows:
-            rid = unsafe_cell(r["respondent_id"] or "")
-            keys.append((ids.setdefault(rid, len(ids)), nodes.setdefault(r["node"], len(nodes))))
-        unknown = [nd for nd in nodes if nd not in model.rules]
-        if unknown:
-            raise fail(f"nodes not in model '{model.id}': {', '.join(unknown[:5])}")
-        header = set(rows[0])
-        score = np.full((len(ids), len(nodes)), np.nan)
-        cov = np.full_like(score, np.nan)
-        spread = np.full_like(score, np.nan) if "spread" in header else None
-        counts = np.ones(len(ids), dtype=np.int64) if "n_respondents" in header else None
-        profiles: dict[int, Profile] = {}
-        for line, (r, (i, j)) in enumerate(zip(rows, keys, strict=True), start=2):
-            try:
-                score[i, j] = _read_float(r["score"])
-                cov[i, j] = _read_float(r.get("coverage"))
-                if spread is not None:
-                    spread[i, j] = _read_float(r.get("spread"))
-                if counts is not None:
-                    counts[i] = int(r.get("n_respondents") or 1)
-                if i not in profiles and "sector" in header:
-                    profiles[i] = _profile_from_cells(r)
-            except ValueError as exc:
-                raise fail(str(exc), line) from None
-        from maturity.responses import Profile
-
-        return cls(
-            model,
-            tuple(ids),
-            tuple(nodes),
-            score,
-            cov,
-            profiles=tuple(profiles.get(i, Profile()) for i in range(len(ids)))
-            if "sector" in header
-            else (),
-            spread=spread,
-            n_respondents=counts,
-            synthetic=synthetic,
-        )
+        return read_scores_csv(source, model, synthetic=synthetic)
 
     @classmethod
     def from_json(
@@ -208,71 +156,18 @@ class Scores:
 
         The file must have been made with the same model id; profiles, spread and the number
         of respondents are read back, answers are not (so :meth:`explain` is unavailable).
-        Numbers read back exactly as they were in memory. Raises
-        :class:`~maturity.errors.ResponseError` (code R012) naming the file.
+        Numbers read back exactly as they were in memory.
+
+        Raises:
+            ResponseError: the file cannot be read, is not JSON, not a scores file of
+                ``model``, or holds a value it cannot hold: each problem names the file, the
+                line and the field (``rows[3].scores.root.score``; see
+                :mod:`maturity.io.scorefiles`).
+
         """
-        import numpy as np
+        from maturity.io.scorefiles import read_scores_json
 
-        from maturity.errors import Problem, ResponseError
-
-        name = str(source)
-
-        def fail(detail: str) -> ResponseError:
-            return ResponseError([Problem.make("R012", file=name, detail=detail)])
-
-        try:
-            doc = json.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise fail(f"cannot read scores: {exc}") from None
-        if not isinstance(doc, dict) or doc.get("format") != "maturity/scores@1":
-            raise fail("not a scores file (expected format maturity/scores@1)")
-        if doc.get("model", {}).get("id") != model.id:
-            raise fail(
-                f"these scores were made with model '{doc.get('model', {}).get('id')}'"
-                f", not '{model.id}'"
-            )
-        try:
-            nodes = tuple(str(x) for x in doc["nodes"])
-            unknown = [nd for nd in nodes if nd not in model.rules]
-            if unknown:
-                raise fail(f"nodes not in model '{model.id}': {', '.join(unknown[:5])}")
-            rows = doc["rows"]
-            n, k = len(rows), len(nodes)
-            score = np.full((n, k), np.nan)
-            cov = np.full((n, k), np.nan)
-            with_spread = any("spread" in c for r in rows[:1] for c in r["scores"].values())
-            spread = np.full((n, k), np.nan) if with_spread else None
-            counts = (
-                np.array([int(r.get("n_respondents", 1)) for r in rows], dtype=np.int64)
-                if rows and "n_respondents" in rows[0]
-                else None
-            )
-            profiles = []
-            for i, row in enumerate(rows):
-                for j, node in enumerate(nodes):
-                    cell = row["scores"].get(node, {})
-                    score[i, j] = _read_float(cell.get("score"))
-                    cov[i, j] = _read_float(cell.get("coverage"))
-                    if spread is not None:
-                        spread[i, j] = _read_float(cell.get("spread"))
-                profiles.append(_profile_from_json(row.get("profile", {})))
-            ids = tuple(str(r["respondent_id"]) for r in rows)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            if isinstance(exc, ResponseError):
-                raise
-            raise fail(f"malformed scores file: {type(exc).__name__}: {exc}") from None
-        flag = bool(doc.get("synthetic", False)) if synthetic is None else synthetic
-        return cls(
-            model,
-            ids,
-            nodes,
-            score,
-            cov,
-            profiles=tuple(profiles) if any("profile" in r for r in rows) else (),
-            spread=spread,
-            n_respondents=counts,
-            synthetic=flag,
-        )
+        return read_scores_json(source, model, synthetic=synthetic)
 
     @property
     def not_applicable(self) -> npt.NDArray[np.bool_]:
@@ -621,67 +516,6 @@ class Scores:
             f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}"
             f"</tbody></table>{more}"
         )
-
-
-def _read_float(text: object) -> float:
-    """A number as written by the exports: empty or None is NaN."""
-    if text is None or text == "":
-        return math.nan
-    if isinstance(text, bool):
-        raise ValueError(f"expected a number, found {text!r}")
-    return float(text)  # type: ignore[arg-type]
-
-
-def _profile_from_cells(r: dict[str, str]) -> Profile:
-    """The profile columns of one row of a scores CSV."""
-    import datetime as _dt
-
-    from maturity.responses import Profile
-
-    def text(key: str) -> str | None:
-        return unsafe_cell(r.get(key) or "") or None
-
-    def num(key: str) -> float | None:
-        v = text(key)
-        return float(v) if v else None
-
-    emp = text("employees")
-    date = text("date")
-    return Profile(
-        company=text("company"),
-        sector=text("sector"),
-        employees=None
-        if emp is None
-        else int(emp)
-        if emp.lstrip("-").isdigit()
-        else int(float(emp)),
-        turnover=num("turnover"),
-        balance_sheet=num("balance_sheet"),
-        region=text("region"),
-        date=_dt.date.fromisoformat(date) if date else None,
-    )
-
-
-def _profile_from_json(p: dict[str, Any]) -> Profile:
-    """The ``profile`` object of one row of a scores JSON file."""
-    import datetime as _dt
-
-    from maturity.responses import Profile
-
-    def num(key: str) -> float | None:
-        v = p.get(key)
-        return None if v is None else float(v)
-
-    emp = p.get("employees")
-    return Profile(
-        company=p.get("company"),
-        sector=p.get("sector"),
-        employees=None if emp is None else int(emp),
-        turnover=num("turnover"),
-        balance_sheet=num("balance_sheet"),
-        region=p.get("region"),
-        date=_dt.date.fromisoformat(p["date"]) if p.get("date") else None,
-    )
 
 
 def _describe(item: Any, value: float) -> str:

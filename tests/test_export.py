@@ -343,10 +343,31 @@ def test_the_format_reference_lists_the_registry():
         assert row[1].split() == [f"`{s}`" for s in f.suffixes]
         assert (row[2] == "yes") == (f.read is not None)
         assert (row[3] == "yes") == (f.write is not None)
+        # where its errors point: a line in a text file, none in a binary one
+        suffixes = " ".join(f"`{s}`" for s in f.binary_suffixes)
+        lines = "no" if not f.text else f"not in {suffixes}" if suffixes else "yes"
+        assert row[-2] == lines, f.name
     exports = _table(text, "## Questionnaire exports")
     assert set(exports) == set(EXPORTS.names())
     for f in EXPORTS:
         assert exports[f.name][-1] == f.description
+
+
+def test_the_registry_says_which_files_have_lines():
+    from maturity.io import format_for_reading
+    from maturity.io.registry import ANSWERS
+
+    assert ANSWERS.get("csv").reads_text("a.xlsx")  # read as CSV whatever its name
+    assert ANSWERS.get("json").reads_text("a.json")
+    assert not ANSWERS.get("parquet").reads_text("a.csv")
+    assert not ANSWERS.get("xlsx-form").reads_text("a.xlsx")
+    for name in ("kobo", "forms", "limesurvey", "xlsx"):
+        f = ANSWERS.get(name)
+        assert f.reads_text("export.csv") and not f.reads_text("EXPORT.XLSX"), name
+    # the format read_responses picks: by the file's first bytes, then its suffix
+    assert format_for_reading("a.csv", "kobo").name == "kobo"
+    assert format_for_reading("missing.parquet").name == "parquet"
+    assert format_for_reading("missing.unknown").name == "csv"
 
 
 def test_the_workbook_says_conditions_in_words():

@@ -4,13 +4,21 @@ Every reader of a file that comes from outside is fed random bytes and mutations
 that ship with the package (a byte range cut, replaced or repeated; a number replaced by a
 401-digit integer, ``1e999``, ``.nan``; a line doubled; the text cut short; and so on). The
 outcome must be a result, or a :class:`~maturity.errors.MaturityError` that names the file
-(and, where the input has lines, the line) and prints as one line per problem; any other
-exception (``OverflowError``, ``KeyError``, ``RecursionError``, ...) fails the test.
+and prints as one line per problem; any other exception (``OverflowError``, ``KeyError``,
+``RecursionError``, ...) fails the test. Where the error points is the registry's to say:
+a file read as text (``AnswersFormat.reads_text``: CSV, JSON, a tool's CSV export; and every
+YAML, scores and peers file) must name a line when it has more than one; a binary file
+(Parquet, Arrow IPC, a spreadsheet) has no lines, and names the file (``file[sheet]`` for a
+sheet).
 
 The readers are found, not listed: every answers format registered in
-``maturity.io.registry.ANSWERS`` (so formats added later are fuzzed too), the questionnaire,
-scoring-model and target-profile loaders, peer and scores files, and the action catalogue
-when :mod:`maturity.actions` exists.
+``maturity.io.registry.ANSWERS`` (so formats added later are fuzzed too), each fed the files
+our writers write and its own kind of file (the collection tools' exports in
+``tests/data/formats``, a filled interview workbook), mutated as bytes and, for binary and
+JSON files, as structures (a workbook's cells and sheets, a Parquet or Arrow table's columns
+and types, a JSON tree: a byte changed inside a compressed file only breaks the container);
+the questionnaire, scoring-model, target-profile and mapping loaders and every shipped action
+catalogue; peer and scores files.
 
 The normal run is short and reproducible (``derandomize``); ``MATURITY_FUZZ=long`` (used by
 ``.ci/run``) explores many more random examples.
@@ -18,8 +26,7 @@ The normal run is short and reproducible (``derandomize``); ``MATURITY_FUZZ=long
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -33,6 +40,7 @@ from hypothesis import strategies as st
 import maturity as mt
 from maturity.demo import sample_path
 from maturity.errors import MaturityError, ResponseError, SpecError
+from maturity.io import format_for_reading
 from maturity.io.registry import ANSWERS
 
 LONG = os.environ.get("MATURITY_FUZZ", "") == "long"
@@ -193,12 +201,15 @@ YAML_VALUES = st.recursive(
 
 
 @st.composite
-def mutated_tree(draw: st.DrawFn, original: bytes) -> bytes:
-    """``original`` (YAML) read, one to three of its values (or keys) replaced, written back:
-    well-formed files with the wrong types, values and keys in the wrong places."""
+def mutated_tree(draw: st.DrawFn, original: bytes, fmt: str = "yaml") -> bytes:
+    """``original`` (YAML, or JSON if ``fmt`` is ``"json"``) read, one to three of its values
+    (or keys) replaced, written back: well-formed files with the wrong types, values and keys
+    in the wrong places."""
+    import json
+
     import yaml
 
-    data = yaml.safe_load(original)
+    data = json.loads(original) if fmt == "json" else yaml.safe_load(original)
     for _ in range(draw(st.integers(1, 3))):
         node, path = data, []
         while isinstance(node, dict | list) and node and draw(st.integers(0, 3)):
@@ -219,7 +230,186 @@ def mutated_tree(draw: st.DrawFn, original: bytes) -> bytes:
             del parent[key]
         elif isinstance(parent, dict):
             parent[draw(st.text(min_size=1, max_size=10))] = parent.pop(key)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=draw(st.booleans()), indent=1).encode("utf-8")
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+#: Scalars a cell of a binary file may hold where the format expects something else.
+CELL_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(),
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "n/a", "dont_know", "=1+1", "'=x", "yes", "1e999", "12,5", "a|b"]),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@st.composite
+def _arrow_column(draw: st.DrawFn, n: int) -> Any:
+    """An Arrow column of ``n`` values of any type: what a Parquet or Arrow file may hold."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    kind = draw(
+        st.sampled_from(
+            [
+                "text",
+                "int",
+                "uint",
+                "float",
+                "bool",
+                "date",
+                "timestamp",
+                "time",
+                "duration",
+                "decimal",
+                "binary",
+                "list",
+                "struct",
+                "null",
+                "dictionary",
+                "mixed-text",
+            ]
+        )
+    )
+    if kind == "null":
+        return pa.nulls(n)
+    if kind == "text":
+        return pa.array(draw(st.lists(st.none() | st.text(max_size=30), min_size=n, max_size=n)))
+    if kind == "mixed-text":  # what a cell rule meets: codes, markers, numbers as text
+        return pa.array(
+            [
+                None if v is None else str(v)
+                for v in draw(st.lists(CELL_VALUES, min_size=n, max_size=n))
+            ]
+        )
+    if kind == "dictionary":
+        texts = draw(st.lists(st.text(max_size=10), min_size=n, max_size=n))
+        return pa.array(texts).dictionary_encode()
+    if kind in ("int", "uint"):
+        lo, hi, t = (
+            (-(2**63), 2**63 - 1, pa.int64()) if kind == "int" else (0, 2**64 - 1, pa.uint64())
+        )
+        return pa.array(draw(st.lists(st.none() | st.integers(lo, hi), min_size=n, max_size=n)), t)
+    if kind == "float":
+        return pa.array(
+            draw(st.lists(st.none() | st.floats(), min_size=n, max_size=n)), pa.float64()
+        )
+    if kind == "bool":
+        return pa.array(draw(st.lists(st.none() | st.booleans(), min_size=n, max_size=n)))
+    if kind == "date":
+        return pa.array(draw(st.lists(st.none() | st.dates(), min_size=n, max_size=n)))
+    if kind == "timestamp":
+        return pa.array(draw(st.lists(st.none() | st.datetimes(), min_size=n, max_size=n)))
+    if kind == "time":
+        return pa.array([dt.time(draw(st.integers(0, 23)), 30)] * n)
+    if kind == "duration":
+        return pa.array([dt.timedelta(seconds=draw(st.integers(-(10**9), 10**9)))] * n)
+    if kind == "decimal":
+        return pa.array([Decimal(draw(st.sampled_from(["1.5", "-0.001", "1e20", "3"])))] * n)
+    if kind == "binary":
+        return pa.array(draw(st.lists(st.binary(max_size=10), min_size=n, max_size=n)))
+    if kind == "list":
+        return pa.array(
+            draw(
+                st.lists(
+                    st.none() | st.lists(st.text(max_size=5), max_size=3), min_size=n, max_size=n
+                )
+            )
+        )
+    return pa.array([{"a": draw(st.integers(0, 9)), "b": "x"}] * n)
+
+
+@st.composite
+def mutated_table(draw: st.DrawFn, original: bytes, fmt: str) -> bytes:
+    """A Parquet or Arrow IPC file (``fmt``) read, one to three of its columns replaced by a
+    column of another type, renamed (to a name of another column, too), dropped or added, or
+    its rows cut, and written back: well-formed files with the wrong types and names."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+    import pyarrow.parquet as pq
+
+    if fmt == "parquet":
+        table = pq.read_table(io.BytesIO(original))
+    else:
+        table = ipc.open_file(pa.BufferReader(original)).read_all()
+    for _ in range(draw(st.integers(1, 3))):
+        names = table.column_names
+        j = draw(st.integers(0, max(0, len(names) - 1)))
+        action = draw(st.sampled_from(["replace", "replace", "rename", "drop", "add", "slice"]))
+        if action == "replace" and names:
+            table = table.set_column(j, names[j], draw(_arrow_column(table.num_rows)))
+        elif action == "rename" and names:
+            new = draw(st.sampled_from(names) | st.text(max_size=12))
+            table = table.rename_columns([new if k == j else c for k, c in enumerate(names)])
+        elif action == "drop" and names:
+            table = table.remove_column(j)
+        elif action == "add":
+            name = draw(st.text(max_size=12))
+            table = table.append_column(name, draw(_arrow_column(table.num_rows)))
+        elif action == "slice":
+            table = table.slice(0, draw(st.integers(0, table.num_rows)))
+    buf = io.BytesIO()
+    try:
+        if fmt == "parquet":
+            pq.write_table(table, buf)
+        else:
+            with ipc.new_file(buf, table.schema) as writer:
+                writer.write_table(table)
+    except (pa.ArrowException, ValueError, TypeError):  # a type the format cannot store
+        return original
+    return buf.getvalue()
+
+
+@st.composite
+def mutated_workbook(draw: st.DrawFn, original: bytes) -> bytes:
+    """A spreadsheet read with openpyxl, one to four of its cells set to any value (text,
+    numbers beyond a float, dates, formulas), or a sheet renamed, hidden, removed or added,
+    rows or columns inserted, and written back: well-formed workbooks with the wrong
+    contents."""
+    import io
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    wb = load_workbook(io.BytesIO(original))
+    for _ in range(draw(st.integers(1, 4))):
+        ws = draw(st.sampled_from(wb.worksheets))
+        action = draw(
+            st.sampled_from(["cell", "cell", "cell", "rename", "hide", "remove", "add", "insert"])
+        )
+        try:
+            if action == "cell":
+                row = draw(st.integers(1, ws.max_row + 1))
+                col = draw(st.integers(1, ws.max_column + 1))
+                ws.cell(row, col).value = draw(CELL_VALUES)
+            elif action == "rename":
+                ws.title = draw(st.text(min_size=1, max_size=31))
+            elif action == "hide":
+                ws.sheet_state = draw(st.sampled_from(["hidden", "veryHidden", "visible"]))
+            elif action == "remove" and len(wb.worksheets) > 1:
+                wb.remove(ws)
+            elif action == "add":
+                wb.create_sheet(draw(st.text(min_size=1, max_size=31)))
+            elif action == "insert":
+                k = draw(st.integers(1, ws.max_row + 1))
+                ws.insert_rows(k) if draw(st.booleans()) else ws.insert_cols(k)
+        except (ValueError, TypeError, IllegalCharacterError):  # what openpyxl cannot write
+            continue
+    buf = io.BytesIO()
+    try:
+        wb.save(buf)
+    except Exception:  # openpyxl cannot write every value it accepted into every cell
+        return original
+    return buf.getvalue()
 
 
 def inputs(*originals: bytes) -> st.SearchStrategy[bytes]:
@@ -238,76 +428,153 @@ def inputs(*originals: bytes) -> st.SearchStrategy[bytes]:
 # the verdict
 
 
-def assert_located(exc: MaturityError, path: Path, data: bytes) -> None:
-    """``exc`` names ``path`` (and a line, where the input has lines), one line per problem."""
+def _names(file: str, name: str, text: bool) -> bool:
+    """``file`` (a problem's) is the file ``name``, or one of its sheets (binary files)."""
+    return file == name or (not text and file.startswith(f"{name}[") and file.endswith("]"))
+
+
+def assert_located(exc: MaturityError, path: Path, data: bytes, *, text: bool = True) -> None:
+    """``exc`` names ``path``, one line per problem, and, if the file is read as ``text`` and
+    has several lines, a line.
+    """
     name = str(path)
-    multiline = b"\n" in data.rstrip(b"\r\n")
+    multiline = text and b"\n" in data.rstrip(b"\r\n")
     if isinstance(exc, SpecError | ResponseError):
         assert exc.problems, f"{type(exc).__name__} without problems"
         for p in exc.problems:
-            text = str(p)
-            assert "\n" not in text and "\r" not in text, f"a problem on several lines: {text!r}"
-            assert p.file == name, f"problem names {p.file!r}, not the file {name!r}: {text}"
+            shown = str(p)
+            assert "\n" not in shown and "\r" not in shown, f"a problem on several lines: {shown!r}"
+            assert _names(p.file, name, text), f"problem names {p.file!r}, not {name!r}: {shown}"
         if multiline:
             assert any(p.line is not None for p in exc.problems), f"no problem has a line: {exc}"
         return
-    text = str(exc)
-    assert text and "\n" not in text, f"not one line: {text!r}"
-    assert name in text or path.name in text, f"the error does not name the file: {text}"
+    shown = str(exc)
+    assert shown and "\n" not in shown, f"not one line: {shown!r}"
+    assert name in shown or path.name in shown, f"the error does not name the file: {shown}"
 
 
-def outcome(read: Callable[[Path], object], path: Path, data: bytes) -> None:
-    """Run ``read`` on ``data`` written to ``path``: success or a located MaturityError."""
+def outcome(
+    read: Callable[[Path], object], path: Path, data: bytes, source: str | None = None
+) -> None:
+    """Run ``read`` on ``data`` written to ``path``: success or a located MaturityError.
+
+    ``source`` is the answers format the file is read with (``"auto"``: the one
+    :func:`~maturity.io.format_for_reading` picks), whose registry entry says whether the file
+    is read as text; every other file read here is text.
+    """
     path.write_bytes(data)
+    text = True
+    if source is not None:
+        text = format_for_reading(path, source).reads_text(path)
     try:
         read(path)
     except MaturityError as exc:
-        assert_located(exc, path, data)
+        assert_located(exc, path, data, text=text)
 
 
 # --------------------------------------------------------------------------------------
 # the readers
 
-#: Readers outside the files of the helper who wrote this test that fail it today, reported to
-#: the lead: their cases are expected failures, not strict (they pass once fixed). Delete an
-#: entry when its reader is fixed.
-KNOWN = {
-    "answers-csv": "csvio: 'neither UTF-8 nor Windows-1252' names no line",
-    "answers-json": "jsonio: invalid JSON (duplicate key, 5000-digit integer) and unknown keys "
-    "name no line",
-    "scores-json": "Scores.from_json: errors name no line; OverflowError, KeyError, ValueError "
-    "(isoformat) on damaged files, also through load_peers",
-    "scores-csv": "Scores.from_csv: errors name no line; TypeError on a row cut short, also "
-    "through load_peers",
+DATA = ROOT / "tests" / "data" / "formats"
+VISIT = mt.load_questionnaire(DATA / "visit.yaml")
+
+#: The collection tools' exports that ship with the tests, read by their own reader (with the
+#: questionnaire they answer), so that each reader is fuzzed past its first check.
+TOOL_FILES = {
+    "kobo": ("kobo.csv", "kobo-labels.csv", "odk-central.csv"),
+    "limesurvey": ("limesurvey-codes.csv", "limesurvey-full.csv"),
+    "forms": ("google-forms-it.csv",),
+    "surveyjs": ("surveyjs-results.json",),
 }
 
 
-def _known(name: str, *values: object) -> Any:
-    reason = KNOWN.get(name)
-    marks = [pytest.mark.xfail(strict=False, reason=f"known, reported: {reason}")] if reason else []
-    return pytest.param(*values, marks=marks, id=name)
+def _xlsx_of_csv(data: bytes) -> bytes:
+    """A tool's CSV export as its XLSX export (one sheet, every cell text)."""
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    text = data.decode("utf-8-sig")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") > 1 else ","
+    wb = Workbook()
+    ws = wb.active
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _interview_workbook() -> bytes:
+    """The interview workbook (``export --to xlsx-form``) filled with the sample answers."""
+    import tempfile
+
+    from tests.formats_util import fill_workbook
+
+    answers = mt.read_responses(sample_path("i40-readiness"), Q)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "w.xlsx"
+        mt.export(Q, to="xlsx-form", langs="it", path=path)
+        fill_workbook(path, Q, answers, "it")
+        return path.read_bytes()
+
+
+Source = tuple[Any, str, st.SearchStrategy[bytes]]
+
+
+@functools.cache
+def sources_of(fmt: str) -> list[Source]:
+    """What the reader of answers format ``fmt`` is fed: (questionnaire, file suffix, files).
+
+    Every reader gets random bytes and mutations of every file our writers write (for the
+    sample answers); then its own kind of file, mutated as bytes and, for a binary or JSON
+    format, as a structure (a workbook's cells and sheets, an Arrow table's columns and types,
+    a JSON tree), since a byte changed in a compressed file only breaks the container.
+    """
+    f = ANSWERS.get(fmt)
+    own = dict(zip([g.name for g in ANSWERS if g.write], ANSWER_FILES[1:], strict=True))
+    out: list[Source] = [(Q, f.suffixes[0], inputs(*ANSWER_FILES))]
+    if fmt == "json":
+        out.append((Q, ".json", mutated_tree(own["json"], "json")))
+    if fmt in ("parquet", "arrow"):
+        out.append((Q, f.suffixes[0], mutated_table(own[fmt], fmt)))
+    if fmt == "xlsx":
+        out.append((Q, ".xlsx", mutated_workbook(own["xlsx"])))
+    if fmt == "xlsx-form":
+        book = _interview_workbook()
+        out += [(Q, ".xlsx", inputs(book)), (Q, ".xlsx", mutated_workbook(book))]
+    for name in TOOL_FILES.get(fmt, ()):
+        data = (DATA / name).read_bytes()
+        suffix = Path(name).suffix
+        out.append((VISIT, suffix, inputs(data)))
+        if suffix == ".json":
+            out.append((VISIT, suffix, mutated_tree(data, "json")))
+        elif ".xlsx" in f.suffixes:
+            out.append((VISIT, ".xlsx", mutated_workbook(_xlsx_of_csv(data))))
+    return out
 
 
 def _answers_readers() -> list[Any]:
-    return [
-        _known(f"answers-{f.name}", f.name, f.suffixes[0] if f.suffixes else ".dat")
-        for f in ANSWERS
-        if f.read
-    ]
+    return [pytest.param(f.name, id=f"answers-{f.name}") for f in ANSWERS if f.read]
 
 
-@pytest.mark.parametrize(("fmt", "suffix"), _answers_readers())
+@pytest.mark.parametrize("fmt", _answers_readers())
 @FUZZ
 @given(data=st.data())
-def test_answers_readers(fmt: str, suffix: str, data: st.DataObject, tmp_path: Path) -> None:
-    blob = data.draw(inputs(*ANSWER_FILES))
-    outcome(lambda p: mt.read_responses(p, Q, source=fmt), tmp_path / f"answers{suffix}", blob)
+def test_answers_readers(fmt: str, data: st.DataObject, tmp_path: Path) -> None:
+    sources = sources_of(fmt)
+    q, suffix, files = sources[data.draw(st.integers(0, len(sources) - 1), label="source")]
+    blob = data.draw(files, label="file")
+    read = mt.read_responses
+    outcome(lambda p: read(p, q, source=fmt), tmp_path / f"answers{suffix}", blob, fmt)
     # and chosen by its content and suffix, as the command line does
-    outcome(lambda p: mt.read_responses(p, Q), tmp_path / f"auto{suffix}", blob)
+    outcome(lambda p: read(p, q), tmp_path / f"auto{suffix}", blob, "auto")
 
 
 def _yaml_readers() -> list[tuple[str, Path, Callable[[Path], object]]]:
     from maturity.cli.common import target_of
+    from maturity.io.mapping import load_mapping
 
     readers: list[tuple[str, Path, Callable[[Path], object]]] = [
         (
@@ -335,13 +602,24 @@ def _yaml_readers() -> list[tuple[str, Path, Callable[[Path], object]]]:
             ROOT / "tests" / "data" / "target-profile.yaml",
             lambda p: target_of(str(p), MODEL),
         ),
+        (
+            "answers-mapping",
+            DATA / "registro.mapping.yaml",
+            lambda p: load_mapping(p, VISIT),
+        ),
     ]
-    if importlib.util.find_spec("maturity.actions") is not None:  # helper E's, when merged
-        actions = importlib.import_module("maturity.actions")
-        shipped = sorted((ROOT / "actions").glob("*.yaml")) if (ROOT / "actions").is_dir() else []
-        loaders = [getattr(actions, n) for n in sorted(dir(actions)) if n.startswith("load")]
-        if shipped and loaders:
-            readers.append(("action-catalogue", shipped[0], loaders[0]))
+    # every shipped action catalogue: checked against the questionnaire given, or against the
+    # bundled one its file names
+    catalogues = sorted((ROOT / "actions").glob("*.yaml"))
+    assert catalogues, "no action catalogue ships in actions/"
+    readers += [
+        (
+            f"action-catalogue-{path.stem}",
+            path,
+            (lambda p: mt.load_actions(p, Q)) if path.stem.startswith("i40") else mt.load_actions,
+        )
+        for path in catalogues
+    ]
     return readers
 
 
@@ -358,13 +636,18 @@ def test_declarative_file_readers(
     outcome(read, tmp_path / f"{what}{original.suffix}", blob)
 
 
-@pytest.mark.parametrize("kind", [_known(f"scores-{k}", k) for k in ("json", "csv")])
+@pytest.mark.parametrize("kind", ["json", "csv"])
 @FUZZ
 @given(data=st.data())
 def test_scores_and_peer_readers(kind: str, data: st.DataObject, tmp_path: Path) -> None:
     from maturity.scores import Scores
 
-    blob = data.draw(inputs(SCORES_FILES[kind]))
+    original = SCORES_FILES[kind]
+    shapes = [inputs(original)]
+    if kind == "json":  # and well-formed files with the wrong types in the wrong places
+        shapes += [mutated_tree(original, "json")] * 2
+    blob = data.draw(st.one_of(shapes))
     read = Scores.from_json if kind == "json" else Scores.from_csv
     outcome(lambda p: read(p, MODEL), tmp_path / f"scores.{kind}", blob)
-    outcome(lambda p: mt.load_peers(p, MODEL), tmp_path / f"peers.{kind}", blob)
+    # a file that is not a scores file is read as answers, as the registry says
+    outcome(lambda p: mt.load_peers(p, MODEL), tmp_path / f"peers.{kind}", blob, "auto")

@@ -558,3 +558,103 @@ def test_labels_match_exactly_codes_forgive_case(tmp_path, q):
     assert mt.read_responses(tmp_path / "nfd.csv", q) == mt.read_responses(
         DATA / "google-forms-it.csv", q
     )
+
+
+# -- faults of a tool's file, located (the fuzz test's findings, one kind each) -------------------
+
+
+def test_surveyjs_results_beyond_the_yaml_readers_limit_are_read(tmp_path, q, monkeypatch):
+    # SurveyJS results go through the one JSON records reader: a file beyond the YAML reader's
+    # limit of values was refused (Y010); it is read by the json module, and a problem still
+    # names its record's line
+    import json
+
+    monkeypatch.setattr("maturity.spec.yamlio.MAX_VALUES", 50)
+    profile = {"sector": "C", "employees": 5}
+    records = [{"respondent_id": f"v{k}", **profile, "pr.has_machines": True} for k in range(40)]
+    records.append({"respondent_id": "bad", **profile, "pr.has_machines": "perhaps"})
+    path = tmp_path / "results.json"
+    path.write_text("[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]", encoding="utf-8")
+    with pytest.raises(ResponseError) as info:
+        mt.read_responses(path, q, source="surveyjs")
+    assert [(p.line, p.path) for p in info.value.problems if p.code == "R002"] == [
+        (42, "pr.has_machines")
+    ]
+    records[-1]["pr.has_machines"] = False
+    path.write_text("[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]", encoding="utf-8")
+    read = mt.read_responses(path, q, source="surveyjs")
+    assert len(read) == 41 and read["bad"].answers["pr.has_machines"] is False
+
+
+def test_a_sheet_of_answers_read_as_an_interview_workbook_is_refused_plainly(tmp_path, q):
+    # it raised KeyError('_maturity')
+    path = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "answers"
+    wb.active.append(["respondent_id", "pr.has_machines"])
+    wb.save(path)
+    with pytest.raises(ResponseError) as info:
+        mt.read_responses(path, q, source="xlsx-form")
+    (p,) = info.value.problems
+    assert (p.code, p.file, p.line) == ("R012", str(path), None)
+    assert p.message == (
+        "not an interview workbook: it has no '_maturity' sheet (sheets: answers); a sheet of "
+        "answers, one row per respondent, is read with source='xlsx'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (
+            "first_respondent_column",
+            "E",
+            "'first_respondent_column' must be a column number from 1 to 16,384, found 'E'",
+        ),
+        ("sheet", "Missing", "no sheet 'Missing' (sheets: "),
+    ],
+)
+def test_a_damaged_hidden_sheet_of_the_interview_workbook_is_located(
+    tmp_path, q, key, value, message
+):
+    # a first column that is not a number raised ValueError; a sheet that is not there KeyError
+    path = tmp_path / "w.xlsx"
+    mt.export(q, to="xlsx-form", langs="it", path=path)
+    wb = openpyxl.load_workbook(path)
+    meta = wb["_maturity"]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == key)
+    meta.cell(row, 2).value = value
+    wb.save(path)
+    with pytest.raises(ResponseError) as info:
+        mt.read_responses(path, q)  # recognised by its hidden sheet
+    (p,) = info.value.problems
+    assert p.code == "R012" and p.message.startswith(message)
+    assert p.file == (f"{path}[_maturity]" if key == "first_respondent_column" else str(path))
+
+
+def test_a_broken_spreadsheet_names_the_file_as_the_caller_does(tmp_path, q):
+    # the error named the path given to the spreadsheet library, not the file's shown name
+    path = tmp_path / "k.xlsx"
+    path.write_bytes(b"PK\x03\x04 not a zip at all")
+    with pytest.raises(ResponseError) as info:
+        mt.read_responses(path, q, source="kobo", name="visite.xlsx")
+    (p,) = info.value.problems
+    assert (p.code, p.file) == ("R012", "visite.xlsx")
+    assert p.message.startswith("cannot read the spreadsheet: ")
+
+
+def test_a_date_cell_out_of_range_is_refused_not_a_panic(tmp_path, q):
+    # calamine's Rust code panics on a date-formatted cell holding -9.2e18; the panic reached
+    # the caller as pyo3's PanicException, which is not even an Exception
+    path = tmp_path / "d.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["respondent_id", "sector", "employees", "date"])
+    ws.append(["v1", "C", 5, dt.date(2025, 6, 10)])
+    ws["D2"].value = -9.2e18  # keeps the cell's date format
+    wb.save(path)
+    with pytest.raises(ResponseError) as info:
+        mt.read_responses(path, q)
+    (p,) = info.value.problems
+    assert (p.code, p.file) == ("R012", str(path))
+    assert p.message.startswith("cannot read the spreadsheet: its reader failed on a cell (")

@@ -229,6 +229,35 @@ def test_mixed_utf8_and_windows_1252_is_refused_naming_the_line(tmp_path):
     assert (code, line) == ("R012", 4) and "0xE9" in msg and "UTF-8" in msg
 
 
+def test_text_in_no_encoding_names_the_line_of_the_first_bad_byte(tmp_path):
+    # 0x81 is undefined in Windows-1252 and not UTF-8: the file is neither
+    ((code, line, _, msg),) = refused(tmp_path, H + b"r1,J,yes,x\nr2,J,yes,a\x81b\n")
+    assert (code, line) == ("R012", 3)
+    assert msg == "the file is neither UTF-8 nor Windows-1252 text; save it as UTF-8"
+
+
+def test_a_broken_utf16_file_names_the_line(tmp_path):
+    # a lone surrogate (0xD800) on the third line of a file that starts as UTF-16
+    text = "respondent_id\tsector\tmust\r\nr1\tJ\tyes\r\nr2\tJ\t".encode("utf-16-le")
+    data = codecs.BOM_UTF16_LE + text + b"\x00\xd8" + "yes\r\n".encode("utf-16-le")
+    ((code, line, _, msg),) = refused(tmp_path, data)
+    assert (code, line) == ("R012", 3)
+    assert msg == "the file starts as UTF-16 but is not: illegal UTF-16 surrogate"
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_digits_beyond_the_largest_float_are_refused_not_infinite(tmp_path, rows):
+    # "999…9" (401 digits) is a plain number that float() makes infinite: it was read as
+    # inf, and a profile with an infinite turnover raised ValueError when sized; one row goes
+    # through the cell rule, a hundred distinct values through the vectorised parse
+    head = b"respondent_id,sector,turnover,must\n"
+    body = b"".join(b"r%d,J,%d.5,yes\n" % (k, k) for k in range(rows - 1))
+    data = head + body + b"rx,J," + b"9" * 401 + b",yes\n"
+    ((code, line, column, msg),) = refused(tmp_path, data)
+    assert (code, line, column) == ("R003", rows + 1, 3)
+    assert msg == "'" + "9" * 79 + "…' is not a valid number (too large)"
+
+
 def test_a_nul_byte_is_refused(tmp_path):
     ((code, line, _, _),) = refused(tmp_path, H + b"r1,J,yes,x\nr2,J,yes,a\0b\n")
     assert (code, line) == ("R012", 3)

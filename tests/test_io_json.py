@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maturity.errors import ResponseError
 from maturity.io import read_responses
@@ -100,3 +102,93 @@ def test_json_values_keep_their_types(tmp_path):
     path.write_text(json.dumps(recs))
     a = read_responses(path, Q)["r1"].answers
     assert a == {"must": True, "pct": 12.5, "sys": frozenset({"erp", "mes"})}
+
+
+@pytest.mark.parametrize("size", ["small", "big"])
+@pytest.mark.parametrize("digits", [401, 5000])
+def test_a_huge_integer_is_a_located_error(tmp_path, size, digits):
+    # 5,000 digits made the json module raise a ValueError that named no line; 401 digits an
+    # OverflowError later
+    rec = '{"respondent_id": "r9", "sector": "J", "must": "yes",\n "pct": ' + "9" * digits + "}"
+    text = "[" + rec + "]" if size == "small" else big([], rec)
+    p = problem(tmp_path, text)
+    assert p.message == (
+        f"the integer 99999999999999999999... ({digits} characters) is out of range "
+        "(at most 2**53 in magnitude)"
+    )
+    assert (p.line, p.column) == (2 if size == "small" else N_BIG + 2, 9)
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(tmp_path, token):
+    # the YAML reader reads them as text (and the checker refuses the text); the json module,
+    # for a big file, took them for floats
+    rec = '{"respondent_id": "r9", "sector": "J", "must": "yes",\n  "pct": ' + token + "}"
+    p = problem(tmp_path, big([], rec))
+    assert p.message == f"invalid JSON: '{token}' is not a JSON number"
+    assert (p.line, p.column) == (N_BIG + 2, 10)
+
+
+def test_a_key_twice_spelled_two_ways_is_located(tmp_path):
+    rec = '{"respondent_id": "r9", "sector": "J",\n "must": "yes", "\\u006dust": "no"}'
+    p = problem(tmp_path, big([], rec))
+    assert "duplicate key 'must'" in p.message
+    assert (p.line, p.column) == (N_BIG + 2, 17)
+
+
+@pytest.mark.parametrize("size", ["small", "big"])
+def test_an_unknown_key_names_where_it_is(tmp_path, size):
+    # a JSON file has no header: the key's first value is where it is (its record, in a file
+    # read by the json module)
+    rec = '{"respondent_id": "r9", "sector": "J", "must": "yes",\n "colour": "red"}'
+    text = "[" + REC + ",\n" + rec + "]" if size == "small" else big([], rec)
+    path = tmp_path / "a.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, Q)
+    (p,) = info.value.problems
+    assert (p.code, p.path) == ("R001", "colour")
+    if size == "small":
+        assert (p.line, p.column) == (3, 12)
+    else:
+        assert (p.line, p.column) == (N_BIG + 1, None)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_big_file_names_the_line_of_each_record(tmp_path, nested):
+    # read by the json module (no marks), each problem still names its record's line
+    rec = '{"respondent_id": "x9", "sector": "J", "must": "yes",\n "pct": 1000}'
+    text = big([], rec)
+    if nested:  # other objects before the records do not count as records
+        text = '{"meta": {"a": [{"b": 1}]},\n "respondents": ' + text + "}"
+    path = tmp_path / "a.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, Q)
+    (p,) = info.value.problems
+    assert (p.code, p.path, p.line) == ("R004", "pct", N_BIG + 1 + nested)
+
+
+def test_answers_to_another_questionnaire_name_the_value_that_says_so(tmp_path):
+    # a JSON file has no header line: the value that names the other questionnaire is located
+    text = "[" + REC + ',\n{"respondent_id": "r2",\n   "questionnaire": "other"}]'
+    path = tmp_path / "a.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, Q)
+    (p,) = info.value.problems
+    assert (p.code, p.line, p.column) == ("R009", 3, 21)
+    assert p.message == f"these answers are to questionnaire 'other', not '{Q.id}'"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 80),
+    st.text(st.sampled_from(list('[]{}"\\a\n,')), max_size=200),
+)
+def test_the_fast_depth_check_agrees_with_the_token_scan(opening, text):
+    # brackets outside strings, summed with numpy, against the scan token by token
+    from maturity.io.jsonio import _too_deep, _too_deep_at
+
+    text = "[" * opening + text
+    assert _too_deep(text) == _too_deep_at(text)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "OutputExistsError",
     "check_outputs",
+    "format_for_reading",
     "read_responses",
     "safe_cell",
     "unsafe_cell",
@@ -36,8 +37,20 @@ __all__ = [
 ]
 
 
-def _format_for_reading(path: Path, source: str) -> AnswersFormat:
+def format_for_reading(path: str | Path, source: str = "auto") -> AnswersFormat:
+    """The registered format :func:`read_responses` reads ``path`` with: ``source`` by name, or
+    for ``"auto"`` the first format that recognises the file's first bytes, else the format
+    of its suffix, else CSV. Its :meth:`~maturity.io.registry.AnswersFormat.reads_text` says
+    whether the errors of reading it name lines.
+
+    Raises:
+        UnknownFormatError: no registered format called ``source``.
+        ResponseError: the format cannot be read (``R012``).
+
+    """
     from maturity.io.registry import ANSWERS
+
+    path = Path(path)
 
     if source != "auto":
         fmt = ANSWERS.get(source)
@@ -124,7 +137,7 @@ def read_responses(
             source = mapping.source
     else:
         options.pop("mapping", None)
-    fmt = _format_for_reading(p, source)
+    fmt = format_for_reading(p, source)
     assert fmt.read is not None
     opts = {"name": name, **options, "date_format": date_format}
     checks: dict[str, Any] = {"on_error": on_error, "strict": strict, "date_format": date_format}

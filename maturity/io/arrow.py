@@ -553,17 +553,20 @@ def _sniff_arrow(path: Path, head: bytes) -> bool:
     "Apache Parquet: one column per field (pyarrow)",
     sniff=_sniff_parquet,
     extra="arrow",
+    text=False,
 )
 def read_parquet(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read a Parquet file of answers (one row per respondent, our columns)."""
     name = str(options.get("name", path))
     _pyarrow(name, True)
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(str(path))
-    except (pa.ArrowException, OSError) as exc:
+        # a damaged file can decode into arrays that break what reads them (a dictionary
+        # index past the dictionary's end, offsets past the data, text that is not UTF-8)
+        table.validate(full=True)
+    except Exception as exc:  # pyarrow's error types for a broken file are its own affair
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"not a readable Parquet file: {exc}")]
         ) from None
@@ -576,6 +579,7 @@ def read_parquet(path: Path, questionnaire: Questionnaire, options: Options) -> 
     "Apache Arrow IPC (Feather v2): one column per field (pyarrow)",
     sniff=_sniff_arrow,
     extra="arrow",
+    text=False,
 )
 def read_arrow(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read an Arrow IPC file (or stream) of answers."""
@@ -591,7 +595,8 @@ def read_arrow(path: Path, questionnaire: Questionnaire, options: Options) -> Ra
             except pa.ArrowInvalid:
                 src.seek(0)
                 table = ipc.open_stream(src).read_all()
-    except (pa.ArrowException, OSError) as exc:
+        table.validate(full=True)  # as for Parquet: no array that breaks what reads it
+    except Exception as exc:  # pyarrow's error types for a broken file are its own affair
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"not a readable Arrow file: {exc}")]
         ) from None

@@ -102,7 +102,10 @@ def number(cell: object) -> float | Fault:
         elif re.match(r"^[+-]?[0-9.]+e[+-]?\d+$", low):
             why = " (write it without an exponent)"
         return Fault.of("R003", found=shown(s), why=why)
-    return float(s.replace(",", "."))
+    x = float(s.replace(",", "."))
+    if not math.isfinite(x):  # digits beyond the largest float (about 1.8e308)
+        return Fault.of("R003", found=shown(s), why=" (too large)")
+    return x
 
 
 def special(item: Item) -> str:

@@ -56,6 +56,28 @@ def _more(file: str, count: int) -> Problem:
     return Problem.make("R013", file=file, count=f"{count:,}", shown=MAX_PROBLEMS)
 
 
+def _place(table: RawTable, column: str) -> tuple[int | None, int | None]:
+    """Where a column is shown, for a problem of the column itself: its header's line and
+    position; in a file of records (JSON), the line and column of the first value under
+    that key (there is no header), else the first record's line; ``(None, None)`` where
+    the file has no lines (Parquet, Arrow IPC).
+    """
+    if table.marks is not None:
+        for marks in table.marks[:1000]:
+            where = marks.get(column)
+            if where is not None:
+                return where
+        cells = table.cells.get(column)
+        if cells is not None and not is_arrow(cells):
+            for row, value in enumerate(cells[:1000]):
+                if value is not None:
+                    return table.line_of(row), None
+        return (table.line_of(0) if table.n_rows else None), None
+    if table.lines is None:
+        return None, table.positions.get(column)
+    return table.header_line, table.positions.get(column)
+
+
 def check_table(
     table: RawTable,
     questionnaire: Questionnaire,
@@ -159,19 +181,20 @@ class _Checker:
         q, table = self.q, self.head
         known = set(columns_of(q))
         cols = list(table.columns)
-        header_line = table.header_line if table.lines is not None and table.marks is None else None
         unknown = [c for c in cols if c not in known]
         errors: list[Problem] = []
         other = _other_questionnaire(q, cols, unknown) if unknown else None
         if other is not None:
-            return [Problem.make("R009", file=table.file, line=header_line, detail=other)], []
+            line = _place(table, unknown[0])[0]
+            return [Problem.make("R009", file=table.file, line=line, detail=other)], []
         for c in unknown[:MAX_PROBLEMS]:  # a suggestion costs: only for those listed
+            line, column = _place(table, c)
             errors.append(
                 Problem.make(
                     "R001",
                     file=table.file,
-                    line=header_line,
-                    column=table.positions.get(c),
+                    line=line,
+                    column=column,
                     path=C.shown(table.shown_name(c)),
                     found=C.shown(table.shown_name(c)),
                     questionnaire=q.id,
@@ -185,7 +208,7 @@ class _Checker:
                 Problem.make(
                     "R012",
                     file=table.file,
-                    line=table.header_line,
+                    line=_place(table, ID_COLUMN)[0],
                     path=ID_COLUMN,
                     detail=f"no '{ID_COLUMN}' column (columns: {list_allowed(cols)})",
                 )
@@ -195,7 +218,7 @@ class _Checker:
             Problem.make(
                 "R014",
                 file=table.file,
-                line=header_line,
+                line=_place(table, i.id)[0],
                 path=i.id,
                 item=i.id,
                 severity="error" if self.strict else "warning",
@@ -211,17 +234,20 @@ class _Checker:
         self.started = True
         table, q = self.head, self.q
         if "questionnaire" in table.columns:
-            for value in _first_values(batch.cells["questionnaire"], 1000):
+            for row, value in enumerate(_first_values(batch.cells["questionnaire"], 1000)):
                 if value is None or not str(value).strip():
                     continue
                 if str(value).strip() != q.id:
+                    line, column = _place(table, "questionnaire")
+                    if batch.marks is not None and "questionnaire" in batch.marks[row]:
+                        line, column = batch.marks[row]["questionnaire"]
                     raise ResponseError(
                         [
                             Problem.make(
                                 "R009",
                                 file=table.file,
-                                line=table.header_line if table.lines is not None else None,
-                                column=table.positions.get("questionnaire"),
+                                line=line,
+                                column=column,
                                 path="questionnaire",
                                 detail=f"these answers are to questionnaire "
                                 f"'{C.shown(str(value).strip())}', not '{q.id}'",

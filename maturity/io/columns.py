@@ -229,7 +229,9 @@ class ColumnReader:
         if self.role in ("number", "float") and (pa.types.is_floating(t) or pa.types.is_integer(t)):
             import numpy as np
 
-            x = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            # unsafe: an integer beyond 2**53 becomes the nearest float (the range check then
+            # refuses it) instead of stopping the cast
+            x = arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
             self._add_numbers(np.asarray(x, dtype=np.float64), None, offset)
             return
         if not (pa.types.is_nested(t) or pa.types.is_floating(t)):
@@ -267,6 +269,7 @@ class ColumnReader:
         plain = np.asarray(pc.fill_null(plain, False).to_numpy(zero_copy_only=False))
         text = pc.replace_substring(pc.if_else(plain, dictionary, "0"), ",", ".")
         x = np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
+        plain &= np.isfinite(x)  # digits beyond the largest float: the rule says so
         k = len(dictionary)
         state = np.zeros(k + 1, dtype=np.int8)
         payload = np.full(k + 1, np.nan)

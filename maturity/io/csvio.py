@@ -77,15 +77,17 @@ def decode(data: bytes, name: str) -> str:
     Windows-1252.
 
     Raises:
-        ResponseError: the file mixes UTF-8 with another encoding, or is neither (``R012``,
-            naming the line of the first byte that is not UTF-8).
+        ResponseError: the file mixes UTF-8 with another encoding, is neither, or starts as
+            UTF-16 and is not (``R012``, naming the line of the first byte that cannot be
+            read).
 
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            _fail(name, f"the file starts as UTF-16 but is not: {exc.reason}")
+            line = count_lines(data[: exc.start].decode("utf-16", errors="replace")) + 1
+            _fail(name, f"the file starts as UTF-16 but is not: {exc.reason}", line)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

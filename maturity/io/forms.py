@@ -149,6 +149,7 @@ def _looks_like_forms(path: Path, head: bytes) -> bool:
     "a form tool's response sheet (Google Forms, Microsoft Forms): question texts and "
     "option labels in any declared language",
     sniff=_looks_like_forms,
+    binary_suffixes=SPREADSHEET_SUFFIXES,
 )
 def read_forms(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read a Google Forms / Microsoft Forms response sheet. Options: ``sheet``,

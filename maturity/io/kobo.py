@@ -311,6 +311,7 @@ def _multi(
     (".csv", ".xlsx"),
     "KoboToolbox / ODK data export (CSV or XLSX) of a form made with export --to xlsform",
     sniff=_looks_like_kobo,
+    binary_suffixes=SPREADSHEET_SUFFIXES,
 )
 def read_kobo(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read a KoboToolbox or ODK export. Options: ``sheet``, ``date_format``."""

@@ -351,6 +351,7 @@ def _looks_like_limesurvey(path: Path, head: bytes) -> bool:
     (".csv",),
     "LimeSurvey response export (CSV; question codes or full texts; answer codes or full answers)",
     sniff=_looks_like_limesurvey,
+    binary_suffixes=SPREADSHEET_SUFFIXES,
 )
 def read_limesurvey(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read a LimeSurvey response export. Options: ``incomplete`` (``"keep"``/``"skip"``),

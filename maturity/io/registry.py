@@ -12,6 +12,14 @@ Two kinds of format are registered here:
 A format registers itself with a decorator in its own module; :func:`load_all` imports the
 modules that ship with the library, and an entry-point group ``maturity.formats`` lets other
 packages add theirs. ``names()`` lists a registry for error messages and docs.
+
+Where errors point depends on the file, and the registry says it
+(:meth:`AnswersFormat.reads_text`): a format read as text (CSV, JSON, SurveyJS results, a
+tool's CSV export) names the line of every error, and the column where it knows it; a binary
+file (Parquet, Arrow IPC, a spreadsheet) has no lines, so its errors name the file and, where
+it has them, the sheet (``file[sheet]``), the row and the column. Either way every error is a
+:class:`~maturity.errors.ResponseError` whose problems name the file, one line each: a reader
+turns every failure of its parser into one, never lets another exception out.
 """
 
 from __future__ import annotations
@@ -67,6 +75,20 @@ class AnswersFormat:
     sniff: SniffFn | None = None
     extra: str | None = None  # the pip extra it needs, if any
     stream: StreamFn | None = None  # reading batch by batch, where the format can
+    #: Whether the format reads text with lines (CSV, JSON): then every error names the line
+    #: (and the column, where it knows it). A binary file (Parquet, Arrow IPC, a spreadsheet)
+    #: has no lines: its errors name the file and, where it has them, the sheet
+    #: (``file[sheet]``), row and column.
+    text: bool = True
+    #: Suffixes of the files a text format reads as spreadsheets instead (a tool's export as
+    #: CSV or XLSX): binary, as above.
+    binary_suffixes: tuple[str, ...] = ()
+
+    def reads_text(self, path: str | Path) -> bool:
+        """Whether this format reads ``path`` as text with lines, so that its errors name a
+        line (see :attr:`text`); False for a binary file.
+        """
+        return self.text and not Path(path).name.lower().endswith(self.binary_suffixes)
 
 
 @dataclass(frozen=True)
@@ -172,11 +194,29 @@ def answers_format(
     *,
     sniff: SniffFn | None = None,
     extra: str | None = None,
+    text: bool = True,
+    binary_suffixes: tuple[str, ...] = (),
 ) -> Callable[[ReadFn], ReadFn]:
-    """Register the decorated function as the reader of answers format ``name``."""
+    """Register the decorated function as the reader of answers format ``name``.
+
+    ``text`` and ``binary_suffixes`` say where its errors point (:attr:`AnswersFormat.text`):
+    a reader of text names the line of every error.
+    """
 
     def deco(fn: ReadFn) -> ReadFn:
-        ANSWERS.add(AnswersFormat(name, suffixes, description, fn, None, sniff, extra))
+        ANSWERS.add(
+            AnswersFormat(
+                name,
+                suffixes,
+                description,
+                fn,
+                None,
+                sniff,
+                extra,
+                text=text,
+                binary_suffixes=binary_suffixes,
+            )
+        )
         return fn
 
     return deco

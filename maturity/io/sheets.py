@@ -96,9 +96,19 @@ def _trim(rows: list[list[Any]]) -> list[list[Any]]:
     return out
 
 
+class _Unreadable(Exception):
+    """A workbook that cannot be read: the reason, for the caller to locate."""
+
+
 @lru_cache(maxsize=8)
 def _workbook(path: str, mtime: float, size: int) -> tuple[tuple[str, bool, tuple[Any, ...]], ...]:
-    """Every sheet of a workbook: (name, visible, rows). Cached by path, time and size."""
+    """Every sheet of a workbook: (name, visible, rows). Cached by path, time and size.
+
+    Raises:
+        _Unreadable: the file is not a workbook the library can read (whatever the reason:
+            calamine and openpyxl raise their own error types for broken files).
+
+    """
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - the fallback when only openpyxl is installed
@@ -117,8 +127,14 @@ def _workbook(path: str, mtime: float, size: int) -> tuple[tuple[str, bool, tupl
         wb.close()
         return tuple(out)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise ResponseError(
-            [Problem.make("R012", file=path, detail=f"cannot read the spreadsheet: {exc}")]
+        raise _Unreadable(f"cannot read the spreadsheet: {exc}") from None
+    except BaseException as exc:
+        # a panic of calamine's Rust code (a date cell holding -9e18, say) arrives as pyo3's
+        # PanicException, a BaseException: it is the file's fault, not a reason to stop
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _Unreadable(
+            f"cannot read the spreadsheet: its reader failed on a cell ({exc})"
         ) from None
 
 
@@ -126,41 +142,63 @@ def _workbook_openpyxl(path: str) -> tuple[tuple[str, bool, tuple[Any, ...]], ..
     try:
         import openpyxl
     except ImportError:
-        raise ResponseError(
-            [
-                Problem.make(
-                    "R012",
-                    file=path,
-                    detail="reading spreadsheets needs the 'xlsx' extra: "
-                    "pip install 'maturity[xlsx]'",
-                )
-            ]
+        raise _Unreadable(
+            "reading spreadsheets needs the 'xlsx' extra: pip install 'maturity[xlsx]'"
         ) from None
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    out = []
-    for ws in wb.worksheets:
-        rows = tuple(tuple(r) for r in ws.iter_rows(values_only=True))
-        out.append((ws.title, ws.sheet_state == "visible", rows))
-    wb.close()
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        out = []
+        for ws in wb.worksheets:
+            rows = tuple(tuple(r) for r in ws.iter_rows(values_only=True))
+            out.append((ws.title, ws.sheet_state == "visible", rows))
+        wb.close()
+    except Exception as exc:  # zipfile, XML and openpyxl's own errors for broken files
+        raise _Unreadable(f"cannot read the spreadsheet: {exc}") from None
     return tuple(out)
 
 
-def _sheets(path: Path) -> tuple[tuple[str, bool, tuple[Any, ...]], ...]:
+def _sheets(path: Path, name: str | None) -> tuple[tuple[str, bool, tuple[Any, ...]], ...]:
     st = path.stat()
-    return _workbook(str(path), st.st_mtime, st.st_size)
+    try:
+        return _workbook(str(path), st.st_mtime, st.st_size)
+    except _Unreadable as exc:
+        raise ResponseError(
+            [Problem.make("R012", file=name or str(path), detail=str(exc))]
+        ) from None
 
 
-def sheet_names(path: Path) -> list[tuple[str, bool]]:
-    """The sheets of a workbook: (name, visible)."""
-    return [(n, v) for n, v, _ in _sheets(path)]
+def sheet_names(path: Path, name: str | None = None) -> list[tuple[str, bool]]:
+    """The sheets of a workbook: (name, visible).
+
+    Raises:
+        ResponseError: the file is not a workbook that can be read (``R012``, naming the file
+            as ``name``, by default its path).
+
+    """
+    return [(n, v) for n, v, _ in _sheets(path, name)]
 
 
-def sheet_rows(path: Path, sheet: str) -> list[list[Any]]:
-    """The rows of one sheet (trailing empty cells dropped; dates as dates)."""
-    for n, _, rows in _sheets(path):
+def sheet_rows(path: Path, sheet: str, name: str | None = None) -> list[list[Any]]:
+    """The rows of one sheet (trailing empty cells dropped; dates as dates).
+
+    Raises:
+        ResponseError: the file is not a workbook that can be read, or has no sheet ``sheet``
+            (``R012``, naming the file as ``name``, by default its path).
+
+    """
+    found = _sheets(path, name)
+    for n, _, rows in found:
         if n == sheet:
             return _trim([list(r) for r in rows])
-    raise KeyError(sheet)
+    raise ResponseError(
+        [
+            Problem.make(
+                "R012",
+                file=name or str(path),
+                detail=f"no sheet '{sheet}' (sheets: {', '.join(n for n, _, _ in found)})",
+            )
+        ]
+    )
 
 
 def _csv_rows(path: Path, name: str) -> tuple[list[list[str]], list[int]]:
@@ -216,7 +254,7 @@ def grid_of(
             (r, ln) for r, ln in zip(rows[1:], lines[1:], strict=True) if any(c.strip() for c in r)
         ]
         return Grid(name, header, [r for r, _ in body], [ln for _, ln in body])
-    names = sheet_names(path)
+    names = sheet_names(path, name)
     visible = [n for n, v in names if v] or [n for n, _ in names]
     if sheet is None:
         sheet = pick(visible) if pick is not None else (visible[0] if visible else None)
@@ -230,7 +268,7 @@ def grid_of(
                 )
             ]
         )
-    rows = sheet_rows(path, sheet)
+    rows = sheet_rows(path, sheet, name)
     numbered = [(i + 1, r) for i, r in enumerate(rows)]
     numbered = [(i, r) for i, r in numbered if any(c is not None and str(c).strip() for c in r)]
     shown = f"{name}[{sheet}]"
@@ -288,6 +326,7 @@ def plain_table(grid: Grid, options: Options) -> RawTable:
     (".xlsx", ".xlsm", ".ods", ".xls"),
     "a spreadsheet in our column layout (first visible sheet, or sheet=...)",
     extra="xlsx",
+    binary_suffixes=SPREADSHEET_SUFFIXES,
 )
 def read_xlsx(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read answers from a spreadsheet laid out like our CSV (one row per respondent).

@@ -36,7 +36,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from maturity.errors import Problem, ResponseError
 from maturity.io.export import ExportError, languages_of, warn
 from maturity.io.formplan import NACE_PATTERN, NUTS_PATTERN, SPECIAL_SUFFIX, plan_form, specials_of
 from maturity.io.labels import profile_label, special_label, word
@@ -465,48 +464,15 @@ def export_surveyjs(q: Questionnaire, options: Options) -> bytes:
 def _records(
     text: str, name: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, tuple[int, int]]], list[int]]:
-    from maturity.errors import SpecError
-    from maturity.spec.yamlio import read_yaml
+    from maturity.io.jsonio import json_records
 
-    try:
-        doc = read_yaml(text, file=name)
-    except SpecError as exc:
-        raise ResponseError(
-            [
-                Problem.make("R012", file=name, line=p.line, column=p.column, detail=p.message)
-                for p in exc.problems
-            ]
-        ) from None
-    data: Any = doc.data
-    prefix: tuple[str | int, ...] = ()
-    if isinstance(data, dict):
-        for key in ("results", "data", "respondents"):
-            if isinstance(data.get(key), list):
-                data, prefix = data[key], (key,)
-                break
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ResponseError(
-            [
-                Problem.make(
-                    "R012",
-                    file=name,
-                    line=1,
-                    detail="expected a JSON list of SurveyJS results (one object per respondent)",
-                )
-            ]
-        )
-    marks = []
-    lines = []
-    for i, rec in enumerate(data):
-        m = doc.marks.get((*prefix, i))
-        lines.append(m.line if m else 0)
-        where = {}
-        for k in rec:
-            mk = doc.marks.get((*prefix, i, k))
-            if mk is not None:
-                where[str(k)] = (mk.line, mk.column)
-        marks.append(where)
-    return [dict(r) for r in data], marks, lines
+    records = json_records(
+        text,
+        name,
+        keys=("results", "data", "respondents"),
+        what="SurveyJS results (one object per respondent)",
+    )
+    return [r for _, r, _ in records], [w for _, _, w in records], [ln for ln, _, _ in records]
 
 
 @answers_format(

@@ -30,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from maturity.errors import Problem
+from maturity.errors import Problem, ResponseError
 from maturity.io.export import languages_of
 from maturity.io.formplan import plan_form, specials_of
 from maturity.io.labels import (
@@ -60,6 +60,7 @@ META_SHEET = "_maturity"
 _LISTS = "_lists"
 _SHEET = {"it": "Intervista", "en": "Interview"}
 _FIRST = 5  # column E: the first respondent
+_MAX_COLUMNS = 16_384  # the columns of a worksheet (XFD)
 _ROW_NOTE = {"it": "riga", "en": "row"}
 
 
@@ -327,12 +328,44 @@ def _is_workbook(path: Path, head: bytes) -> bool:
         return False
 
 
-def _meta(path: Path) -> dict[str, str]:
+def _meta(path: Path, name: str) -> dict[str, str]:
+    """The key-value pairs of the hidden sheet (refused if the workbook has none)."""
+    sheets = [n for n, _ in sheet_names(path, name)]
+    if META_SHEET not in sheets:
+        raise ResponseError(
+            [
+                Problem.make(
+                    "R012",
+                    file=name,
+                    detail=f"not an interview workbook: it has no '{META_SHEET}' sheet (sheets: "
+                    f"{', '.join(sheets) or 'none'}); a sheet of answers, one row per respondent, "
+                    "is read with source='xlsx'",
+                )
+            ]
+        )
     out = {}
-    for r in sheet_rows(path, META_SHEET):
+    for r in sheet_rows(path, META_SHEET, name):
         if len(r) >= 2 and r[0] is not None:
             out[str(r[0])] = "" if r[1] is None else str(r[1])
     return out
+
+
+def _first_column(meta: dict[str, str], name: str) -> int:
+    """The first respondent column the hidden sheet names (1-based; column E by default)."""
+    text = meta.get("first_respondent_column") or str(_FIRST)
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= _MAX_COLUMNS):
+        raise ResponseError(
+            [
+                Problem.make(
+                    "R012",
+                    file=f"{name}[{META_SHEET}]",
+                    path="first_respondent_column",
+                    detail=f"'first_respondent_column' must be a column number from 1 to "
+                    f"{_MAX_COLUMNS:,}, found '{text[:40]}'",
+                )
+            ]
+        )
+    return int(text)
 
 
 @answers_format(
@@ -341,6 +374,7 @@ def _meta(path: Path) -> dict[str, str]:
     "the interview workbook written by export --to xlsx-form (one column per respondent)",
     sniff=_is_workbook,
     extra="xlsx",
+    text=False,
 )
 def read_workbook(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read a filled interview workbook (see the module's documentation)."""
@@ -348,10 +382,11 @@ def read_workbook(path: Path, questionnaire: Questionnaire, options: Options) ->
 
     q = questionnaire
     name = str(options.get("name", path))
-    meta = _meta(path)
-    sheet = meta.get("sheet") or next(n for n, v in sheet_names(path) if v)
-    first = int(meta.get("first_respondent_column") or _FIRST)
-    rows = sheet_rows(path, sheet)
+    meta = _meta(path, name)
+    visible = [n for n, v in sheet_names(path, name) if v and n != META_SHEET]
+    sheet = meta.get("sheet") or (visible[0] if visible else META_SHEET)
+    first = _first_column(meta, name)
+    rows = sheet_rows(path, sheet, name)
     shown = f"{name}[{sheet}]"
     items = {i.id: i for i in q.items}
     langs = q.languages
