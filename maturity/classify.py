@@ -472,8 +472,9 @@ def describe_sector(code: str, *, lang: str = "en", date: object = None) -> Sect
     the two coincide), else as ATECO 2025 (in force since 1 January 2025). ``date`` is
     accepted for future rules and not used. Italian titles come from ISTAT's structures of
     ATECO 2007 (as updated in 2022) and ATECO 2025; English ones from NACE Rev. 2. An ATECO
-    2025 code has no English title in the data shipped, so its Italian title is given
-    (``title_lang == "it"``).
+    2025 code that ISTAT's correspondence maps to exactly one ATECO 2007 code has that code's
+    NACE Rev. 2 title in English; any other ATECO 2025 code has no English title in the data
+    shipped, so its Italian title is given (``title_lang == "it"``).
 
     Raises:
         ValueError: the code is not valid in any of the classifications.
@@ -487,11 +488,20 @@ def describe_sector(code: str, *, lang: str = "en", date: object = None) -> Sect
         title = _sentence_case(str(node["title"])) if node else None
         targets = _ateco_map(bare, "2025", "2007")
         mapped = targets[0] if len(targets) == 1 and targets[0] != bare else None
+        title_lang = "it" if title else None
+        one_to_one = targets[0] if len(targets) == 1 else None
+        if lang != "it" and one_to_one is not None:
+            # ISTAT maps the code to exactly one ATECO 2007 code: the same activity, whose
+            # English title is that of its NACE Rev. 2 class
+            _, cls = _nace_split(one_to_one)
+            cls = cls if cls is not None else one_to_one
+            if cls in _nace():
+                title, title_lang = _nace()[cls].name, "en"
         return SectorDescription(
             bare,
             CLASSIFICATION_NAMES["2025"],
             title,
-            "it" if title else None,
+            title_lang,
             mapped,
             CLASSIFICATION_NAMES["2007"] if mapped else None,
         )

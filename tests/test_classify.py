@@ -603,3 +603,19 @@ def test_the_report_states_the_classification() -> None:
         "<dt>Settore (ATECO 2007)</dt><dd>28.41 – Fabbricazione di macchine utensili per la "
         "formatura dei metalli</dd>"
     ) in b
+
+
+def test_an_ateco_2025_code_mapped_one_to_one_has_its_english_nace_title():
+    from maturity.classify import describe_sector
+
+    # ATECO 2025 62.10.00 is ATECO 2007 62.01.00 (ISTAT's correspondence, one to one):
+    # NACE Rev. 2 class 62.01 "Computer programming activities"
+    d = describe_sector("ateco2025:62.10.00", lang="en")
+    assert (d.title, d.title_lang, d.mapped) == (
+        "Computer programming activities",
+        "en",
+        "62.01.00",
+    )
+    assert describe_sector("ateco2025:62.10.00", lang="it").title_lang == "it"
+    # 28.41.00 of ATECO 2025 merges two ATECO 2007 codes: no English title of its own
+    assert describe_sector("ateco2025:28.41.00", lang="en").title_lang == "it"
