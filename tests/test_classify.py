@@ -566,11 +566,12 @@ def test_describe_sector(
     assert d.title_lang == lang
 
 
-def test_ateco_2025_has_italian_titles_only() -> None:
+def test_ateco_2025_without_a_one_to_one_equivalent_has_its_italian_title() -> None:
     from maturity.classify import describe_sector
 
-    d = describe_sector("62.10", lang="en")
-    assert (d.title, d.title_lang) == ("Attività di programmazione informatica", "it")
+    # 28.41.00 of ATECO 2025 merges ATECO 2007 28.41.00 and 28.49.09: no English title
+    d = describe_sector("ateco2025:28.41.00", lang="en")
+    assert d.title_lang == "it" and d.title is not None and d.title.startswith("Fabbricazione")
 
 
 def test_the_report_states_the_classification() -> None:
@@ -596,7 +597,10 @@ def test_the_report_states_the_classification() -> None:
         "<dt>Settore (ATECO 2025)</dt><dd>62.10.00 – Attività di programmazione informatica "
         "(in ATECO 2007: 62.01.00)</dd>"
     ) in it
-    assert "<dt>Sector (ATECO 2025)</dt>" in en and "(ISTAT&#39;s Italian title)" in en
+    assert (
+        "<dt>Sector (ATECO 2025)</dt><dd>62.10.00 – Computer programming activities "
+        "(in ATECO 2007: 62.01.00)</dd>"
+    ) in en
     b = render_report(s, "B", lang="it")
     assert isinstance(b, str)
     assert (
