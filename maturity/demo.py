@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from maturity.numbers import fixed
+
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.questionnaire import Questionnaire
     from maturity.responses import Responses
@@ -113,7 +115,7 @@ def run_demo(
             target = out / f"gaps-{model.id}.csv"
             g.to_csv(target, force=force)
             written.append(target)
-            root = ", ".join(f"{cid} {scores.get(cid):.2f}" for cid in scores.ids)
+            root = ", ".join(f"{cid} {fixed(scores.get(cid))}" for cid in scores.ids)
             say(f"  {model.id}: {root}\n")
             if REPORT_MODELS.get(q.id) == model.id:
                 plans = _plans(q.id, scores, answers, synthetic)

@@ -19,7 +19,15 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["SCORE_TOLERANCE", "at_least", "round_half_away", "shortest", "ties"]
+__all__ = [
+    "SCORE_TOLERANCE",
+    "at_least",
+    "fixed",
+    "percent",
+    "round_half_away",
+    "shortest",
+    "ties",
+]
 
 #: Scores closer than this (on the model's range) are equal. Far below any displayed digit
 #: (two decimals) and far above the rounding error of a weighted mean of a few hundred items.
@@ -57,3 +65,22 @@ def shortest(x: float) -> str:
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return repr(x)
+
+
+def fixed(x: float, digits: int = 2) -> str:
+    """``x`` shown with ``digits`` decimals, rounded half away from zero (``"–"`` for NaN):
+    what the terminal, notebooks and reports print (``fixed(1.125) == "1.13"``, where
+    ``f"{1.125:.2f}"`` gives ``"1.12"``).
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "–"
+    return f"{round_half_away(x, digits):.{digits}f}"
+
+
+def percent(share: float, digits: int = 0) -> str:
+    """A share (0.625) shown as a percentage (``"63%"``), rounded half away from zero."""
+    share = float(share)
+    if math.isnan(share):
+        return "–"
+    return f"{round_half_away(100 * share, digits):.{digits}f}%"

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.responses import AnswerMatrix, Profile
 
 from maturity.io.guard import safe_cell
+from maturity.numbers import fixed, percent
 
 __all__ = ["STATUSES", "ChildContribution", "Explanation", "Scores"]
 
@@ -81,7 +82,7 @@ class Explanation:
         shown = {"not_applicable": "not applicable", "insufficient": "too few answers"}
         lines = [
             f"{self.node} for {self.respondent}: "
-            + (f"{self.score:.2f}" if self.score is not None else shown[self.status])
+            + (fixed(self.score) if self.score is not None else shown[self.status])
             + (f" (level {self.level})" if self.level else "")
         ]
         params = ", ".join(
@@ -90,12 +91,12 @@ class Explanation:
         lines.append(
             f"  operator {self.operator}{' (' + params + ')' if params else ''}, "
             f"weights {self.weight_source}, coverage "
-            + (f"{self.coverage:.0%}" if self.coverage is not None else "n/a")
-            + f" (minimum {self.min_coverage:.0%})"
+            + (percent(self.coverage) if self.coverage is not None else "n/a")
+            + f" (minimum {percent(self.min_coverage)})"
         )
         w = max(len(c.id) for c in self.children) if self.children else 4
         for c in self.children:
-            sc = f"{c.score:6.2f}" if c.score is not None else "     -"
+            sc = f"{fixed(c.score):>6}" if c.score is not None else "     -"
             ans = f"  answer {c.answer}" if c.answer is not None else ""
             lines.append(
                 f"  {c.id:<{w}}  {sc}  weight {c.base_weight:5.3f} -> {c.weight:5.3f}"
@@ -243,7 +244,7 @@ class Scores:
 
         root = self.score[:, self._col("root")]
         have = root[~np.isnan(root)]
-        summary = f", root median {np.median(have):.2f}" if have.size else ""
+        summary = f", root median {fixed(float(np.median(have)))}" if have.size else ""
         return f"<Scores {self.model.id}: {len(self.ids)} rows × {len(self.nodes)} nodes{summary}>"
 
     # -- explanation ------------------------------------------------------------------
@@ -506,7 +507,9 @@ class Scores:
                 s = float(self.score[i, j])
                 lv = self.model.levels[levels[i, j]].code if levels[i, j] >= 0 else ""
                 cells.append(
-                    "<td>–</td>" if math.isnan(s) else f"<td title='{html.escape(lv)}'>{s:.2f}</td>"
+                    "<td>–</td>"
+                    if math.isnan(s)
+                    else f"<td title='{html.escape(lv)}'>{fixed(s)}</td>"
                 )
             rows.append(f"<tr><th>{html.escape(rid)}</th>{''.join(cells)}</tr>")
         more = f"<p>… {len(self.ids) - 50} more rows</p>" if len(self.ids) > 50 else ""

@@ -76,3 +76,22 @@ def test_equal_scores_computed_two_ways_tie() -> None:
     assert at_least(c, b) and at_least(b, c)
     assert not at_least(b - 10 * SCORE_TOLERANCE, b)
     assert not at_least(math.nan, 0.0)
+
+
+def test_fixed_and_percent_show_halves_away_from_zero() -> None:
+    from maturity.numbers import fixed, percent
+
+    assert f"{1.125:.2f}" == "1.12"  # what Python's format shows (half to even)...
+    assert fixed(1.125) == "1.13"  # ...and what we show
+    assert fixed(0.98, 1) == "1.0" and fixed(-0.125) == "-0.13"
+    assert percent(0.625) == "63%" and percent(0.5, 1) == "50.0%"
+    assert fixed(math.nan) == percent(math.nan) == "–"
+
+
+@given(finite, st.integers(min_value=0, max_value=3))
+def test_fixed_is_the_rounded_value_with_its_digits(x: float, digits: int) -> None:
+    from maturity.numbers import fixed
+
+    assert float(fixed(x, digits)) == float(_reference(x, digits))
+    text = fixed(x, digits)
+    assert ("." not in text) if digits == 0 else len(text.rpartition(".")[2]) == digits

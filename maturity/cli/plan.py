@@ -14,6 +14,7 @@ from maturity.cli.common import (
     reading_arguments,
     target_of,
 )
+from maturity.numbers import fixed
 
 
 def plan_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         err(
             f"{plan.company}: {len(plan.actions)} actions in {len(plan.waves)} waves, "
             f"{plan.weeks:.0f} weeks, net {plan.net_cost:,.0f} of {plan.budget:,.0f} EUR, "
-            f"overall {now:.2f} -> {then:.2f}"
+            f"overall {fixed(now)} -> {fixed(then)}"
             + ("" if plan.exact else " (estimated: see the methodology)")
         )
     if len(plans) > 10:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from maturity.cli.common import command, format_of, out
+from maturity.numbers import percent
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
@@ -201,7 +202,7 @@ def _show_actions(args: argparse.Namespace) -> int:
     out("")
     for p in cat.programmes:
         rules = "; ".join(
-            f"{r.share:.0%}"
+            percent(r.share)
             + (f" up to {_euro(r.cap)}" if r.cap is not None else "")
             + (f" when {r.when}" if r.when is not None else "")
             for r in p.rules

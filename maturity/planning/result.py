@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from maturity.numbers import fixed, percent
+
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.action_catalogue import Action, ActionCatalogue
     from maturity.model import ScoringModel
@@ -233,7 +235,7 @@ class Plan:
         return (
             f"<Plan {self.company}: {len(self.actions)} actions in {len(self.waves)} waves, "
             f"{self.weeks:g} weeks, net {self.net_cost:,.0f} of {self.budget:,.0f} EUR, "
-            f"root {root_now:.2f} -> {root_then:.2f}>"
+            f"root {fixed(root_now)} -> {fixed(root_then)}>"
         )
 
     # -- exports ----------------------------------------------------------------------------
@@ -367,11 +369,11 @@ class Plan:
         rows = "".join(
             f"<tr><td>{a.wave}</td><td>{e(a.id)}</td><td>{e(a.action.title.lang('en'))}</td>"
             f"<td>{a.start_week:g}–{a.end_week:g}</td><td>{a.cost:,.0f}</td>"
-            f"<td>{a.funded:,.0f}</td><td>{a.net_cost:,.0f}</td><td>{a.share:.0%}</td></tr>"
+            f"<td>{a.funded:,.0f}</td><td>{a.net_cost:,.0f}</td><td>{percent(a.share)}</td></tr>"
             for a in self.actions
         )
         waves = "".join(
-            f"<li>wave {w.number} (week {w.end_week:g}): root {w.score:.2f}"
+            f"<li>wave {w.number} (week {w.end_week:g}): root {fixed(w.score)}"
             + (f", percentile {w.percentiles['root']:.0f}" if "root" in w.percentiles else "")
             + "</li>"
             for w in self.waves
@@ -382,7 +384,7 @@ class Plan:
         return (
             f"<p><b>Plan</b> {e(self.company)}: {len(self.actions)} actions, "
             f"net {self.net_cost:,.0f} of {self.budget:,.0f} EUR, {self.weeks:g} of "
-            f"{self.horizon_weeks:.0f} weeks; closes {self.closure:.0%} of the weighted gap "
+            f"{self.horizon_weeks:.0f} weeks; closes {percent(self.closure)} of the weighted gap "
             f"to {e(self.target_kind)}</p>"
             "<table><thead><tr><th>wave</th><th>id</th><th>action</th><th>weeks</th>"
             "<th>cost</th><th>funded</th><th>net</th><th>share of gain</th></tr></thead>"
