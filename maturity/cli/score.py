@@ -50,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
     merged = read_all(args.answers, q, args)
     scores = print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
     _write_scores(scores, out, args.force)
-    err(
-        f"scored {len(scores)} {'companies' if args.by_company else 'respondents'} with "
-        f"{model.id} -> {out}"
-    )
+    n = len(scores)
+    what = ("company", "companies") if args.by_company else ("respondent", "respondents")
+    err(f"scored {n} {what[n != 1]} with {model.id} -> {out}")
     return 0
