@@ -8,7 +8,7 @@ its ``file:line:col`` before raising one :class:`~maturity.errors.SpecError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from maturity.action_catalogue import (
@@ -28,6 +28,7 @@ from maturity.questionnaire import ROOT_ID, Questionnaire, Source, profile_types
 from maturity.questionnaire.binding import bind_questionnaire
 from maturity.questionnaire.loader import parse_sources
 from maturity.spec.check import Checker
+from maturity.spec.graph import cycles
 from maturity.spec.yamlio import Document
 
 __all__ = ["load_document"]
@@ -593,31 +594,8 @@ class _Loader:
         edges = {
             a.id: [r for r in (*a.requires, *a.after) if r in known and r != a.id] for a in actions
         }
-        state: dict[str, int] = {}
-        reported: set[frozenset[str]] = set()
-        for start in ids:
-            if state.get(start):
-                continue
-            stack: list[tuple[str, Iterator[str]]] = [(start, iter(edges[start]))]
-            trail = [start]
-            state[start] = 1
-            while stack:
-                node, it = stack[-1]
-                nxt = next(it, None)
-                if nxt is None:
-                    state[node] = 2
-                    stack.pop()
-                    trail.pop()
-                    continue
-                if state.get(nxt) == 1:
-                    cycle = [*trail[trail.index(nxt) :], nxt]
-                    if frozenset(cycle) not in reported:
-                        reported.add(frozenset(cycle))
-                        c.error("A003", (*paths[nxt], "id"), cycle=" -> ".join(cycle))
-                elif not state.get(nxt):
-                    state[nxt] = 1
-                    stack.append((nxt, iter(edges[nxt])))
-                    trail.append(nxt)
+        for cycle in cycles(edges, ids):
+            c.error("A003", (*paths[cycle[0]], "id"), cycle=" -> ".join(cycle))
         needed = {r for a in actions for r in (*a.requires, *a.after)}
         for a in actions:
             if not a.improves and a.id not in needed and a.id not in self.declared:

@@ -8,7 +8,7 @@ described in ``docs/reference/questionnaire-format.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from maturity.questionnaire.types import (
     profile_types,
 )
 from maturity.spec.check import Checker
+from maturity.spec.graph import cycles
 from maturity.spec.yamlio import Document, read_yaml
 from maturity.text import Text
 
@@ -526,37 +527,10 @@ class _Loader:
                 visit(s, here)
 
         visit(root, frozenset())
-        state: dict[str, int] = {}
-        reported: set[frozenset[str]] = set()
-        for start in deps:
-            if state.get(start):
-                continue
-            stack: list[tuple[str, Iterator[str]]] = [(start, iter(sorted(deps[start])))]
-            trail = [start]
-            state[start] = 1
-            while stack:
-                node, it = stack[-1]
-                nxt = next(it, None)
-                if nxt is None:
-                    state[node] = 2
-                    stack.pop()
-                    trail.pop()
-                    continue
-                if nxt not in deps:
-                    continue
-                if state.get(nxt) == 1:
-                    cycle = [*trail[trail.index(nxt) :], nxt]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        path = self.item_paths.get(nxt, ())
-                        self.c.error(
-                            "C005", (*path, "when") if path else (), cycle=" -> ".join(cycle)
-                        )
-                elif not state.get(nxt):
-                    state[nxt] = 1
-                    stack.append((nxt, iter(sorted(deps[nxt]))))
-                    trail.append(nxt)
+        edges = {item: sorted(refs) for item, refs in deps.items()}
+        for cycle in cycles(edges):
+            path = self.item_paths.get(cycle[0], ())
+            self.c.error("C005", (*path, "when") if path else (), cycle=" -> ".join(cycle))
 
 
 def _fmt(path: tuple[str | int, ...]) -> str:
