@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,7 +35,7 @@ def test_cycles_are_found_exactly_when_there_are_some(edges: dict[str, list[str]
     assert (not found) == acyclic(edges)
     for cycle in found:  # each is a real cycle: consecutive nodes are joined by an edge
         assert cycle[0] == cycle[-1]
-        assert all(b in edges[a] for a, b in zip(cycle, cycle[1:], strict=False))
+        assert all(b in edges[a] for a, b in itertools.pairwise(cycle))
     assert len({frozenset(c) for c in found}) == len(found)  # each reported once
 
 
