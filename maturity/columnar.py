@@ -715,45 +715,148 @@ class AnswerColumns:
 
     # -- the matrix -----------------------------------------------------------------------
     def matrix(self) -> AnswerMatrix:
-        """The answer matrix of the scored items (respondents × items), filled a block of rows
-        at a time so that every write is contiguous.
+        """The answer matrix of the scored items (respondents × items).
+
+        Each of its four arrays is made once and written once: a block of
+        :data:`MATRIX_BLOCK` rows at a time (so that the rows being written stay in the
+        cache), column by column by lookups on the column's codes, the blocks shared among
+        threads (numpy releases the GIL). Conditions are evaluated once per distinct
+        combination of the values they use (:meth:`truth`).
         """
         import numpy as np
 
         from maturity.responses import AnswerMatrix
 
-        items = [i for i in self.questionnaire.items if i.scored]
-        n, m = len(self), len(items)
-        cols = [self.items[i.id] for i in items]
-        # Fresh memory is mapped on first touch: touch it in order (fill) before the strided
-        # writes of whole columns, which would otherwise fault pages in a slow order.
-        values = np.empty((n, m))
-        values.fill(np.nan)
-        for j, col in enumerate(cols):
-            values[:, j] = col.values()
-        # the states of a block of rows, transposed into place (cache-friendly for one byte)
-        states = np.empty((n, m), dtype=np.int8)
-        states.fill(0)
-        block = 1024
-        tmp = np.empty((m, block), dtype=np.int8)
-        for a in range(0, n, block):
-            b = min(n, a + block)
-            for j, col in enumerate(cols):
-                tmp[j, : b - a] = col.state[a:b]
-            states[a:b] = tmp[:, : b - a].T
-        na = states == NA_STATE
-        dk = states == DONT_KNOW_STATE
-        del states
-        applicable = np.ones((n, m), dtype=bool)
         q = self.questionnaire
-        for j, item in enumerate(items):
-            if q.conditions_of(item.id):
-                applicable[:, j] = ~self.hidden(item.id)
+        items = [i for i in q.items if i.scored]
+        n, m = len(self), len(items)
+        fills = [_Values.of(self.items[i.id]) for i in items]
+        hidden = {j: self.hidden(i.id) for j, i in enumerate(items) if q.conditions_of(i.id)}
+        values = np.empty((n, m))
+        na = np.empty((n, m), dtype=bool)
+        dk = np.empty((n, m), dtype=bool)
+        applicable = np.empty((n, m), dtype=bool)
+
+        def block(a: int) -> None:
+            rows = slice(a, min(n, a + MATRIX_BLOCK))
+            for j, fill in enumerate(fills):
+                state = fill.column.state[rows]
+                fill.write(values[rows, j], state, rows)
+                np.equal(state, NA_STATE, out=na[rows, j])
+                np.equal(state, DONT_KNOW_STATE, out=dk[rows, j])
+            applicable[rows] = True
+            for j, off in hidden.items():
+                np.logical_not(off[rows], out=applicable[rows, j])
+
+        _in_threads(block, range(0, n, MATRIX_BLOCK))
         for arr in (values, na, dk, applicable):
             arr.setflags(write=False)
         return AnswerMatrix(
             tuple(i.id for i in items), tuple(self.ids.tolist()), values, na, dk, applicable
         )
+
+
+#: Rows of the answer matrix written at a time (see :meth:`AnswerColumns.matrix`).
+MATRIX_BLOCK = 8192
+#: A multiple choice of up to this many options is valued by one lookup per row.
+_MULTI_LOOKUP = 10
+#: A number item with up to this many bands is banded by one comparison per band.
+_FEW_BANDS = 16
+
+
+def _in_threads(work: Any, starts: range) -> None:
+    """``work(start)`` for every start, on a thread per CPU when there are several."""
+    import os
+
+    workers = min(os.cpu_count() or 1, len(starts))
+    if workers <= 1:
+        for a in starts:
+            work(a)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity-matrix") as pool:
+        for _ in pool.map(work, starts):
+            pass
+
+
+@dataclass(frozen=True, eq=False)
+class _Values:
+    """How one column's values are written into the answer matrix: a lookup table over the
+    column's codes (options, the bands a number reaches, the options chosen), NaN where no
+    answer counts. The values are those of :meth:`ItemColumn.values`, bit for bit.
+    """
+
+    column: ItemColumn
+    table: Any = None
+    bands: Any = None
+    weights: Any = None
+
+    @classmethod
+    def of(cls, column: ItemColumn) -> _Values:
+        import numpy as np
+
+        item = column.item
+        if column.codes is not None:
+            if item.kind == "boolean":
+                table = np.array([0.0, 1.0, np.nan])
+            else:
+                table = np.array([*(o.value for o in item.options), np.nan], dtype=np.float64)
+            return cls(column, table=table)
+        if column.numbers is not None:
+            if item.kind != "number" or not item.bands:
+                raise ValueError(f"item '{item.id}' is not scored")
+            return cls(column, bands=np.sort(np.asarray(item.bands, dtype=np.float64)))
+        if column.chosen is not None:
+            k = len(item.options)
+            if k > _MULTI_LOOKUP:
+                return cls(column)
+            # the value of every set of chosen options (bit i: option i), summed in option
+            # order and capped as ItemColumn.values does
+            table = np.empty(1 << k)
+            cap = item.points_cap
+            for bits in range(1 << k):
+                total = 0.0
+                for i, o in enumerate(item.options):
+                    total = total + (o.value if bits >> i & 1 else 0.0)
+                table[bits] = min(max(total, 0.0), cap)
+            return cls(column, table=table, weights=1 << np.arange(k, dtype=np.int64))
+        raise ValueError(f"item '{item.id}' of kind {item.kind} is not scored")
+
+    def write(self, out: Any, state: Any, rows: slice) -> None:
+        """Write the values of ``rows`` (whose states are ``state``) into ``out``."""
+        import numpy as np
+
+        col = self.column
+        answered = state == ANSWERED
+        if col.codes is not None:
+            index = np.where(answered, col.codes[rows], self.table.size - 1)
+            np.take(self.table, index, out=out, mode="clip")
+            return
+        if col.numbers is not None:
+            bands = self.bands
+            x = col.numbers[rows]
+            higher = col.item.better == "higher"
+            if bands.size <= _FEW_BANDS:
+                # how many thresholds the answer reaches: a compare per band, without the
+                # branches of a binary search
+                counts = np.zeros(x.shape[0], dtype=np.int16)
+                reach = np.greater_equal if higher else np.less_equal
+                for b in bands.tolist():
+                    counts += reach(x, b)
+            elif higher:
+                counts = np.searchsorted(bands, x, side="right")
+            else:
+                counts = bands.size - np.searchsorted(bands, x, side="left")
+            np.copyto(out, counts, casting="unsafe")
+        elif self.table is not None:
+            assert col.chosen is not None
+            bits = col.chosen[rows] @ self.weights
+            np.take(self.table, bits, out=out, mode="clip")
+        else:
+            out[...] = col.values(rows)
+            return
+        np.copyto(out, np.nan, where=~answered)
 
 
 def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:

@@ -280,8 +280,8 @@ class _Checker:
         """Read the cells of one batch (rows ``offset`` onwards)."""
         if not self.started:
             self.start(batch)
-        for c, reader in self.readers.items():
-            reader.add(batch.cells[c], offset)
+        work = [(reader, batch.cells[c]) for c, reader in self.readers.items()]
+        _each(lambda w: w[0].add(w[1], offset), work, parallel=batch.n_rows >= _PARALLEL_ROWS)
         self.n = offset + batch.n_rows
 
     # -- the rows ---------------------------------------------------------------------------
@@ -491,6 +491,28 @@ class _Checker:
             skipped=skipped if self.on_error != "raise" else (),
             warnings=self.warnings,
         )
+
+
+#: A batch of at least this many rows has its columns read on a thread per CPU.
+_PARALLEL_ROWS = 4096
+
+
+def _each(work: Callable[[Any], None], items: Sequence[Any], *, parallel: bool = True) -> None:
+    """``work(item)`` for every item, on a thread per CPU if ``parallel`` and there are
+    several (the column readers spend their time in numpy and pyarrow, which release the GIL).
+    """
+    import os
+
+    workers = min(os.cpu_count() or 1, len(items)) if parallel else 1
+    if workers <= 1:
+        for item in items:
+            work(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity-check") as pool:
+        for _ in pool.map(work, items):
+            pass
 
 
 def _answered(state: Any) -> Any:

@@ -173,9 +173,10 @@ class ColumnReader:
         self._room(end)
         if (fault >= 0).any():
             self._faults(fault[index], offset)
-        np.take(state, index, out=self.state[offset:end])
+        # "wrap": -1 is the last entry, and the output is written in place (not buffered)
+        np.take(state, index, out=self.state[offset:end], mode="wrap")
         if self.payload is not None:
-            np.take(payload, index, axis=0, out=self.payload[offset:end])
+            np.take(payload, index, axis=0, out=self.payload[offset:end], mode="wrap")
         self.n = max(self.n, end)
 
     # -- batches ----------------------------------------------------------------------------
