@@ -277,8 +277,10 @@ class ItemColumn:
         return [None if isinstance(a, Marker) else a for a in self.answers()]
 
     def condition_key(self) -> tuple[npt.NDArray[np.int64], int]:
-        """Per cell, a number that is equal for two cells exactly when a condition sees them as
-        equal (0 for no value), and how many different numbers there are.
+        """Per cell, a number that is equal for two cells only when a condition sees them as
+        equal (cells a condition sees as equal mostly get equal numbers: ``-0.0`` and ``0.0``
+        may not, which costs a second evaluation, not a wrong one), and how many different
+        numbers there are.
         """
         import numpy as np
 
@@ -288,20 +290,18 @@ class ItemColumn:
             key = np.where(seen, self.codes.astype(np.int64) + 1, 0)
             return key, card + 1
         if self.numbers is not None:
-            x = np.where(seen, self.numbers, np.nan)
-            uniq, inv = np.unique(x, return_inverse=True)
-            return inv.astype(np.int64).reshape(-1), int(uniq.size)
+            return _factor_numbers(np.where(seen, self.numbers, np.nan))
         if self.chosen is not None:
             k = self.chosen.shape[1]
             if k <= 62:
                 weights = (np.int64(1) << np.arange(k, dtype=np.int64)).astype(np.int64)
-                bits = (self.chosen.astype(np.int64) * weights).sum(axis=1) if k else 0
+                bits = self.chosen @ weights if k else 0
                 raw = np.where(seen, bits + 1, 0)
-            else:
-                rows = np.where(seen[:, None], self.chosen, False)
-                _, raw = np.unique(
-                    np.concatenate([seen[:, None], rows], axis=1), axis=0, return_inverse=True
-                )
+                return _renumber(raw, (1 << k) + 1)
+            rows = np.where(seen[:, None], self.chosen, False)
+            _, raw = np.unique(
+                np.concatenate([seen[:, None], rows], axis=1), axis=0, return_inverse=True
+            )
             uniq, inv = np.unique(raw, return_inverse=True)
             return inv.astype(np.int64).reshape(-1), int(uniq.size)
         assert self.texts is not None
@@ -357,10 +357,21 @@ def _factor_objects(values: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.int
 
 
 def _factor_numbers(values: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.int64], int]:
+    """Equal numbers get equal numbers (every NaN one of its own kind, ``-0.0`` maybe apart
+    from ``0.0``: a condition evaluated twice for equal values costs only time); also how
+    many numbers there are. A hash table (pyarrow) when installed, else a sort.
+    """
     import numpy as np
 
-    uniq, inv = np.unique(values, return_inverse=True)
-    return inv.astype(np.int64).reshape(-1), int(uniq.size)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - depends on the environment
+        uniq, inv = np.unique(values, return_inverse=True)
+        return inv.astype(np.int64).reshape(-1), int(uniq.size)
+    enc = pc.dictionary_encode(pa.array(values, type=pa.float64()), null_encoding="encode")
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes, len(enc.dictionary)
 
 
 @dataclass(frozen=True, eq=False)
@@ -860,7 +871,12 @@ class _Values:
 
 
 def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:
-    """Group rows by the tuple of their keys: (first row of each group, group of each row)."""
+    """Group rows by the tuple of their keys: (a row of each group, group of each row).
+
+    Rows of one group have equal keys, so any of them stands for the group. When the
+    combinations could be numbered densely (no more of them than a few times the rows), a
+    group is found by a lookup in a table of every combination; else by a sort.
+    """
     import numpy as np
 
     acc = np.zeros(n, dtype=np.int64)
@@ -872,8 +888,30 @@ def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:
             card = int(uniq.size)
         acc = acc * k + key
         card *= k
+    if card <= max(4 * n, 1 << 16):
+        inverse, k = _renumber(acc, card)
+        rows = np.empty(k, dtype=np.intp)
+        rows[inverse] = np.arange(n, dtype=np.intp)  # some row of each group
+        return rows, inverse
     _, first, inverse = np.unique(acc, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
+
+
+def _renumber(raw: Any, bound: int) -> tuple[Any, int]:
+    """``raw`` (integers in ``[0, bound)``) numbered densely in increasing order, and how many
+    numbers there are; by a table of ``bound`` entries when that is not much bigger than
+    ``raw``, else by a sort.
+    """
+    import numpy as np
+
+    n = int(raw.shape[0])
+    if bound > max(4 * n, 1 << 16):
+        uniq, inv = np.unique(raw, return_inverse=True)
+        return inv.astype(np.int64).reshape(-1), int(uniq.size)
+    used = np.zeros(bound, dtype=bool)
+    used[raw] = True
+    number = np.cumsum(used, dtype=np.int64) - 1
+    return number[raw], int(number[-1]) + 1 if bound else 0
 
 
 def _evaluate(cond: Condition, cols: AnswerColumns) -> tuple[Any, Any]:

@@ -563,21 +563,12 @@ def _first_occurrence(ids: Any, use: Any) -> Any:
     rows = np.flatnonzero(use)
     if not rows.size:
         return out
-    values = ids[rows]
+    values = ids[rows].tolist()
+    if len(set(values)) == rows.size:
+        return out  # no id twice (the usual case: one hash per id)
     # number the ids in order of first appearance, then find where each number first appears
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        enc = pc.dictionary_encode(pa.array(values, type=pa.string()))
-        if len(enc.dictionary) == rows.size:
-            return out  # no id twice
-        codes = np.asarray(enc.indices.to_numpy())
-    except ImportError:
-        seen: dict[str, int] = {}
-        codes = np.fromiter(
-            (seen.setdefault(v, len(seen)) for v in values.tolist()), np.int64, count=rows.size
-        )
+    seen: dict[str, int] = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, rows.size)
     _, first = np.unique(codes, return_index=True)
     out[rows] = rows[first[codes]]
     return out
