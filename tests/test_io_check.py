@@ -459,9 +459,7 @@ def _check_matrix(data, questionnaires):
     st.lists(st.integers(1, 7), min_size=1, max_size=3).flatmap(
         lambda cards: st.tuples(
             st.just(cards),
-            st.lists(
-                st.tuples(*(st.integers(0, c - 1) for c in cards)), min_size=1, max_size=40
-            ),
+            st.lists(st.tuples(*(st.integers(0, c - 1) for c in cards)), min_size=1, max_size=40),
             st.sampled_from([1, 1 << 40]),  # scale: dense table, or too sparse for one
         )
     )

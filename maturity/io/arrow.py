@@ -431,9 +431,7 @@ def _parts(raw: Any, size: int) -> Iterator[Any]:
         yield piece
 
 
-def _read_part(
-    piece: Any, keys: list[str], block: int, parse: Any, convert: Any, name: str
-) -> Any:
+def _read_part(piece: Any, keys: list[str], block: int, parse: Any, convert: Any, name: str) -> Any:
     """One piece of a CSV file without quotes, parsed on every core
     (:func:`pyarrow.csv.read_csv`).
     """
