@@ -851,7 +851,7 @@ class _Values:
             if bands.size <= _FEW_BANDS:
                 # how many thresholds the answer reaches: a compare per band, without the
                 # branches of a binary search
-                counts = np.zeros(x.shape[0], dtype=np.int16)
+                counts: Any = np.zeros(x.shape[0], dtype=np.int16)
                 reach = np.greater_equal if higher else np.less_equal
                 for b in bands.tolist():
                     counts += reach(x, b)

@@ -39,6 +39,8 @@ __all__ = ["read_arrow", "read_parquet", "stream_csv", "to_arrow_table"]
 BLOCK = 1 << 24
 #: Bytes of CSV text (without quotes) parsed at a time on every core.
 PART = 1 << 26
+#: Bytes of data whose rows tell about how many rows a file holds.
+_SAMPLE = 1 << 20
 _CHUNK = 1 << 24
 
 
@@ -387,8 +389,7 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
         )
 
     size = len(data) if text is not None else path.stat().st_size
-    # a row holds a separator between every two cells and ends with a line break
-    return TableStream(head, batches(), finish, max_rows=(size - offset) // max(width, 2) + 1)
+    return TableStream(head, batches(), finish, max_rows=_rows_about(raw, offset, size, width))
 
 
 def _types(keys: list[str], names: tuple[str, ...], q: Questionnaire) -> dict[str, Any]:
@@ -405,29 +406,54 @@ def _types(keys: list[str], names: tuple[str, ...], q: Questionnaire) -> dict[st
     return {k: pa.string() if n in plain else coded for k, n in zip(keys, names, strict=True)}
 
 
+def _rows_about(raw: Any, offset: int, size: int, width: int) -> int:
+    """About how many rows the data (from ``offset`` to ``size``) holds, a little more rather
+    than less, from the length of the rows in its first :data:`_SAMPLE` bytes; never more
+    than it can hold (a row holds a separator between every two cells and ends with a line
+    break). The checker makes its arrays that long (and lengthens them if the guess was short).
+    """
+    most = (size - offset) // max(width, 2) + 1
+    at = raw.tell()
+    sample = raw.read_at(min(_SAMPLE, size - offset), offset) if size > offset else b""
+    raw.seek(at)
+    breaks = max(sample.count(b"\n"), sample.count(b"\r"))
+    if len(sample) == size - offset:  # the whole file
+        return min(most, breaks + 1)
+    if not breaks:
+        return most
+    return min(most, int((size - offset) / (len(sample) / breaks) * 1.25) + 16)
+
+
 def _parts(raw: Any, size: int) -> Iterator[Any]:
-    """The rest of ``raw`` (an Arrow file) in pieces of about ``size`` bytes, each ending
-    after a line break (or at the end of the file): for a file without quotes, where a line
-    break always ends a row.
+    """The rest of ``raw`` (an Arrow file) in pieces of about ``size`` bytes (more where a
+    row is longer), each ending after a line break or at the end of the file: for a file
+    without quotes, where a line break always ends a row.
     """
     import numpy as np
+    import pyarrow as pa
 
     while True:
         start = raw.tell()
         piece = raw.read_buffer(size)
         if piece.size == 0:
             return
-        if piece.size == size:  # not the end of the file: cut after the last line break
+        more = piece.size == size  # the file goes on
+        while more:
             at = np.frombuffer(piece, dtype=np.uint8)
-            breaks = np.flatnonzero(at[-(1 << 16) :] == 10)
+            tail = min(piece.size, 1 << 16)
+            breaks = np.flatnonzero(at[-tail:] == 10)
+            if not breaks.size:
+                tail = piece.size
+                breaks = np.flatnonzero(at == 10)
             if breaks.size:
-                cut = piece.size - min(piece.size, 1 << 16) + int(breaks[-1]) + 1
-            else:
-                whole = np.flatnonzero(at == 10)
-                cut = int(whole[-1]) + 1 if whole.size else piece.size
-            if cut < piece.size:
+                cut = piece.size - tail + int(breaks[-1]) + 1
                 piece = piece.slice(0, cut)
                 raw.seek(start + cut)
+                break
+            # no line break yet: a row longer than a piece, read on
+            rest = raw.read_buffer(size)
+            more = rest.size == size
+            piece = pa.py_buffer(piece.to_pybytes() + rest.to_pybytes())
         yield piece
 
 

@@ -126,18 +126,63 @@ def check_stream(
 ) -> Responses:
     """:func:`check_table` for a table read batch by batch (a big file): each batch is
     checked as it arrives and then dropped, so memory holds the checked arrays, not the text.
+    What the checker learns from the first rows of a file (the questionnaire it answers, how
+    it writes dates) it learns from the first :data:`_FIRST_ROWS` rows, however the reader
+    cuts them into batches, as :func:`check_table` does from the whole table.
     """
     checker = _Checker(questionnaire, stream.head, on_error, strict, date_format, stream.max_rows)
     offset = 0
+    first: list[RawTable] = []
+
+    def add(batch: RawTable) -> None:
+        nonlocal offset
+        checker.add(batch, offset)
+        offset += batch.n_rows
+
+    def start() -> None:
+        checker.start(_joined(first))
+        for batch in first:
+            add(batch)
+        first.clear()
+
     try:
         for batch in stream.batches:
-            checker.add(batch, offset)
-            offset += batch.n_rows
+            if checker.started:
+                add(batch)
+                continue
+            first.append(batch)
+            if sum(b.n_rows for b in first) >= _FIRST_ROWS:
+                start()
+        if first:
+            start()
     finally:  # a file refused half way: let the reader stop and close it now
         close = getattr(stream.batches, "close", None)
         if close is not None:
             close()
     return checker.finish(stream.finish())
+
+
+#: The rows a checker looks at before reading any (see :meth:`_Checker.start`).
+_FIRST_ROWS = 100_000
+
+
+def _joined(batches: Sequence[RawTable]) -> RawTable:
+    """The cells of ``batches`` as one table (Arrow columns chunked, not copied)."""
+    if len(batches) == 1:
+        return batches[0]
+    head = batches[0]
+    cells: dict[str, Any] = {}
+    for c in head.columns:
+        parts = [b.cells[c] for b in batches]
+        if all(is_arrow(p) for p in parts):
+            import pyarrow as pa
+
+            chunks = [x for p in parts for x in getattr(p, "chunks", [p])]
+            cells[c] = pa.chunked_array(chunks, type=chunks[0].type)
+        else:
+            cells[c] = [v for p in parts for v in _first_values(p, len(p))]
+    n = sum(b.n_rows for b in batches)
+    return RawTable(head.file, head.columns, cells, n)
 
 
 @dataclass
