@@ -11,9 +11,9 @@ ever making one Python object per answer. Respondent objects are made only when 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from maturity.questionnaire import PROFILE_FIELDS, Item, Questionnaire
 
@@ -32,6 +32,8 @@ __all__ = [
     "AnswerColumns",
     "ItemColumn",
     "ProfileColumns",
+    "ProfileList",
+    "factorize",
 ]
 
 #: The state of a cell: no answer.
@@ -275,8 +277,10 @@ class ItemColumn:
         return [None if isinstance(a, Marker) else a for a in self.answers()]
 
     def condition_key(self) -> tuple[npt.NDArray[np.int64], int]:
-        """Per cell, a number that is equal for two cells exactly when a condition sees them as
-        equal (0 for no value), and how many different numbers there are.
+        """Per cell, a number that is equal for two cells only when a condition sees them as
+        equal (cells a condition sees as equal mostly get equal numbers: ``-0.0`` and ``0.0``
+        may not, which costs a second evaluation, not a wrong one), and how many different
+        numbers there are.
         """
         import numpy as np
 
@@ -286,20 +290,18 @@ class ItemColumn:
             key = np.where(seen, self.codes.astype(np.int64) + 1, 0)
             return key, card + 1
         if self.numbers is not None:
-            x = np.where(seen, self.numbers, np.nan)
-            uniq, inv = np.unique(x, return_inverse=True)
-            return inv.astype(np.int64).reshape(-1), int(uniq.size)
+            return _factor_numbers(np.where(seen, self.numbers, np.nan))
         if self.chosen is not None:
             k = self.chosen.shape[1]
             if k <= 62:
                 weights = (np.int64(1) << np.arange(k, dtype=np.int64)).astype(np.int64)
-                bits = (self.chosen.astype(np.int64) * weights).sum(axis=1) if k else 0
+                bits = self.chosen @ weights if k else 0
                 raw = np.where(seen, bits + 1, 0)
-            else:
-                rows = np.where(seen[:, None], self.chosen, False)
-                _, raw = np.unique(
-                    np.concatenate([seen[:, None], rows], axis=1), axis=0, return_inverse=True
-                )
+                return _renumber(raw, (1 << k) + 1)
+            rows = np.where(seen[:, None], self.chosen, False)
+            _, raw = np.unique(
+                np.concatenate([seen[:, None], rows], axis=1), axis=0, return_inverse=True
+            )
             uniq, inv = np.unique(raw, return_inverse=True)
             return inv.astype(np.int64).reshape(-1), int(uniq.size)
         assert self.texts is not None
@@ -308,21 +310,68 @@ class ItemColumn:
         return _factor_objects(texts)
 
 
+def factorize(values: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Per cell, the position of its value among the distinct values of ``values``, numbered in
+    order of first appearance (``None`` is a value like any other); and those values.
+
+    Text (and ``None``) is encoded by pyarrow's hash table when pyarrow is installed; anything
+    else by one dictionary pass.
+    """
+    import numpy as np
+
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - depends on the environment
+        pass
+    else:
+        try:
+            arr = pa.array(values, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # not all text: the dictionary pass below
+        else:
+            enc = pc.dictionary_encode(arr, null_encoding="encode")
+            codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            return codes, enc.dictionary.to_pylist()
+    seen: dict[object, int] = {}
+    numbers = (seen.setdefault(v, len(seen)) for v in values.tolist())
+    key = np.fromiter(numbers, dtype=np.int64, count=len(values))
+    return key, list(seen)
+
+
 def _factor_objects(values: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.int64], int]:
     """Equal values get equal numbers (``None`` gets 0); also how many numbers there are."""
     import numpy as np
 
-    codes: dict[object, int] = {None: 0}
-    numbers = (codes.setdefault(v, len(codes)) for v in values.tolist())
-    key = np.fromiter(numbers, dtype=np.int64, count=len(values))
-    return key, len(codes)
+    codes, uniques = factorize(values)
+    # renumber so that None is 0 (whether or not it occurs)
+    lut = np.empty(len(uniques), dtype=np.int64)
+    k = 1
+    for u, v in enumerate(uniques):
+        if v is None:
+            lut[u] = 0
+        else:
+            lut[u] = k
+            k += 1
+    return lut[codes], k
 
 
 def _factor_numbers(values: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.int64], int]:
+    """Equal numbers get equal numbers (every NaN one of its own kind, ``-0.0`` maybe apart
+    from ``0.0``: a condition evaluated twice for equal values costs only time); also how
+    many numbers there are. A hash table (pyarrow) when installed, else a sort.
+    """
     import numpy as np
 
-    uniq, inv = np.unique(values, return_inverse=True)
-    return inv.astype(np.int64).reshape(-1), int(uniq.size)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - depends on the environment
+        uniq, inv = np.unique(values, return_inverse=True)
+        return inv.astype(np.int64).reshape(-1), int(uniq.size)
+    enc = pc.dictionary_encode(pa.array(values, type=pa.float64()), null_encoding="encode")
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes, len(enc.dictionary)
 
 
 @dataclass(frozen=True, eq=False)
@@ -406,12 +455,154 @@ class ProfileColumns:
                 cols.append(arr.tolist())
         return [Profile(*values) for values in zip(*cols, strict=True)]
 
+    def profile_at(self, row: int) -> Profile:
+        """The :class:`~maturity.responses.Profile` of respondent ``row``."""
+        from maturity.responses import Profile
+
+        values: list[Any] = []
+        for name in PROFILE_FIELDS:
+            x = self.fields[name][row]
+            if name in NUMERIC_PROFILE:
+                x = float(x)
+                x = None if x != x else int(x) if name == "employees" else x
+            values.append(x)
+        return Profile(*values)
+
+    def keys(self, name: str) -> tuple[npt.NDArray[np.int64], tuple[str | None, ...]]:
+        """Field ``name`` (a text field, or ``size_class``) factorised as benchmarking's
+        :func:`~maturity.benchmarking.profile_keys` gives it from the profiles: per respondent
+        a code, and the distinct values in order of first appearance (``None`` for unknown,
+        as an empty text is).
+
+        Raises:
+            KeyError: ``name`` is not a text profile field nor ``size_class``.
+
+        """
+        import numpy as np
+
+        if name == "size_class":
+            from maturity.classify import size_class_array
+
+            values = size_class_array(
+                self.fields["employees"], self.fields["turnover"], self.fields["balance_sheet"]
+            )
+        elif name in PROFILE_FIELDS and name not in NUMERIC_PROFILE and name != "date":
+            values = self.fields[name]
+        else:
+            raise KeyError(name)
+        raw, uniques = factorize(values)
+        # an empty text is unknown, like None: merged, numbered by first appearance
+        cats: dict[str | None, int] = {}
+        lut = np.fromiter(
+            (cats.setdefault(v or None, len(cats)) for v in uniques), np.int64, len(uniques)
+        )
+        return lut[raw], tuple(cats)
+
     def condition_key(self, name: str) -> tuple[npt.NDArray[np.int64], int]:
         """Per respondent, a number equal for equal values of profile field ``name``."""
         arr = self.fields[name]
         if name in NUMERIC_PROFILE:
             return _factor_numbers(arr)
         return _factor_objects(arr)
+
+
+class ProfileList(Sequence["Profile"]):
+    """Every respondent's :class:`~maturity.responses.Profile`, made from
+    :class:`ProfileColumns` when looked at, so that a million respondents cost their columns
+    and not a million objects: ``profiles[i]`` makes one profile, iteration makes them a
+    block at a time, a slice is another ProfileList. Equal to any sequence of the same
+    profiles (a tuple, say); pickled as its columns.
+
+    :attr:`profile_keys` gives benchmarking the peer-group fields factorised straight from the
+    columns (see :meth:`ProfileColumns.keys`).
+    """
+
+    __slots__ = ("_keys", "columns")
+
+    #: Profiles made at a time when iterating.
+    BLOCK = 65536
+
+    def __init__(self, columns: ProfileColumns) -> None:
+        self.columns = columns
+        self._keys: _ProfileKeys | None = None
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @overload
+    def __getitem__(self, index: int) -> Profile: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> ProfileList: ...
+
+    def __getitem__(self, index: int | slice) -> Profile | ProfileList:
+        import operator
+
+        import numpy as np
+
+        n = len(self)
+        if isinstance(index, slice):
+            return ProfileList(self.columns.take(np.arange(n, dtype=np.intp)[index]))
+        i = operator.index(index)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("profile index out of range")
+        return self.columns.profile_at(i)
+
+    def __iter__(self) -> Iterator[Profile]:
+        n, step = len(self), self.BLOCK
+        for start in range(0, n, step):
+            yield from self.columns.profiles(range(start, min(n, start + step)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        if len(self) <= 5:
+            return f"ProfileList({list(self)!r})"
+        return f"<ProfileList of {len(self)} profiles>"
+
+    def __reduce__(self) -> tuple[type, tuple[ProfileColumns]]:
+        return (ProfileList, (self.columns,))
+
+    @property
+    def profile_keys(self) -> Mapping[str, tuple[Any, tuple[str | None, ...]]]:
+        """The peer-group fields (``sector``, ``region``, ``size_class``, and ``company``)
+        factorised from the columns, each computed when first asked for.
+        """
+        if self._keys is None:
+            self._keys = _ProfileKeys(self.columns)
+        return self._keys
+
+
+class _ProfileKeys(Mapping[str, tuple[Any, tuple[str | None, ...]]]):
+    """Field → ``(codes, categories)`` (:meth:`ProfileColumns.keys`), computed once per field
+    when asked for.
+    """
+
+    FIELDS = ("sector", "region", "size_class", "company")
+
+    def __init__(self, columns: ProfileColumns) -> None:
+        self._columns = columns
+        self._got: dict[str, tuple[Any, tuple[str | None, ...]]] = {}
+
+    def __getitem__(self, name: str) -> tuple[Any, tuple[str | None, ...]]:
+        if name not in self.FIELDS:
+            raise KeyError(name)
+        if name not in self._got:
+            self._got[name] = self._columns.keys(name)
+        return self._got[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.FIELDS)
+
+    def __len__(self) -> int:
+        return len(self.FIELDS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -428,7 +619,6 @@ class AnswerColumns:
     profile: ProfileColumns
     items: Mapping[str, ItemColumn]
     _truth: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
-    _profiles: list[Profile] = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -490,11 +680,11 @@ class AnswerColumns:
         out: npt.NDArray[np.object_] = np.where(known, company, self.ids)
         return out
 
-    def profile_list(self) -> list[Profile]:
-        """Every respondent's :class:`~maturity.responses.Profile` (made once)."""
-        if len(self._profiles) != len(self):
-            self._profiles[:] = self.profile.profiles()
-        return self._profiles
+    def profile_list(self) -> ProfileList:
+        """Every respondent's :class:`~maturity.responses.Profile`, each made when looked at
+        (:class:`ProfileList`).
+        """
+        return ProfileList(self.profile)
 
     def respondents(self, rows: Iterable[int] | None = None) -> list[Respondent]:
         """:class:`~maturity.responses.Respondent` objects (all, or those of ``rows``) that
@@ -536,40 +726,40 @@ class AnswerColumns:
 
     # -- the matrix -----------------------------------------------------------------------
     def matrix(self) -> AnswerMatrix:
-        """The answer matrix of the scored items (respondents × items), filled a block of rows
-        at a time so that every write is contiguous.
+        """The answer matrix of the scored items (respondents × items).
+
+        Each of its four arrays is made once and written once: a block of
+        :data:`MATRIX_BLOCK` rows at a time (so that the rows being written stay in the
+        cache), column by column by lookups on the column's codes, the blocks shared among
+        threads (numpy releases the GIL). Conditions are evaluated once per distinct
+        combination of the values they use (:meth:`truth`).
         """
         import numpy as np
 
         from maturity.responses import AnswerMatrix
 
-        items = [i for i in self.questionnaire.items if i.scored]
-        n, m = len(self), len(items)
-        cols = [self.items[i.id] for i in items]
-        # Fresh memory is mapped on first touch: touch it in order (fill) before the strided
-        # writes of whole columns, which would otherwise fault pages in a slow order.
-        values = np.empty((n, m))
-        values.fill(np.nan)
-        for j, col in enumerate(cols):
-            values[:, j] = col.values()
-        # the states of a block of rows, transposed into place (cache-friendly for one byte)
-        states = np.empty((n, m), dtype=np.int8)
-        states.fill(0)
-        block = 1024
-        tmp = np.empty((m, block), dtype=np.int8)
-        for a in range(0, n, block):
-            b = min(n, a + block)
-            for j, col in enumerate(cols):
-                tmp[j, : b - a] = col.state[a:b]
-            states[a:b] = tmp[:, : b - a].T
-        na = states == NA_STATE
-        dk = states == DONT_KNOW_STATE
-        del states
-        applicable = np.ones((n, m), dtype=bool)
         q = self.questionnaire
-        for j, item in enumerate(items):
-            if q.conditions_of(item.id):
-                applicable[:, j] = ~self.hidden(item.id)
+        items = [i for i in q.items if i.scored]
+        n, m = len(self), len(items)
+        fills = [_Values.of(self.items[i.id]) for i in items]
+        hidden = {j: self.hidden(i.id) for j, i in enumerate(items) if q.conditions_of(i.id)}
+        values = np.empty((n, m))
+        na = np.empty((n, m), dtype=bool)
+        dk = np.empty((n, m), dtype=bool)
+        applicable = np.empty((n, m), dtype=bool)
+
+        def block(a: int) -> None:
+            rows = slice(a, min(n, a + MATRIX_BLOCK))
+            for j, fill in enumerate(fills):
+                state = fill.column.state[rows]
+                fill.write(values[rows, j], state, rows)
+                np.equal(state, NA_STATE, out=na[rows, j])
+                np.equal(state, DONT_KNOW_STATE, out=dk[rows, j])
+            applicable[rows] = True
+            for j, off in hidden.items():
+                np.logical_not(off[rows], out=applicable[rows, j])
+
+        _in_threads(block, range(0, n, MATRIX_BLOCK))
         for arr in (values, na, dk, applicable):
             arr.setflags(write=False)
         return AnswerMatrix(
@@ -577,8 +767,116 @@ class AnswerColumns:
         )
 
 
+#: Rows of the answer matrix written at a time (see :meth:`AnswerColumns.matrix`).
+MATRIX_BLOCK = 8192
+#: A multiple choice of up to this many options is valued by one lookup per row.
+_MULTI_LOOKUP = 10
+#: A number item with up to this many bands is banded by one comparison per band.
+_FEW_BANDS = 16
+
+
+def _in_threads(work: Any, starts: range) -> None:
+    """``work(start)`` for every start, on a thread per CPU when there are several."""
+    import os
+
+    workers = min(os.cpu_count() or 1, len(starts))
+    if workers <= 1:
+        for a in starts:
+            work(a)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity-matrix") as pool:
+        for _ in pool.map(work, starts):
+            pass
+
+
+@dataclass(frozen=True, eq=False)
+class _Values:
+    """How one column's values are written into the answer matrix: a lookup table over the
+    column's codes (options, the bands a number reaches, the options chosen), NaN where no
+    answer counts. The values are those of :meth:`ItemColumn.values`, bit for bit.
+    """
+
+    column: ItemColumn
+    table: Any = None
+    bands: Any = None
+    weights: Any = None
+
+    @classmethod
+    def of(cls, column: ItemColumn) -> _Values:
+        import numpy as np
+
+        item = column.item
+        if column.codes is not None:
+            if item.kind == "boolean":
+                table = np.array([0.0, 1.0, np.nan])
+            else:
+                table = np.array([*(o.value for o in item.options), np.nan], dtype=np.float64)
+            return cls(column, table=table)
+        if column.numbers is not None:
+            if item.kind != "number" or not item.bands:
+                raise ValueError(f"item '{item.id}' is not scored")
+            return cls(column, bands=np.sort(np.asarray(item.bands, dtype=np.float64)))
+        if column.chosen is not None:
+            k = len(item.options)
+            if k > _MULTI_LOOKUP:
+                return cls(column)
+            # the value of every set of chosen options (bit i: option i), summed in option
+            # order and capped as ItemColumn.values does
+            table = np.empty(1 << k)
+            cap = item.points_cap
+            for bits in range(1 << k):
+                total = 0.0
+                for i, o in enumerate(item.options):
+                    total = total + (o.value if bits >> i & 1 else 0.0)
+                table[bits] = min(max(total, 0.0), cap)
+            return cls(column, table=table, weights=1 << np.arange(k, dtype=np.int64))
+        raise ValueError(f"item '{item.id}' of kind {item.kind} is not scored")
+
+    def write(self, out: Any, state: Any, rows: slice) -> None:
+        """Write the values of ``rows`` (whose states are ``state``) into ``out``."""
+        import numpy as np
+
+        col = self.column
+        answered = state == ANSWERED
+        if col.codes is not None:
+            index = np.where(answered, col.codes[rows], self.table.size - 1)
+            np.take(self.table, index, out=out, mode="clip")
+            return
+        if col.numbers is not None:
+            bands = self.bands
+            x = col.numbers[rows]
+            higher = col.item.better == "higher"
+            if bands.size <= _FEW_BANDS:
+                # how many thresholds the answer reaches: a compare per band, without the
+                # branches of a binary search
+                counts: Any = np.zeros(x.shape[0], dtype=np.int16)
+                reach = np.greater_equal if higher else np.less_equal
+                for b in bands.tolist():
+                    counts += reach(x, b)
+            elif higher:
+                counts = np.searchsorted(bands, x, side="right")
+            else:
+                counts = bands.size - np.searchsorted(bands, x, side="left")
+            np.copyto(out, counts, casting="unsafe")
+        elif self.table is not None:
+            assert col.chosen is not None
+            bits = col.chosen[rows] @ self.weights
+            np.take(self.table, bits, out=out, mode="clip")
+        else:
+            out[...] = col.values(rows)
+            return
+        np.copyto(out, np.nan, where=~answered)
+
+
 def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:
-    """Group rows by the tuple of their keys: (first row of each group, group of each row)."""
+    """Group rows by the tuple of their keys: (a row of each group, group of each row).
+
+    Rows of one group have equal keys, so any of them stands for the group. When the
+    combinations could be numbered densely (no more of them than a few times the rows), a
+    group is found by a lookup in a table of every combination; else by a sort.
+    """
     import numpy as np
 
     acc = np.zeros(n, dtype=np.int64)
@@ -590,8 +888,30 @@ def _combine(keys: Sequence[tuple[Any, int]], n: int) -> tuple[Any, Any]:
             card = int(uniq.size)
         acc = acc * k + key
         card *= k
+    if card <= max(4 * n, 1 << 16):
+        inverse, k = _renumber(acc, card)
+        rows = np.empty(k, dtype=np.intp)
+        rows[inverse] = np.arange(n, dtype=np.intp)  # some row of each group
+        return rows, inverse
     _, first, inverse = np.unique(acc, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
+
+
+def _renumber(raw: Any, bound: int) -> tuple[Any, int]:
+    """``raw`` (integers in ``[0, bound)``) numbered densely in increasing order, and how many
+    numbers there are; by a table of ``bound`` entries when that is not much bigger than
+    ``raw``, else by a sort.
+    """
+    import numpy as np
+
+    n = int(raw.shape[0])
+    if bound > max(4 * n, 1 << 16):
+        uniq, inv = np.unique(raw, return_inverse=True)
+        return inv.astype(np.int64).reshape(-1), int(uniq.size)
+    used = np.zeros(bound, dtype=bool)
+    used[raw] = True
+    number = np.cumsum(used, dtype=np.int64) - 1
+    return number[raw], int(number[-1]) + 1 if bound else 0
 
 
 def _evaluate(cond: Condition, cols: AnswerColumns) -> tuple[Any, Any]:

@@ -172,7 +172,7 @@ class RowRespondent(Respondent):
     @property
     def profile(self) -> Profile:
         """The respondent's profile."""
-        return self._cols.profile_list()[self._row]
+        return self._cols.profile.profile_at(self._row)
 
     @property
     def answers(self) -> Mapping[str, Answer]:
@@ -326,6 +326,7 @@ class Responses:
         ):
             object.__setattr__(out, name, value)
         out.__dict__["columns"] = columns
+        out.__dict__["_from_columns"] = True
         return out
 
     if not TYPE_CHECKING:
@@ -468,11 +469,14 @@ class Responses:
         return tuple(names), index
 
     @cached_property
-    def profiles(self) -> tuple[Profile, ...]:
-        """Per respondent, its profile."""
-        if "respondents" in self.__dict__ and "columns" not in self.__dict__:
+    def profiles(self) -> Sequence[Profile]:
+        """Per respondent, its profile: the respondents' own :class:`Profile` objects when the
+        Responses was made from them, else a :class:`~maturity.columnar.ProfileList` that makes
+        each profile from the columns when it is looked at.
+        """
+        if not self.__dict__.get("_from_columns"):
             return tuple(r.profile for r in self.respondents)
-        return tuple(self.columns.profile_list())
+        return self.columns.profile_list()
 
     def profile_column(self, name: str) -> npt.NDArray[Any]:
         """One profile field for every respondent, as an array: float64 (NaN where unknown) for

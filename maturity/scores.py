@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,7 +120,9 @@ class Scores:
     nodes: tuple[str, ...]
     score: npt.NDArray[np.float64] = field(repr=False)
     coverage: npt.NDArray[np.float64] = field(repr=False)
-    profiles: tuple[Profile, ...] = field(default=(), repr=False)
+    #: One profile per row (or none): a tuple, or a :class:`~maturity.columnar.ProfileList`
+    #: that makes each profile from columns when it is looked at.
+    profiles: Sequence[Profile] = field(default=(), repr=False)
     answers: AnswerMatrix | None = field(default=None, repr=False)
     spread: npt.NDArray[np.float64] | None = field(default=None, repr=False)
     n_respondents: npt.NDArray[np.int64] | None = field(default=None, repr=False)
@@ -169,6 +171,16 @@ class Scores:
         from maturity.io.scorefiles import read_scores_json
 
         return read_scores_json(source, model, synthetic=synthetic)
+
+    @property
+    def profile_keys(self) -> Mapping[str, Any] | None:
+        """The peer-group fields of the profiles factorised from their columns
+        (:data:`~maturity.benchmarking.ProfileKeys`), which :func:`~maturity.benchmark` uses
+        instead of looking at every profile; ``None`` when the profiles are not kept as
+        columns (then benchmarking reads :attr:`profiles`).
+        """
+        keys: Mapping[str, Any] | None = getattr(self.profiles, "profile_keys", None)
+        return keys
 
     @property
     def not_applicable(self) -> npt.NDArray[np.bool_]:
@@ -386,11 +398,12 @@ class Scores:
         levels = self.level
         status = self.status
         codes = [lv.code for lv in self.model.levels]
+        profiles = list(self.profiles)  # made once (a ProfileList makes them in blocks)
         rows = []
         for i, rid in enumerate(self.ids):
             row: dict[str, Any] = {"respondent_id": rid, "scores": {}}
-            if self.profiles:
-                p = self.profiles[i]
+            if profiles:
+                p = profiles[i]
                 row["profile"] = {
                     k: v
                     for k, v in (
@@ -458,13 +471,14 @@ class Scores:
         header = ["respondent_id", "node", "score", "level", "coverage", "status"]
         if self.spread is not None:
             header += ["spread", "n_respondents"]
-        header += _PROFILE_COLUMNS if self.profiles else []
+        profiles = list(self.profiles)  # made once (a ProfileList makes them in blocks)
+        header += _PROFILE_COLUMNS if profiles else []
         out: list[Sequence[object]] = [header]
         for i, rid in enumerate(self.ids):
             head = safe_cell(rid)
             prof = (
-                [safe_cell(c) for c in (self.profiles[i].to_cells()[n] for n in _PROFILE_COLUMNS)]
-                if self.profiles
+                [safe_cell(c) for c in (profiles[i].to_cells()[n] for n in _PROFILE_COLUMNS)]
+                if profiles
                 else []
             )
             tail: list[str] = []

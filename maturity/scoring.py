@@ -30,8 +30,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import numpy.typing as npt
 
+    from maturity.engine.companies import Companies
+    from maturity.errors import Problem
     from maturity.model import ScoringModel
-    from maturity.responses import AnswerMatrix, Responses
+    from maturity.responses import AnswerMatrix, Profile, Responses
     from maturity.scores import Scores
 
 __all__ = ["CompiledModel", "compile_model", "score", "score_arrays"]
@@ -133,7 +135,7 @@ def score(
         applicable=mat.applicable,
         engine=engine,
     )
-    profiles = tuple(responses.profiles)
+    profiles = responses.profiles  # made from the columns only when looked at
     if by == "respondent":
         return Scores(
             model,
@@ -182,7 +184,7 @@ def score(
                 engine=engine,
             )
         comb = AnswerMatrix(mat.item_ids, comp.names, values, na, dk, app)
-    merged, problems = co.merge_profiles(profiles, tuple(responses.ids), comp, file=responses.file)
+    merged, problems = _merge_profiles(profiles, responses.ids, comp, responses.file)
     return Scores(
         model,
         comp.names,
@@ -195,6 +197,52 @@ def score(
         n_respondents=comp.counts,
         warnings=problems,
     )
+
+
+def _merge_profiles(
+    profiles: Sequence[Profile], ids: Sequence[str], comp: Companies, file: str
+) -> tuple[Sequence[Profile], tuple[Problem, ...]]:
+    """One profile per company (:func:`maturity.engine.companies.merge_profiles`). Profiles
+    kept as columns stay columns: a company of one respondent takes its respondent's row, and
+    :class:`~maturity.responses.Profile` objects are made only for the respondents of
+    companies with several.
+    """
+    import numpy as np
+
+    from maturity.columnar import ProfileColumns, ProfileList
+    from maturity.engine import companies as co
+
+    if not isinstance(profiles, ProfileList):
+        return co.merge_profiles(tuple(profiles), tuple(ids), comp, file=file)
+    cols = profiles.columns
+    first = comp.order[comp.starts[:-1]]
+    out = cols if comp.trivial else cols.take(first)
+    multi = np.flatnonzero(comp.counts > 1)
+    if not multi.size:
+        return ProfileList(out), ()
+    # the respondents of those companies (each company's in order), as companies of their own
+    counts = comp.counts[multi]
+    offsets = np.zeros(multi.size + 1, dtype=np.intp)
+    np.cumsum(counts, out=offsets[1:])
+    within = np.arange(int(offsets[-1]), dtype=np.intp) - np.repeat(offsets[:-1], counts)
+    rows = comp.order[np.repeat(comp.starts[multi], counts) + within]
+    sub = co.Companies(
+        tuple(comp.names[c] for c in multi.tolist()),
+        np.repeat(np.arange(multi.size, dtype=np.intp), counts),
+        np.arange(rows.size, dtype=np.intp),
+        offsets,
+        counts.astype(np.int64),
+    )
+    merged, problems = co.merge_profiles(
+        cols.profiles(rows.tolist()), [ids[r] for r in rows.tolist()], sub, file=file
+    )
+    made = ProfileColumns.from_profiles(merged)
+    fields = {}
+    for name, arr in out.fields.items():
+        arr = arr.copy()
+        arr[multi] = made[name]
+        fields[name] = arr
+    return ProfileList(ProfileColumns(fields)), problems
 
 
 def _consistent(mat: AnswerMatrix) -> bool:

@@ -416,12 +416,31 @@ def answers_for(draw, q, n_max=8):
     return tuple(people)
 
 
+@pytest.mark.parametrize(
+    "block, lookup, compare",
+    [(8192, 10, 16), (3, 0, 0)],
+    ids=["one-block", "blocks-of-3-on-threads-without-lookup-tables"],
+)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_matrix_from_columns_equals_matrix_by_rows(data):
-    import numpy as np
+@given(data=st.data())
+def test_matrix_from_columns_equals_matrix_by_rows(data, block, lookup, compare):
+    """The matrix written a block of rows at a time (on threads), by lookup tables or by the
+    plain way, equals the matrix made respondent by respondent."""
+    from unittest import mock
 
+    from maturity import columnar
     from tests.strategies import questionnaires
+
+    with (
+        mock.patch.object(columnar, "MATRIX_BLOCK", block),
+        mock.patch.object(columnar, "_MULTI_LOOKUP", lookup),
+        mock.patch.object(columnar, "_FEW_BANDS", compare),
+    ):
+        _check_matrix(data, questionnaires)
+
+
+def _check_matrix(data, questionnaires):
+    import numpy as np
 
     q = data.draw(st.sampled_from([Q]) | questionnaires())
     people = data.draw(answers_for(q))
@@ -433,3 +452,35 @@ def test_matrix_from_columns_equals_matrix_by_rows(data):
         np.testing.assert_array_equal(got, expected)
     # and the columns give back every answer as it was
     assert Responses.from_columns(r.columns).respondents == people
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(1, 7), min_size=1, max_size=3).flatmap(
+        lambda cards: st.tuples(
+            st.just(cards),
+            st.lists(st.tuples(*(st.integers(0, c - 1) for c in cards)), min_size=1, max_size=40),
+            st.sampled_from([1, 1 << 40]),  # scale: dense table, or too sparse for one
+        )
+    )
+)
+def test_rows_are_grouped_exactly_by_the_tuple_of_their_keys(case):
+    """Conditions are evaluated once per group of rows with equal keys: two rows share a
+    group exactly when their keys are equal, and the row standing for a group has its keys
+    (brute force on the tuples), whether groups are found by a table or by a sort."""
+    import numpy as np
+
+    from maturity.columnar import _combine
+
+    cards, rows, scale = case
+    n = len(rows)
+    keys = [
+        (np.array([r[i] for r in rows], dtype=np.int64) * scale, cards[i] * scale)
+        for i in range(len(cards))
+    ]
+    first, inverse = _combine(keys, n)
+    assert len(set(inverse.tolist())) == len(first) == len(set(rows))
+    for a in range(n):
+        assert rows[int(first[inverse[a]])] == rows[a]
+        for b in range(n):
+            assert (inverse[a] == inverse[b]) == (rows[a] == rows[b])

@@ -53,15 +53,17 @@ tricky = st.sampled_from(
 
 
 @st.composite
-def csv_files(draw):
-    """A table of cells and a file writing it with quirks; also the line each row starts on."""
+def csv_files(draw, quotes=True):
+    """A table of cells and a file writing it with quirks; also the line each row starts on.
+    With ``quotes=False``, a file without a quote in its rows (so no line break in a cell).
+    """
     table = draw(answer_tables())
     cols = list(table.columns)
     rows = [[table.cells[c][i] for c in cols] for i in range(table.n_rows)]
     rows = [["" if v is None else v for v in r] for r in rows]
     for r in rows:  # free text and names with separators, quotes and line breaks
         for j, c in enumerate(cols):
-            if c in ("note", "company") and draw(st.integers(0, 3)) == 0:
+            if quotes and c in ("note", "company") and draw(st.integers(0, 3)) == 0:
                 r[j] = draw(tricky)
     rows = [r for r in rows if any(v.strip() for v in r)]  # a blank row is no row
     sep = draw(st.sampled_from([",", ";", "\t"]))
@@ -71,6 +73,9 @@ def csv_files(draw):
         ]
     end = draw(st.sampled_from(["\n", "\r\n"]))
     quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+    if not quotes:
+        quoting = csv.QUOTE_MINIMAL
+        assume(not any(sep in v or '"' in v or "\n" in v or "\r" in v for r in rows for v in r))
     if end == "\n" and any("\r" in v for r in rows for v in r):
         quoting = csv.QUOTE_ALL  # the csv module would leave a lone CR unquoted
     sep_line = draw(st.booleans())
@@ -119,14 +124,15 @@ def _breaks(s):
     return s.count("\n") + s.count("\r") - s.count("\r\n")
 
 
-def as_lists(path, engine):
+def as_lists(path, engine, **options):
     """The table a parser reads, with Python lists as cells, and its problems."""
     from maturity.io.registry import ANSWERS
 
     if engine == "python":
         t = read_csv(path, Q, {"name": "t.csv"})
         return t.columns, dict(t.cells), list(t.lines), t.problems
-    stream = ANSWERS.get("csv").stream(path, Q, {"name": "t.csv", "engine": "pyarrow"})
+    opts = {"name": "t.csv", "engine": "pyarrow", **options}
+    stream = ANSWERS.get("csv").stream(path, Q, opts)
     cells = {c: [] for c in stream.head.columns}
     for batch in stream.batches:
         for c in stream.head.columns:
@@ -142,13 +148,40 @@ def as_lists(path, engine):
 )
 @given(csv_files())
 def test_both_parsers_read_what_was_written(tmp_path, file):
+    _both_read_as_written(tmp_path, file, {})
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    csv_files(quotes=False),
+    st.sampled_from([{}, {"part_size": 16}, {"part_size": 1}]),
+    st.sampled_from([8, 64]),
+)
+def test_a_file_without_quotes_is_read_in_parts_as_written(tmp_path, file, parts, sample):
+    """Without a quote, pyarrow reads the file in pieces of ``part_size`` bytes cut after a
+    line break (a row longer than a piece makes it longer), and guesses its rows from a
+    sample of a few bytes (too few: the arrays then grow as rows come)."""
+    from unittest import mock
+
+    from maturity.io import arrow
+
+    assume(b'"' not in file[0])
+    with mock.patch.object(arrow, "_SAMPLE", sample):
+        _both_read_as_written(tmp_path, file, parts)
+
+
+def _both_read_as_written(tmp_path, file, parts):
     data, expected = file
     assume(b"\0" not in data)
     path = tmp_path / "t.csv"
     path.write_bytes(data)
     # the cells and the line of every row are those written, with either parser
     for engine in ENGINES:
-        cols, cells, lines, problems = as_lists(path, engine)
+        cols, cells, lines, problems = as_lists(path, engine, **parts)
         assert cols == expected.columns
         assert cells == {c: list(v) for c, v in expected.cells.items()}
         assert lines == list(expected.lines)
@@ -156,8 +189,9 @@ def test_both_parsers_read_what_was_written(tmp_path, file):
     # and the answers (or the problems) are those of the cells as written
     want = outcome(dataclasses.replace(expected, file=str(path)))
     for engine in ENGINES:
-        assert read(path, engine=engine) == want
-        assert read(path, engine=engine, on_error="skip") == outcome(
+        options = parts if engine == "pyarrow" else {}
+        assert read(path, engine=engine, **options) == want
+        assert read(path, engine=engine, on_error="skip", **options) == outcome(
             dataclasses.replace(expected, file=str(path)), on_error="skip"
         )
 

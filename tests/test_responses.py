@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from maturity.errors import ResponseError
 from maturity.io import read_responses, write_responses
 from maturity.responses import DONT_KNOW, NA, Profile, Respondent, Responses
+from tests.strategies import profiles
 from tests.util import q_from
 
 Q = q_from("""\
@@ -233,3 +234,47 @@ def response_sets(draw):
 def test_any_response_set_round_trips(tmp_path, r, suffix):
     out = write_responses(r, tmp_path / f"rt{suffix}", force=True)
     assert read_responses(out, Q) == r
+
+
+# --- profiles made from columns ------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(profiles(), max_size=12), st.data())
+def test_a_profile_list_is_the_sequence_of_its_profiles(profs, data):
+    import pickle
+
+    from maturity.benchmarking import profile_keys
+    from maturity.columnar import ProfileColumns, ProfileList
+
+    pl = ProfileList(ProfileColumns.from_profiles(profs))
+    assert len(pl) == len(profs) and bool(pl) == bool(profs)
+    assert list(pl) == profs
+    assert pl == tuple(profs) and tuple(profs) == pl and pl == profs
+    for i in range(-len(profs), len(profs)):
+        assert pl[i] == profs[i]
+    with pytest.raises(IndexError):
+        pl[len(profs)]
+    part = data.draw(st.slices(len(profs)))
+    assert list(pl[part]) == profs[part]
+    assert pickle.loads(pickle.dumps(pl)) == profs
+    # the peer-group fields factorised from the columns, as benchmarking encodes the objects
+    fields = ("sector", "region", "size_class", "company")
+    want = profile_keys(profs, fields)
+    for f in fields:
+        codes, cats = pl.profile_keys[f]
+        assert cats == want[f][1]
+        assert codes.tolist() == want[f][0].tolist()
+
+
+def test_profile_keys_take_an_empty_text_as_unknown():
+    from maturity.benchmarking import profile_keys
+    from maturity.columnar import ProfileColumns, ProfileList
+
+    profs = [Profile(sector=""), Profile(sector="C"), Profile(), Profile(sector="C")]
+    pl = ProfileList(ProfileColumns.from_profiles(profs))
+    codes, cats = pl.profile_keys["sector"]
+    assert cats == (None, "C") and codes.tolist() == [0, 1, 0, 1]
+    assert profile_keys(profs, ["sector"])["sector"][1] == cats
+    with pytest.raises(KeyError):
+        pl.profile_keys["employees"]

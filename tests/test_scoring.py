@@ -9,11 +9,14 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from maturity.errors import SpecError
 from maturity.io import read_responses
 from maturity.model import parse_model, version_matches
 from maturity.scoring import score, score_arrays
+from tests.strategies import profiles
 from tests.util import q_from
 
 Q = q_from("""\
@@ -464,3 +467,88 @@ def test_cli_prints_the_merge_warnings(tmp_path, capsys):
     warned = [x for x in lines if "[R040]" in x]
     assert len(warned) == 1
     assert "warning: company 'acme'" in warned[0] and "(a1: 28.41, a2: 25.11)" in warned[0]
+
+
+# --- profiles kept as columns ------------------------------------------------------------
+
+
+def _people(profs):
+    from maturity.responses import Respondent
+
+    return tuple(Respondent(f"r{k}", p, {"x1": "abcd"[k % 4]}) for k, p in enumerate(profs))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(profiles(), min_size=1, max_size=10))
+def test_company_profiles_from_columns_equal_the_merge_of_profile_objects(profs):
+    """Cross-road: Responses read into columns (profiles made only for companies of several
+    respondents) and Responses of Respondent objects (merge_profiles on the objects) give the
+    same company profiles and the same warnings, in the same order.
+    """
+    from maturity.columnar import AnswerColumns, ProfileList
+    from maturity.responses import Responses
+
+    people = _people(profs)
+    objects = Responses(Q, people)
+    columns = Responses.from_columns(AnswerColumns.from_respondents(Q, people))
+    m = model()
+    for by in ("respondent", "company"):
+        a, b = score(objects, m, by=by), score(columns, m, by=by)
+        assert isinstance(b.profiles, ProfileList) and not isinstance(a.profiles, ProfileList)
+        assert a.ids == b.ids
+        assert list(b.profiles) == list(a.profiles)
+        assert [str(w) for w in b.warnings] == [str(w) for w in a.warnings]
+        np.testing.assert_array_equal(a.score, b.score)
+
+
+def test_scoring_a_million_respondents_makes_no_profile_object(monkeypatch):
+    """score() keeps the profiles as columns: by respondent none is made, by company only
+    those of the respondents of companies with several (here: 2 of 3)."""
+    from maturity.columnar import AnswerColumns, ProfileColumns
+    from maturity.responses import Profile, Responses
+
+    made = []
+    real = ProfileColumns.profiles
+
+    def counted(self, rows=None):
+        got = real(self, rows)
+        made.extend(got)
+        return got
+
+    monkeypatch.setattr(ProfileColumns, "profiles", counted)
+    monkeypatch.setattr(ProfileColumns, "profile_at", lambda self, row: made.append(row))
+    people = _people([Profile(company="acme"), Profile(company="acme"), Profile(sector="C")])
+    r = Responses.from_columns(AnswerColumns.from_respondents(Q, people))
+    made.clear()
+    s = score(r, model())
+    assert made == [] and len(s.profiles) == 3
+    c = score(r, model(), by="company")
+    assert len(made) == 2 and c.ids == ("acme", "r2")
+    assert c.profile_keys is not None and c.profile_keys["sector"][1] == (None, "C")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(profiles(), min_size=2, max_size=14))
+def test_benchmark_from_profile_keys_equals_benchmark_from_profile_objects(profs):
+    """Cross-road: benchmarking scores whose profiles are columns (their profile keys,
+    factorised from the columns) and the same scores with a tuple of Profile objects."""
+    import dataclasses
+
+    import maturity as mt
+    from maturity.classify import nace_normalize
+    from maturity.columnar import AnswerColumns
+    from maturity.responses import Responses
+
+    profs = [
+        dataclasses.replace(p, sector=None if p.sector is None else nace_normalize(p.sector))
+        for p in profs
+    ]
+    people = _people(profs)
+    s = score(Responses.from_columns(AnswerColumns.from_respondents(Q, people)), model())
+    plain = dataclasses.replace(s, profiles=tuple(s.profiles))
+    assert s.profile_keys is not None and plain.profile_keys is None
+    a = mt.benchmark(s, s, min_group=1)
+    b = mt.benchmark(plain, plain, min_group=1)
+    assert a.groups == b.groups
+    for name in ("percentile", "median", "q1", "q3", "mean", "n"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))

@@ -144,17 +144,33 @@ def read_responses(
     try:
         stream = fmt.stream(p, q, opts) if fmt.stream is not None and mapping is None else None
         if stream is not None:
-            return check_stream(stream, q, **checks)
-        table = fmt.read(p, q, opts)
-        if mapping is not None:
-            from maturity.io.mapping import apply_mapping
+            responses = check_stream(stream, q, **checks)
+        else:
+            table = fmt.read(p, q, opts)
+            if mapping is not None:
+                from maturity.io.mapping import apply_mapping
 
-            table = apply_mapping(table, mapping)
+                table = apply_mapping(table, mapping)
     except OSError as exc:
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"cannot read the file: {exc.strerror or exc}")]
         ) from None
-    return check_table(table, q, **checks)
+    if stream is None:
+        responses = check_table(table, q, **checks)
+        del table
+    _release_arrow_memory()
+    return responses
+
+
+def _release_arrow_memory() -> None:
+    """Give back to the system what pyarrow's memory pool keeps of the buffers a read has let
+    go of (it keeps them for reuse, but what comes next, the answer matrix, is numpy's).
+    """
+    import sys
+
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
 
 
 def write_responses(

@@ -37,6 +37,10 @@ __all__ = ["read_arrow", "read_parquet", "stream_csv", "to_arrow_table"]
 
 #: Bytes of CSV text per batch.
 BLOCK = 1 << 24
+#: Bytes of CSV text (without quotes) parsed at a time on every core.
+PART = 1 << 26
+#: Bytes of data whose rows tell about how many rows a file holds.
+_SAMPLE = 1 << 20
 _CHUNK = 1 << 24
 
 
@@ -65,12 +69,14 @@ def _pyarrow(name: str, needed: bool) -> bool:
 
 class _Scan:
     """One pass over a CSV file's bytes in large chunks, before parsing: is it UTF-8 (without
-    making text of it when it is ASCII), does it hold a NUL byte, and does it hold quotes.
+    making text of it when it is ASCII), does it hold a NUL byte, does it hold quotes, and
+    where is the last one (``last_quote``, -1 for none).
     """
 
     def __init__(self, path: Path, name: str) -> None:
         self.utf8 = True
         self.quotes = False
+        self.last_quote = -1
         self.bom = 0
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
         offset = 0
@@ -94,7 +100,10 @@ class _Scan:
                             )
                         ]
                     )
-                self.quotes = self.quotes or b'"' in chunk
+                at = chunk.rfind(b'"')
+                if at >= 0:
+                    self.quotes = True
+                    self.last_quote = offset + at
                 if not chunk.isascii() or decoder.getstate()[0]:
                     try:
                         decoder.decode(chunk)
@@ -236,8 +245,9 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
     else:
         text = decode(path.read_bytes(), name)
         _check_text(text, name)
-        scan.quotes = '"' in text
         data = text.encode("utf-8")
+        scan.last_quote = data.rfind(b'"')
+        scan.quotes = scan.last_quote >= 0
         raw = pa.BufferReader(data)
         lay, offset = _head(raw, name, mc, 0)
 
@@ -257,33 +267,41 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
         return "skip"
 
     keys = [f"c{j}" for j in range(width)]
-    try:
-        reader = pcsv.open_csv(
-            raw,
-            read_options=pcsv.ReadOptions(
-                column_names=keys, block_size=options.get("block_size", BLOCK)
-            ),
-            parse_options=pcsv.ParseOptions(
-                delimiter=lay.delimiter,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=True,
-                ignore_empty_lines=True,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types=_types(keys, lay.names, questionnaire),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        if "Empty CSV" not in str(exc):
-            raise ResponseError(
-                [Problem.make("R012", file=name, detail=f"cannot read the file: {exc}")]
-            ) from None
-        reader = None  # a header and no rows
+    block = options.get("block_size", BLOCK)
+    # a quote after the header: a cell may hold a line break, so rows are found in order
+    quoted = scan.last_quote >= offset
+    parse_options = pcsv.ParseOptions(
+        delimiter=lay.delimiter,
+        quote_char='"',
+        double_quote=True,
+        escape_char=False,
+        # without a quote in the file no line break is inside a cell: pyarrow can then cut
+        # the text into blocks anywhere and parse them on every core
+        newlines_in_values=quoted,
+        ignore_empty_lines=True,
+        invalid_row_handler=on_invalid,
+    )
+    convert_options = pcsv.ConvertOptions(
+        column_types=_types(keys, lay.names, questionnaire),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        check_utf8=False,  # checked by _Scan, or made UTF-8 by decode()
+    )
+    reader = None
+    if quoted:
+        try:
+            reader = pcsv.open_csv(
+                raw,
+                read_options=pcsv.ReadOptions(column_names=keys, block_size=block),
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV" not in str(exc):
+                raise ResponseError(
+                    [Problem.make("R012", file=name, detail=f"cannot read the file: {exc}")]
+                ) from None
+            # a header and no rows: reader stays None
     head = RawTable(
         file=name,
         columns=lay.names,
@@ -297,6 +315,13 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
     state: dict[str, Any] = {"rows": 0, "last": None}
 
     def parsed() -> Iterator[Any]:
+        if not quoted:
+            for part in _parts(raw, options.get("part_size", PART)):
+                table = _read_part(part, keys, block, parse_options, convert_options, name)
+                for batch in table.to_batches():
+                    if batch.num_rows:
+                        yield batch
+            return
         while reader is not None:
             try:
                 batch = reader.read_next_batch()
@@ -364,8 +389,7 @@ def stream_csv(path: Path, questionnaire: Questionnaire, options: Options) -> Ta
         )
 
     size = len(data) if text is not None else path.stat().st_size
-    # a row holds a separator between every two cells and ends with a line break
-    return TableStream(head, batches(), finish, max_rows=(size - offset) // max(width, 2) + 1)
+    return TableStream(head, batches(), finish, max_rows=_rows_about(raw, offset, size, width))
 
 
 def _types(keys: list[str], names: tuple[str, ...], q: Questionnaire) -> dict[str, Any]:
@@ -382,19 +406,122 @@ def _types(keys: list[str], names: tuple[str, ...], q: Questionnaire) -> dict[st
     return {k: pa.string() if n in plain else coded for k, n in zip(keys, names, strict=True)}
 
 
-def _ahead(items: Iterator[Any]) -> Iterator[Any]:
-    """``items``, each made on a worker thread while the one before is used."""
-    from concurrent.futures import ThreadPoolExecutor
+def _rows_about(raw: Any, offset: int, size: int, width: int) -> int:
+    """About how many rows the data (from ``offset`` to ``size``) holds, a little more rather
+    than less, from the length of the rows in its first :data:`_SAMPLE` bytes; never more
+    than it can hold (a row holds a separator between every two cells and ends with a line
+    break). The checker makes its arrays that long (and lengthens them if the guess was short).
+    """
+    most = (size - offset) // max(width, 2) + 1
+    at = raw.tell()
+    sample = raw.read_at(min(_SAMPLE, size - offset), offset) if size > offset else b""
+    raw.seek(at)
+    breaks = max(sample.count(b"\n"), sample.count(b"\r"))
+    if len(sample) == size - offset:  # the whole file
+        return min(most, breaks + 1)
+    if not breaks:
+        return most
+    return min(most, int((size - offset) / (len(sample) / breaks) * 1.25) + 16)
 
+
+def _parts(raw: Any, size: int) -> Iterator[Any]:
+    """The rest of ``raw`` (an Arrow file) in pieces of about ``size`` bytes (more where a
+    row is longer), each ending after a line break or at the end of the file: for a file
+    without quotes, where a line break always ends a row.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    while True:
+        start = raw.tell()
+        piece = raw.read_buffer(size)
+        if piece.size == 0:
+            return
+        more = piece.size == size  # the file goes on
+        while more:
+            at = np.frombuffer(piece, dtype=np.uint8)
+            tail = min(piece.size, 1 << 16)
+            breaks = np.flatnonzero(at[-tail:] == 10)
+            if not breaks.size:
+                tail = piece.size
+                breaks = np.flatnonzero(at == 10)
+            if breaks.size:
+                cut = piece.size - tail + int(breaks[-1]) + 1
+                piece = piece.slice(0, cut)
+                raw.seek(start + cut)
+                break
+            # no line break yet: a row longer than a piece, read on
+            rest = raw.read_buffer(size)
+            more = rest.size == size
+            piece = pa.py_buffer(piece.to_pybytes() + rest.to_pybytes())
+        yield piece
+
+
+def _read_part(piece: Any, keys: list[str], block: int, parse: Any, convert: Any, name: str) -> Any:
+    """One piece of a CSV file without quotes, parsed on every core
+    (:func:`pyarrow.csv.read_csv`).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    try:
+        return pcsv.read_csv(
+            pa.BufferReader(piece),
+            read_options=pcsv.ReadOptions(column_names=keys, block_size=block),
+            parse_options=parse,
+            convert_options=convert,
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" in str(exc):  # a piece of blank lines only
+            return pa.table({k: pa.array([], pa.string()) for k in keys})
+        raise ResponseError(
+            [Problem.make("R012", file=name, detail=f"cannot read the file: {exc}")]
+        ) from None
+
+
+def _ahead(items: Iterator[Any], depth: int = 8) -> Iterator[Any]:
+    """``items``, made on a worker thread up to ``depth`` ahead of the one in use (pyarrow
+    parses the next part of the file while this one is checked). Stopping early stops the
+    worker after the item it is making; its errors are raised here.
+    """
+    import queue
+    import threading
+
+    ready: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
     done = object()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="maturity-csv") as pool:
-        nxt = pool.submit(next, items, done)
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((True, done))
+        except BaseException as exc:  # raised again in the consumer
+            put((False, exc))
+
+    worker = threading.Thread(target=produce, name="maturity-csv", daemon=True)
+    worker.start()
+    try:
         while True:
-            item = nxt.result()
+            ok, item = ready.get()
+            if not ok:
+                raise item
             if item is done:
                 return
-            nxt = pool.submit(next, items, done)
             yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _blank_row(text: str, delimiter: str) -> bool:

@@ -126,18 +126,63 @@ def check_stream(
 ) -> Responses:
     """:func:`check_table` for a table read batch by batch (a big file): each batch is
     checked as it arrives and then dropped, so memory holds the checked arrays, not the text.
+    What the checker learns from the first rows of a file (the questionnaire it answers, how
+    it writes dates) it learns from the first :data:`_FIRST_ROWS` rows, however the reader
+    cuts them into batches, as :func:`check_table` does from the whole table.
     """
     checker = _Checker(questionnaire, stream.head, on_error, strict, date_format, stream.max_rows)
     offset = 0
+    first: list[RawTable] = []
+
+    def add(batch: RawTable) -> None:
+        nonlocal offset
+        checker.add(batch, offset)
+        offset += batch.n_rows
+
+    def start() -> None:
+        checker.start(_joined(first))
+        for batch in first:
+            add(batch)
+        first.clear()
+
     try:
         for batch in stream.batches:
-            checker.add(batch, offset)
-            offset += batch.n_rows
+            if checker.started:
+                add(batch)
+                continue
+            first.append(batch)
+            if sum(b.n_rows for b in first) >= _FIRST_ROWS:
+                start()
+        if first:
+            start()
     finally:  # a file refused half way: let the reader stop and close it now
         close = getattr(stream.batches, "close", None)
         if close is not None:
             close()
     return checker.finish(stream.finish())
+
+
+#: The rows a checker looks at before reading any (see :meth:`_Checker.start`).
+_FIRST_ROWS = 100_000
+
+
+def _joined(batches: Sequence[RawTable]) -> RawTable:
+    """The cells of ``batches`` as one table (Arrow columns chunked, not copied)."""
+    if len(batches) == 1:
+        return batches[0]
+    head = batches[0]
+    cells: dict[str, Any] = {}
+    for c in head.columns:
+        parts = [b.cells[c] for b in batches]
+        if all(is_arrow(p) for p in parts):
+            import pyarrow as pa
+
+            chunks = [x for p in parts for x in getattr(p, "chunks", [p])]
+            cells[c] = pa.chunked_array(chunks, type=chunks[0].type)
+        else:
+            cells[c] = [v for p in parts for v in _first_values(p, len(p))]
+    n = sum(b.n_rows for b in batches)
+    return RawTable(head.file, head.columns, cells, n)
 
 
 @dataclass
@@ -280,8 +325,8 @@ class _Checker:
         """Read the cells of one batch (rows ``offset`` onwards)."""
         if not self.started:
             self.start(batch)
-        for c, reader in self.readers.items():
-            reader.add(batch.cells[c], offset)
+        work = [(reader, batch.cells[c]) for c, reader in self.readers.items()]
+        _each(lambda w: w[0].add(w[1], offset), work, parallel=batch.n_rows >= _PARALLEL_ROWS)
         self.n = offset + batch.n_rows
 
     # -- the rows ---------------------------------------------------------------------------
@@ -493,6 +538,28 @@ class _Checker:
         )
 
 
+#: A batch of at least this many rows has its columns read on a thread per CPU.
+_PARALLEL_ROWS = 4096
+
+
+def _each(work: Callable[[Any], None], items: Sequence[Any], *, parallel: bool = True) -> None:
+    """``work(item)`` for every item, on a thread per CPU if ``parallel`` and there are
+    several (the column readers spend their time in numpy and pyarrow, which release the GIL).
+    """
+    import os
+
+    workers = min(os.cpu_count() or 1, len(items)) if parallel else 1
+    if workers <= 1:
+        for item in items:
+            work(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity-check") as pool:
+        for _ in pool.map(work, items):
+            pass
+
+
 def _answered(state: Any) -> Any:
     """An answer, or "don't know": what an item whose condition is false must not have."""
     return (state == C.ANSWERED) | (state == C.DONT_KNOW_STATE)
@@ -541,21 +608,12 @@ def _first_occurrence(ids: Any, use: Any) -> Any:
     rows = np.flatnonzero(use)
     if not rows.size:
         return out
-    values = ids[rows]
+    values = ids[rows].tolist()
+    if len(set(values)) == rows.size:
+        return out  # no id twice (the usual case: one hash per id)
     # number the ids in order of first appearance, then find where each number first appears
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        enc = pc.dictionary_encode(pa.array(values, type=pa.string()))
-        if len(enc.dictionary) == rows.size:
-            return out  # no id twice
-        codes = np.asarray(enc.indices.to_numpy())
-    except ImportError:
-        seen: dict[str, int] = {}
-        codes = np.fromiter(
-            (seen.setdefault(v, len(seen)) for v in values.tolist()), np.int64, count=rows.size
-        )
+    seen: dict[str, int] = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, rows.size)
     _, first = np.unique(codes, return_index=True)
     out[rows] = rows[first[codes]]
     return out

@@ -173,9 +173,10 @@ class ColumnReader:
         self._room(end)
         if (fault >= 0).any():
             self._faults(fault[index], offset)
-        np.take(state, index, out=self.state[offset:end])
+        # "wrap": -1 is the last entry, and the output is written in place (not buffered)
+        np.take(state, index, out=self.state[offset:end], mode="wrap")
         if self.payload is not None:
-            np.take(payload, index, axis=0, out=self.payload[offset:end])
+            np.take(payload, index, axis=0, out=self.payload[offset:end], mode="wrap")
         self.n = max(self.n, end)
 
     # -- batches ----------------------------------------------------------------------------
@@ -370,12 +371,27 @@ class ColumnReader:
         import numpy as np
 
         self._room(n)
-        state = self.state[:n]
-        payload = None if self.payload is None else self.payload[:n]
+        state = _shrink(self.state, n)
+        payload = None if self.payload is None else _shrink(self.payload, n)
         rows = np.concatenate(self.fault_rows) if self.fault_rows else np.zeros(0, np.int64)
         ids = np.concatenate(self.fault_ids) if self.fault_ids else np.zeros(0, np.int32)
         self.state = self.payload = None
         return state, payload, rows.astype(np.int64), ids
+
+
+def _shrink(arr: Any, n: int) -> Any:
+    """The first ``n`` rows of ``arr``, giving back the memory of the rest (made for as many
+    rows as the file could hold): numbers in place, objects by a copy.
+    """
+    if arr.shape[0] == n:
+        return arr
+    if arr.dtype != object:
+        try:
+            arr.resize((n, *arr.shape[1:]), refcheck=False)
+        except ValueError:  # pragma: no cover - the array shares its memory
+            return arr[:n]
+        return arr
+    return arr[:n].copy()
 
 
 def _key(value: object) -> Any:
