@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -395,85 +396,57 @@ def _apply_release(
     return elem_group[keep], elem_peer[keep], selfin_j, withheld
 
 
+@dataclass(frozen=True)
 class _Recorder:
     """Builds :meth:`Benchmark.release` on demand (fingerprints cost time; most runs never
     ask for them).
     """
 
-    def __init__(
-        self,
-        since: Release | None,
-        k: int,
-        by: tuple[str, ...],
-        nodes: tuple[str, ...],
-        peer_ids: Sequence[str],
-        p_score: Any,
-        fields: Any,
-        res: Any,
-        gc: Any,
-        n_out: Any,
-        min_group: int,
-        eptr: Any,
-        elem_peer: Any,
-        published: dict[int, dict[str, frozenset[str]]],
-        fps: list[str] | None,
-    ) -> None:
-        self.args = (
-            since,
-            k,
-            by,
-            nodes,
-            peer_ids,
-            p_score,
-            fields,
-            res,
-            gc,
-            n_out,
-            min_group,
-            eptr,
-            elem_peer,
-            published,
-            fps,
-        )
+    since: Release | None
+    k: int
+    by: tuple[str, ...]
+    nodes: tuple[str, ...]
+    peer_ids: Sequence[str]
+    p_score: Any
+    fields: Any
+    res: Any
+    gc: Any
+    n_out: Any
+    min_group: int
+    eptr: Any
+    elem_peer: Any
+    published: dict[int, dict[str, frozenset[str]]]
+    fps: list[str] | None
 
     def __call__(self, label: str | None = None) -> Release:
         from maturity.benchmarking.release import assemble
 
-        (
-            since,
-            k,
-            by,
-            nodes,
-            peer_ids,
-            p_score,
-            fields,
-            res,
-            gc,
-            n_out,
-            min_group,
-            eptr,
-            elem_peer,
-            published,
-            fps,
-        ) = self.args
+        since, nodes, gc, n_out, published = (
+            self.since,
+            self.nodes,
+            self.gc,
+            self.n_out,
+            self.published,
+        )
+        fps = self.fps
         salt = since.salt if since is not None else new_salt()
         if fps is None:
-            fps = fingerprints(salt, peer_ids, p_score)
-        present = present_nodes(p_score, nodes)
+            fps = fingerprints(salt, self.peer_ids, self.p_score)
+        present = present_nodes(self.p_score, nodes)
         peers = dict(zip(fps, present, strict=True))
-        keys = _group_keys(fields, res)
+        keys = _group_keys(self.fields, self.res)
         n_groups = len(keys)
         out: dict[str, dict[str, frozenset[str]]] = {}
         for j, node in enumerate(nodes):
             shown = np.zeros(n_groups + 1, bool)
-            shown[gc[n_out[j] >= min_group]] = True
+            shown[gc[n_out[j] >= self.min_group]] = True
             for g in np.flatnonzero(shown[:n_groups]).tolist():
                 fixed = published.get(g, {}).get(node)
                 if fixed is None:
-                    mem = elem_peer[eptr[g] : eptr[g + 1]].tolist()
+                    mem = self.elem_peer[self.eptr[g] : self.eptr[g + 1]].tolist()
                     fixed = frozenset(fps[p] for p in mem if node in present[p])
                 out.setdefault(keys[g], {})[node] = fixed
             for g, per_node in published.items():  # withheld groups keep their last state
                 if node in per_node and not shown[g]:
                     out.setdefault(keys[g], {})[node] = per_node[node]
-        return assemble("benchmark", salt, k, by, nodes, peers, out, since, label=label)
+        return assemble("benchmark", salt, self.k, self.by, nodes, peers, out, since, label=label)
