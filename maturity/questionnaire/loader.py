@@ -8,6 +8,7 @@ described in ``docs/reference/questionnaire-format.md``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -468,37 +469,27 @@ class _Loader:
             for issue in check(cond, items, ptypes):
                 col = self._col(path, issue.offset)
                 m = self.doc.mark(path)
-                if issue.kind == "unknown-item":
-                    p = Problem.make(
+                located = functools.partial(
+                    Problem.make,
+                    file=self.doc.file,
+                    line=m.line if m else None,
+                    column=col,
+                    path=_fmt(path),
+                )
+                unknown = {
+                    "unknown-item": ("item", items),
+                    "unknown-profile": ("profile field", ptypes),
+                }
+                if issue.kind in unknown:
+                    what, known = unknown[issue.kind]
+                    p = located(
                         "C002",
-                        file=self.doc.file,
-                        line=m.line if m else None,
-                        column=col,
-                        path=_fmt(path),
-                        what="item",
+                        what=what,
                         found=issue.found,
-                        suggestion=suggest(issue.found, items),
-                    )
-                elif issue.kind == "unknown-profile":
-                    p = Problem.make(
-                        "C002",
-                        file=self.doc.file,
-                        line=m.line if m else None,
-                        column=col,
-                        path=_fmt(path),
-                        what="profile field",
-                        found=issue.found,
-                        suggestion=suggest(issue.found, ptypes),
+                        suggestion=suggest(issue.found, known),
                     )
                 else:
-                    p = Problem.make(
-                        "C003",
-                        file=self.doc.file,
-                        line=m.line if m else None,
-                        column=col,
-                        path=_fmt(path),
-                        detail=issue.message,
-                    )
+                    p = located("C003", detail=issue.message)
                 c.problems.append(p)
             for name in sorted(cond.profile_refs):
                 if name in ptypes and name not in available:
