@@ -249,15 +249,7 @@ class Plan:
                     "action": a.id,
                     "kind": a.action.kind,
                     "chosen": True,
-                    "wave": a.wave,
-                    "start_week": _num(a.start_week),
-                    "end_week": _num(a.end_week),
-                    "cost": _num(a.cost, 2),
-                    "funded": _num(a.funded, 2),
-                    "net_cost": _num(a.net_cost, 2),
-                    "programme": a.programme,
-                    "gain": _num(a.gain),
-                    "share": _num(a.share),
+                    **_chosen(a),
                     "reason": None,
                     "detail": None,
                 }
@@ -320,15 +312,7 @@ class Plan:
                 {
                     "id": a.id,
                     "kind": a.action.kind,
-                    "wave": a.wave,
-                    "start_week": _num(a.start_week),
-                    "end_week": _num(a.end_week),
-                    "cost": _num(a.cost, 2),
-                    "funded": _num(a.funded, 2),
-                    "net_cost": _num(a.net_cost, 2),
-                    "programme": a.programme,
-                    "gain": _num(a.gain),
-                    "share": _num(a.share),
+                    **_chosen(a),
                     "closes": {n: _num(v) for n, v in a.closes.items()},
                     "changes": dict(a.changes),
                     "required_by": list(a.required_by),
@@ -506,3 +490,18 @@ class Plans(Mapping[str, Plan]):
         from maturity.planning.demand import action_demand
 
         return action_demand(self, **kwargs)
+
+
+def _chosen(a: PlannedAction) -> dict[str, Any]:
+    """What the exports say alike of a chosen action: its wave, its weeks, its money and gain."""
+    return {
+        "wave": a.wave,
+        "start_week": _num(a.start_week),
+        "end_week": _num(a.end_week),
+        "cost": _num(a.cost, 2),
+        "funded": _num(a.funded, 2),
+        "net_cost": _num(a.net_cost, 2),
+        "programme": a.programme,
+        "gain": _num(a.gain),
+        "share": _num(a.share),
+    }
