@@ -371,8 +371,8 @@ class _Checker:
         if no_id.size:
             checks.append(_Check(0, no_id, lambda r: where.problem("R007", r, ID_COLUMN, {}), True))
         first = _first_occurrence(ids, valid & (id_state != 0))
-        dup = np.flatnonzero(valid & (id_state != 0) & (first != np.arange(n)))
-        if dup.size:
+        if first is not None:
+            dup = np.flatnonzero(first != np.arange(n))
 
             def dup_problem(r: int) -> Problem:
                 f = int(first[r])
@@ -600,17 +600,20 @@ def _known(values: Any) -> Any:
 
 
 def _first_occurrence(ids: Any, use: Any) -> Any:
-    """Per row, the first row with the same id among rows where ``use`` is True."""
+    """Per row, the first row with the same id among rows where ``use`` is True (a row
+    where it is False: that row); ``None`` when no id is there twice.
+    """
     import numpy as np
 
     n = len(ids)
-    out = np.arange(n)
-    rows = np.flatnonzero(use)
-    if not rows.size:
-        return out
-    values = ids[rows].tolist()
+    if use.all():
+        rows, values = np.arange(n), ids.tolist()
+    else:
+        rows = np.flatnonzero(use)
+        values = ids[rows].tolist()
     if len(set(values)) == rows.size:
-        return out  # no id twice (the usual case: one hash per id)
+        return None  # no id twice (the usual case: one hash per id)
+    out = np.arange(n)
     # number the ids in order of first appearance, then find where each number first appears
     seen: dict[str, int] = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, rows.size)
