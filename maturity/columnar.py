@@ -733,6 +733,8 @@ class AnswerColumns:
         codes, the blocks shared among threads (numpy releases the GIL). Conditions are
         evaluated once per distinct combination of the values they use (:meth:`truth`).
         """
+        import threading
+
         import numpy as np
 
         from maturity.responses import AnswerMatrix
@@ -747,13 +749,22 @@ class AnswerColumns:
         dk = np.empty((n, m), dtype=bool)
         applicable = np.empty((n, m), dtype=bool)
 
+        local = threading.local()
+
         def block(a: int) -> None:
             rows = slice(a, min(n, a + MATRIX_BLOCK))
+            # the block's states side by side (a buffer per thread), then N/A and don't know
+            # in one pass each, instead of two writes across the rows per column
+            buf = getattr(local, "states", None)
+            if buf is None:
+                buf = local.states = np.empty((MATRIX_BLOCK, m), dtype=np.int8)
+            states = buf[: rows.stop - rows.start]
             for j, fill in enumerate(fills):
                 state = fill.column.state[rows]
+                states[:, j] = state
                 fill.write(values[rows, j], state, rows)
-                np.equal(state, NA_STATE, out=na[rows, j])
-                np.equal(state, DONT_KNOW_STATE, out=dk[rows, j])
+            np.equal(states, NA_STATE, out=na[rows])
+            np.equal(states, DONT_KNOW_STATE, out=dk[rows])
             applicable[rows] = True
             for j, off in hidden.items():
                 np.logical_not(off[rows], out=applicable[rows, j])
