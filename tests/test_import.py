@@ -658,3 +658,23 @@ def test_a_date_cell_out_of_range_is_refused_not_a_panic(tmp_path, q):
     (p,) = info.value.problems
     assert (p.code, p.file) == ("R012", str(path))
     assert p.message.startswith("cannot read the spreadsheet: its reader failed on a cell (")
+
+
+def test_limesurvey_system_columns_before_questions_are_not_taken_for_a_question(tmp_path, model):
+    """A question whose text reads like one of LimeSurvey's system columns ("Date started")
+    takes its own column, not the system column of that name that comes before every question.
+    """
+    yaml = (DATA / "visit.yaml").read_text("utf-8")
+    assert yaml.count("en: Do you have a digital plan?") == 1
+    yaml = yaml.replace("en: Do you have a digital plan?", "en: Date started")
+    (tmp_path / "visit.yaml").write_text(yaml, "utf-8")
+    q2 = mt.load_questionnaire(tmp_path / "visit.yaml")
+    text = (DATA / "limesurvey-full.csv").read_text("utf-8-sig")
+    assert text.count('"Do you have a digital plan?"') == 1
+    text = text.replace('"Do you have a digital plan?"', '"Date started"')
+    (tmp_path / "ls.csv").write_text(text, "utf-8")
+    read = mt.read_responses(tmp_path / "ls.csv", q2)
+    original = mt.read_responses(
+        DATA / "limesurvey-full.csv", mt.load_questionnaire(DATA / "visit.yaml")
+    )
+    assert [r.answers for r in read] == [r.answers for r in original]

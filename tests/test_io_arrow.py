@@ -168,6 +168,42 @@ def test_an_array_that_breaks_its_own_rules_is_refused_not_a_traceback(tmp_path,
     assert "out of bounds" in p.message or "index" in p.message.lower()
 
 
+@pytest.mark.parametrize("fmt", ["arrow", "parquet"])
+@pytest.mark.parametrize("rows", [2, 5000])
+def test_a_broken_column_gives_the_tables_own_message(tmp_path, fmt, rows):
+    # columns are validated one by one (on threads from a few thousand rows on): the
+    # problem says what validating the whole table says
+    import pyarrow.ipc as ipc
+
+    bad = [0] * rows
+    bad[-1] = 7
+    sector = pa.DictionaryArray.from_arrays(pa.array(bad, pa.int32()), pa.array(["C"]), safe=False)
+    table = pa.table(
+        {
+            "respondent_id": [f"r{k}" for k in range(rows)],
+            "sector": sector,
+            "must": ["yes"] * rows,
+        }
+    )
+    with pytest.raises(pa.ArrowException) as whole:
+        table.validate(full=True)
+    path = tmp_path / f"x.{fmt}"
+    if fmt == "arrow":
+        with ipc.new_file(str(path), table.schema) as writer:
+            writer.write_table(table)
+    else:
+        try:
+            pq.write_table(table, path)
+        except pa.ArrowException:
+            pytest.skip("this pyarrow refuses to write the broken array to Parquet")
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, Q)
+    (p,) = info.value.problems
+    assert p.code == "R012"
+    if fmt == "arrow":
+        assert str(whole.value) in p.message
+
+
 @pytest.mark.parametrize(
     "column",
     [

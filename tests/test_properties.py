@@ -497,3 +497,44 @@ def test_an_operator_without_a_numba_kernel_runs_on_numpy(monkeypatch):
     s, _, nodes = score_arrays(m, v)
     x, y = s[:, nodes.index("x")] / 5, s[:, nodes.index("y")] / 5
     np.testing.assert_allclose(s[:, nodes.index("root")], 5 * ((np.sqrt(x) + np.sqrt(y)) / 2) ** 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scoring_models(), answer_arrays(), st.sampled_from(["numpy", "numba"]), st.integers(1, 4))
+def test_scores_in_plain_pages_equal_scores_in_numpy_arrays(m, arrays, engine, chunk):
+    """Outputs taken from plain anonymous memory (maturity.memory, used from 16 MB on; here
+    for every size) hold exactly what numpy's arrays hold, on either kernel and any blocks."""
+    from unittest import mock
+
+    from maturity import memory
+
+    if engine == "numba" and __import__("importlib.util").util.find_spec("numba") is None:
+        engine = "numpy"
+    v, na, dk, app = arrays
+    kw = {"na": na, "dont_know": dk, "applicable": app, "engine": engine, "chunk": chunk}
+    with mock.patch.object(memory, "MIN_BYTES", 1 << 62):
+        a, ca, _ = score_arrays(m, v, **kw)
+    with mock.patch.object(memory, "MIN_BYTES", 0):
+        b, cb, _ = score_arrays(m, v, **kw)
+        assert b.flags.c_contiguous and b.flags.writeable and b.shape == a.shape
+        assert (b.dtype, cb.dtype) == (a.dtype, ca.dtype)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ca, cb)
+
+
+def test_plain_pages_for_any_shape_and_type():
+    from unittest import mock
+
+    from maturity import memory
+
+    with mock.patch.object(memory, "MIN_BYTES", 0):
+        for shape, dtype in (((0, 3), float), ((5,), bool), ((3, 4), np.int16), ((2, 0, 2), float)):
+            arr = memory.output_array(shape, dtype)
+            assert (arr.shape, arr.dtype) == (shape, np.dtype(dtype))
+            assert arr.flags.c_contiguous and arr.flags.writeable
+            arr[...] = 1
+            assert (arr == 1).all()
+            if arr.size and hasattr(__import__("mmap"), "MAP_PRIVATE"):
+                assert not arr.flags.owndata  # the mapped memory, not numpy's
+    small = memory.output_array((2, 2))
+    assert small.flags.owndata  # below MIN_BYTES: numpy's own array

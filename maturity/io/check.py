@@ -371,8 +371,8 @@ class _Checker:
         if no_id.size:
             checks.append(_Check(0, no_id, lambda r: where.problem("R007", r, ID_COLUMN, {}), True))
         first = _first_occurrence(ids, valid & (id_state != 0))
-        dup = np.flatnonzero(valid & (id_state != 0) & (first != np.arange(n)))
-        if dup.size:
+        if first is not None:
+            dup = np.flatnonzero(first != np.arange(n))
 
             def dup_problem(r: int) -> Problem:
                 f = int(first[r])
@@ -385,8 +385,7 @@ class _Checker:
         for k, meta in enumerate(META_COLUMNS, start=1):
             if meta in finished:
                 faults_of(meta, k, self.readers[meta], True)
-        profile = ProfileColumns.empty(n)
-        fields = dict(profile.fields)
+        fields: dict[str, Any] = {}
         bad_field: dict[str, Any] = {}
         for k, name in enumerate(PROFILE_FIELDS, start=3):
             if name not in finished:
@@ -397,6 +396,8 @@ class _Checker:
             bad[rows] = True
             bad_field[name] = bad
             faults_of(name, k, self.readers[name], False)
+        # a field without a column: nothing known (made only for those)
+        fields = {f: fields[f] if f in fields else _unknown_field(f, n) for f in PROFILE_FIELDS}
         profile = ProfileColumns(fields)
         for k, pf in enumerate(q.profile, start=10):
             if not pf.required:
@@ -447,13 +448,15 @@ class _Checker:
                     faulty[item.id] = faulty.get(item.id, np.zeros(n, dtype=bool)) | wrong
         for j, item in enumerate(q.items):
             col = cols.items[item.id]
-            conds = q.conditions_of(item.id)
-            hidden = cols.hidden(item.id) if conds else np.zeros(n, dtype=bool)
-            if not cells_only:
+            # an item without conditions is never hidden: no per-row work for it
+            hidden = cols.hidden(item.id) if q.conditions_of(item.id) else None
+            if not cells_only and hidden is not None:
                 wrong = valid & hidden & _answered(col.state)
                 self._condition_check(checks, where, cols, item, wrong, 100 + n_items + j, q)
             if item.required:
-                missing = valid & ~hidden & (col.state == C.MISSING)
+                missing = valid & (col.state == C.MISSING)
+                if hidden is not None:
+                    missing &= ~hidden
                 if cells_only and item.id in faulty:
                     missing &= ~faulty[item.id]
                 rows = np.flatnonzero(missing)
@@ -591,6 +594,13 @@ def _item_column(item: Item, state: Any, payload: Any) -> Any:
     return ItemColumn(item, state, texts=payload)
 
 
+def _unknown_field(name: str, n: int) -> Any:
+    """The column of a profile field for ``n`` respondents of whom nothing is known."""
+    from maturity.columnar import ProfileColumns
+
+    return ProfileColumns.empty(1).fields[name].repeat(n)
+
+
 def _known(values: Any) -> Any:
     import numpy as np
 
@@ -600,17 +610,19 @@ def _known(values: Any) -> Any:
 
 
 def _first_occurrence(ids: Any, use: Any) -> Any:
-    """Per row, the first row with the same id among rows where ``use`` is True."""
+    """Per row, the first row with the same id among rows where ``use`` is True (a row
+    where it is False: that row); ``None`` when no id is there twice.
+    """
     import numpy as np
 
     n = len(ids)
+    rows = None if use.all() else np.flatnonzero(use)
+    values = ids.tolist() if rows is None else ids[rows].tolist()
+    if len(set(values)) == len(values):
+        return None  # no id twice (the usual case: one hash per id)
+    if rows is None:
+        rows = np.arange(n)
     out = np.arange(n)
-    rows = np.flatnonzero(use)
-    if not rows.size:
-        return out
-    values = ids[rows].tolist()
-    if len(set(values)) == rows.size:
-        return out  # no id twice (the usual case: one hash per id)
     # number the ids in order of first appearance, then find where each number first appears
     seen: dict[str, int] = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, rows.size)

@@ -194,6 +194,7 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
     multi: dict[str, list[tuple[str, int, str]]] = {}
     specials: dict[str, tuple[list[Any], int, str]] = {}
     response_id: tuple[list[Any], int] | None = None
+    leading = True  # in the block of system columns LimeSurvey writes before any question
     for j, header in enumerate(grid.header):
         if not header:
             continue
@@ -202,6 +203,10 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
         if header in _RESPONSE_ID:
             response_id = (values, pos)
             continue
+        if leading and header.lower() in METADATA and codes.name(header) is None:
+            # a system column, even where a question's text reads the same ("startdate")
+            continue
+        leading = False
         m_code = _CODE_AND_TEXT.match(header)
         if m_code and (codes.name(m_code.group(1)) or _SUB.match(m_code.group(1))):
             header = m_code.group(1)  # "Question code & question text" headings
