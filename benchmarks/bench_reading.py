@@ -205,6 +205,7 @@ def child(step: str, files: dict[str, str]) -> None:
     import maturity.columnar
     import maturity.io.arrow
     import maturity.io.check
+    import maturity.io.parquet
     import maturity.scoring  # every step starts with its modules imported
     from maturity.errors import ResponseError
     from maturity.io import read_responses

@@ -471,8 +471,9 @@ class Responses:
     @cached_property
     def profiles(self) -> Sequence[Profile]:
         """Per respondent, its profile: the respondents' own :class:`Profile` objects when the
-        Responses was made from them, else a :class:`~maturity.columnar.ProfileList` that makes
-        each profile from the columns when it is looked at.
+        Responses was made from them, else a
+        :class:`~maturity.profile_columns.ProfileList` that makes each profile from the columns
+        when it is looked at.
         """
         if not self.__dict__.get("_from_columns"):
             return tuple(r.profile for r in self.respondents)

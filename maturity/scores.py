@@ -120,7 +120,7 @@ class Scores:
     nodes: tuple[str, ...]
     score: npt.NDArray[np.float64] = field(repr=False)
     coverage: npt.NDArray[np.float64] = field(repr=False)
-    #: One profile per row (or none): a tuple, or a :class:`~maturity.columnar.ProfileList`
+    #: One profile per row (or none): a tuple, or a :class:`~maturity.profile_columns.ProfileList`
     #: that makes each profile from columns when it is looked at.
     profiles: Sequence[Profile] = field(default=(), repr=False)
     answers: AnswerMatrix | None = field(default=None, repr=False)

@@ -209,8 +209,8 @@ def _merge_profiles(
     """
     import numpy as np
 
-    from maturity.columnar import ProfileColumns, ProfileList
     from maturity.engine import companies as co
+    from maturity.profile_columns import ProfileColumns, ProfileList
 
     if not isinstance(profiles, ProfileList):
         return co.merge_profiles(tuple(profiles), tuple(ids), comp, file=file)

@@ -245,7 +245,7 @@ def test_a_profile_list_is_the_sequence_of_its_profiles(profs, data):
     import pickle
 
     from maturity.benchmarking import profile_keys
-    from maturity.columnar import ProfileColumns, ProfileList
+    from maturity.profile_columns import ProfileColumns, ProfileList
 
     pl = ProfileList(ProfileColumns.from_profiles(profs))
     assert len(pl) == len(profs) and bool(pl) == bool(profs)
@@ -269,7 +269,7 @@ def test_a_profile_list_is_the_sequence_of_its_profiles(profs, data):
 
 def test_profile_keys_take_an_empty_text_as_unknown():
     from maturity.benchmarking import profile_keys
-    from maturity.columnar import ProfileColumns, ProfileList
+    from maturity.profile_columns import ProfileColumns, ProfileList
 
     profs = [Profile(sector=""), Profile(sector="C"), Profile(), Profile(sector="C")]
     pl = ProfileList(ProfileColumns.from_profiles(profs))

@@ -485,7 +485,8 @@ def test_company_profiles_from_columns_equal_the_merge_of_profile_objects(profs)
     respondents) and Responses of Respondent objects (merge_profiles on the objects) give the
     same company profiles and the same warnings, in the same order.
     """
-    from maturity.columnar import AnswerColumns, ProfileList
+    from maturity.columnar import AnswerColumns
+    from maturity.profile_columns import ProfileList
     from maturity.responses import Responses
 
     people = _people(profs)
@@ -504,7 +505,8 @@ def test_company_profiles_from_columns_equal_the_merge_of_profile_objects(profs)
 def test_scoring_a_million_respondents_makes_no_profile_object(monkeypatch):
     """score() keeps the profiles as columns: by respondent none is made, by company only
     those of the respondents of companies with several (here: 2 of 3)."""
-    from maturity.columnar import AnswerColumns, ProfileColumns
+    from maturity.columnar import AnswerColumns
+    from maturity.profile_columns import ProfileColumns
     from maturity.responses import Profile, Responses
 
     made = []

@@ -334,7 +334,8 @@ class _Checker:
         """Check across rows, then refuse the file or give the Responses."""
         import numpy as np
 
-        from maturity.columnar import AnswerColumns, ItemColumn, ProfileColumns
+        from maturity.columnar import AnswerColumns, ItemColumn
+        from maturity.profile_columns import ProfileColumns
 
         if not self.started:
             self.start(RawTable(tail.file, tail.columns, {c: [] for c in tail.columns}, 0))
@@ -596,7 +597,7 @@ def _item_column(item: Item, state: Any, payload: Any) -> Any:
 
 def _unknown_field(name: str, n: int) -> Any:
     """The column of a profile field for ``n`` respondents of whom nothing is known."""
-    from maturity.columnar import ProfileColumns
+    from maturity.profile_columns import ProfileColumns
 
     return ProfileColumns.empty(1).fields[name].repeat(n)
 

@@ -160,6 +160,7 @@ _BUILTIN = (
     "maturity.io.csvio",
     "maturity.io.jsonio",
     "maturity.io.arrow",
+    "maturity.io.parquet",
     "maturity.io.export",
     "maturity.io.xlsform",
     "maturity.io.sheets",
