@@ -160,9 +160,11 @@ def _better(item, a, b) -> bool:
     return item.value_of(a) > item.value_of(b)
 
 
-def apply_by_hand(q: mt.Questionnaire, answers: dict, actions) -> dict:
+def apply_by_hand(q: mt.Questionnaire, answers: dict, actions, colleagues=()) -> dict:
     """The answers after ``actions``: raised, never lowered; several actions on one item take
-    the best target; multiple choices are joined (exclusive options dropped); N/A stays."""
+    the best target; multiple choices are joined (exclusive options dropped); N/A stays; a
+    "don't know" or missing answer takes the target or, when better, the best answer of the
+    company's respondents (``colleagues``: every respondent's answers today)."""
     out = dict(answers)
     for action in actions:
         for e in action.improves:
@@ -172,15 +174,30 @@ def apply_by_hand(q: mt.Questionnaire, answers: dict, actions) -> dict:
                 continue
             if cur is DONT_KNOW:
                 cur = None
+            given = [
+                a.get(e.item) for a in colleagues if a.get(e.item) not in (None, NA, DONT_KNOW)
+            ]
             if item.kind == "multi":
-                ticked = set(cur or ())
-                if e.add - ticked:
-                    excl = {o.code for o in item.options if o.exclusive}
-                    out[e.item] = frozenset((ticked | e.add) - excl)
+                excl = {o.code for o in item.options if o.exclusive}
+                if cur is None and e.add:
+                    start = set(max(given, key=item.value_of)) if given else set()
+                    out[e.item] = frozenset((start | e.add) - excl)
+                elif cur is not None and e.add - set(cur):
+                    out[e.item] = frozenset((set(cur) | e.add) - excl)
                 continue
-            if cur is None or _better(item, e.to, cur):
-                out[e.item] = e.to
+            new = e.to
+            if cur is None:
+                for g in given:
+                    if _better(item, g, new):
+                        new = g
+            if cur is None or _better(item, new, cur):
+                out[e.item] = new
     return out
+
+
+def apply_company_by_hand(q: mt.Questionnaire, answers_list, actions) -> list[dict]:
+    """:func:`apply_by_hand` for every respondent of one company."""
+    return [apply_by_hand(q, a, actions, colleagues=answers_list) for a in answers_list]
 
 
 def touches(q: mt.Questionnaire, m: mt.ScoringModel, answers_list, action, node: str) -> bool:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import maturity as mt
 from maturity.gap_analysis import global_weights
 from maturity.planning import PlanError, plan, plan_all
-from maturity.responses import NA, Profile
+from maturity.responses import DONT_KNOW, NA, Profile
 from tests import plan_fixtures as F
 from tests.strategies import plan_answers, plan_catalogues
 
@@ -42,7 +42,7 @@ def brute_force(q, m, answers_list, profile, cat, budget, months, target, nodes=
     pdict = profile.for_conditions()
     actions = [a for a in cat if a.applies_to(pdict) is True]
     every = [combo for r in range(len(actions) + 1) for combo in itertools.combinations(actions, r)]
-    versions = [[F.apply_by_hand(q, ans, combo) for ans in answers_list] for combo in every]
+    versions = [F.apply_company_by_hand(q, answers_list, combo) for combo in every]
     scored = _score_many(q, m, versions, profile)
     row_of = {frozenset(a.id for a in combo): k for k, combo in enumerate(every)}
     subsets = [c for c in every if all(set(a.requires) <= {b.id for b in c} for a in c)]
@@ -439,14 +439,39 @@ def test_several_respondents_are_combined_like_score_by_company():
         F.responses(
             Q,
             [
-                ("r1", prof, F.apply_by_hand(Q, a1, [p.actions[0].action])),
-                ("r2", prof, F.apply_by_hand(Q, a2, [p.actions[0].action])),
+                ("r1", prof, F.apply_by_hand(Q, a1, [p.actions[0].action], [a1, a2])),
+                ("r2", prof, F.apply_by_hand(Q, a2, [p.actions[0].action], [a1, a2])),
             ],
         ),
         m,
         by="company",
     )
     assert w.scores["root"] == pytest.approx(by_hand.get("acme"))
+
+
+def test_a_colleagues_dont_know_never_pulls_the_company_below_its_answer():
+    """Two respondents: one answered y1 = 60 (of 0–100, bands 20/50/80: band 2), the other
+    "don't know". An action that raises y1 to 30 and z1 to d is chosen for z1; it must not
+    fill the "don't know" with 30 (the company's y1 would fall from 60 to the mean 45, band 1):
+    it takes 60, the best answer the company gave, and y does not fall."""
+    m = MODELS["weighted"]
+    prof = Profile(company="acme", employees=30, sector="28.41")
+    a1 = {**BASE, "y0": True, "y1": 60.0, "z1": "a"}
+    a2 = {**BASE, "y0": True, "y1": DONT_KNOW, "z1": "a"}
+    r = F.responses(Q, [("r1", prof, a1), ("r2", prof, a2)])
+    s = mt.score(r, m, by="company")
+    cat = _cat("{item: y1, to: 30}, {item: z1, to: d}")
+    p = plan(s, r, cat, company="acme", budget=5000, horizon_months=6, target=3.0)
+    assert [a.id for a in p.actions] == ["act0"]
+    after = F.apply_company_by_hand(Q, [a1, a2], [cat.action("act0")])
+    assert [x["y1"] for x in after] == [60.0, 60.0]
+    by_hand = mt.score(
+        F.responses(Q, [("r1", prof, after[0]), ("r2", prof, after[1])]), m, by="company"
+    )
+    for n in m.nodes:
+        assert p.projected[n] == pytest.approx(by_hand.get("acme", n), nan_ok=True)
+    assert p.projected["y"] == pytest.approx(s.get("acme", "y"))  # y1 stays in band 2
+    assert p.projected["z"] > s.get("acme", "z")
 
 
 def test_inputs_are_checked():

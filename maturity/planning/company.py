@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from maturity.numbers import SCORE_TOLERANCE, at_least
-from maturity.planning.effects import raise_answer, stack_rows
+from maturity.planning.effects import company_best, raise_answer, stack_rows
 from maturity.planning.optimise import Block, Goal, Knapsack, Least, LevelNeed, Mean, Term, solve
 from maturity.planning.result import LeftOut, PlannedAction
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.action_catalogue import Action, Effect
+    from maturity.responses import Answer
 
 __all__ = ["MAX_SUBSETS", "Spec", "Work"]
 
@@ -454,6 +455,13 @@ class Work:
                     effects.setdefault(e.item, []).append(e)
         m = len(self.job.setting.item_ids)
         out = stack_rows(len(self.members), m)
+        q = self.job.setting.model.questionnaire
+        best: dict[str, Answer] = {}
+        if len(self.members) > 1:
+            for iid in effects:
+                top = company_best(q.item(iid), self.answers)
+                if top is not None:
+                    best[iid] = top
         for r in range(len(self.members)):
             base = (self.base[0][r], self.base[1][r], self.base[2][r], self.base[3][r])
             self.job.setting.apply(
@@ -462,6 +470,7 @@ class Work:
                 base,
                 effects,
                 (out[0][r], out[1][r], out[2][r], out[3][r]),
+                best,
             )
         k = len(self.configs)
         self.configs.append(actions)

@@ -14,7 +14,11 @@ Rules for one item (:func:`raise_answer`):
   (for a multiple choice, the options they tick are joined, and an exclusive option such as
   "none of these" is dropped);
 - "not applicable" stays not applicable: an action cannot make a question apply to a company
-  that said it does not; a "don't know" or a missing answer takes the target.
+  that said it does not; a "don't know" or a missing answer takes the target, or the best
+  answer another respondent of the same company gave when that is better (so that filling in
+  a colleague's "don't know" never pulls the company below what it answered: an action
+  raising "share of staff trained" to 30 % leaves a company whose plant manager answered 50 %
+  at 50 %, not at the mean of 50 and 30).
 
 The rows of a company (one per respondent) are rebuilt with the same rules as
 :meth:`maturity.responses.Responses.matrix` (values, "don't know" and applicability from the
@@ -50,10 +54,17 @@ def _key(item: Item, answer: Answer) -> float:
     return item.value_of(answer)
 
 
-def raise_answer(item: Item, current: Answer | None, effects: Iterable[Effect]) -> Answer | None:
+def raise_answer(
+    item: Item,
+    current: Answer | None,
+    effects: Iterable[Effect],
+    company_best: Answer | None = None,
+) -> Answer | None:
     """The answer of ``item`` after ``effects``, or None when they change nothing.
 
-    ``current`` is the answer today (None when there is none). See the module docstring.
+    ``current`` is the answer today (None when there is none); ``company_best`` the best
+    answer the company's respondents gave (None when none did), which a "don't know" or a
+    missing answer takes when it is better than the effects' target. See the module docstring.
     """
     if current is NA:
         return None
@@ -64,6 +75,8 @@ def raise_answer(item: Item, current: Answer | None, effects: Iterable[Effect]) 
         if not added - ticked:
             return None
         exclusive = {o.code for o in item.options if o.exclusive}
+        if base is None and isinstance(company_best, frozenset | set | list | tuple):
+            ticked = set(company_best)
         return frozenset((ticked | added) - exclusive)
     best = base
     for e in effects:
@@ -76,6 +89,25 @@ def raise_answer(item: Item, current: Answer | None, effects: Iterable[Effect]) 
         return None
     if base is not None and _key(item, best) <= _key(item, base):
         return None
+    if base is None and company_best is not None and _key(item, company_best) > _key(item, best):
+        return company_best
+    return best
+
+
+def company_best(item: Item, answers: Iterable[Mapping[str, Answer]]) -> Answer | None:
+    """The best answer to ``item`` among the answers of a company's respondents (None when
+    none of them answered it: every answer missing, "don't know" or "not applicable").
+    """
+    best: Answer | None = None
+    for ans in answers:
+        a = ans.get(item.id)
+        if a is None or isinstance(a, Marker):
+            continue
+        if item.kind == "multi":
+            if best is None or item.value_of(a) > item.value_of(best):
+                best = a
+        elif best is None or _key(item, a) > _key(item, best):
+            best = a
     return best
 
 
@@ -154,9 +186,12 @@ class Setting:
             npt.NDArray[np.bool_],
             npt.NDArray[np.bool_],
         ],
+        best: Mapping[str, Answer] | None = None,
     ) -> None:
         """Write one respondent's row with ``effects`` (item id → effects) applied into the
-        rows ``out`` (values, na, dont_know, applicable), starting from its rows ``base``.
+        rows ``out`` (values, na, dont_know, applicable), starting from its rows ``base``;
+        ``best`` holds the best answer of the company's respondents per item
+        (:func:`company_best`).
         """
         q = self.model.questionnaire
         values, na, dk, app = out
@@ -166,7 +201,7 @@ class Setting:
         app[:] = base[3]
         changed: dict[str, Answer] = {}
         for iid, effs in effects.items():
-            new = raise_answer(q.item(iid), answers.get(iid), effs)
+            new = raise_answer(q.item(iid), answers.get(iid), effs, (best or {}).get(iid))
             if new is not None:
                 changed[iid] = new
         if not changed:
