@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 
 import pytest
@@ -244,3 +245,27 @@ def test_report_command_with_a_plan(tmp_path, capsys):
     bad = [a for a in args if a not in ("--budget", "20000")]
     assert main([*bad[:-1], "--quiet", "--force"]) == 1
     assert "needs --budget as well" in capsys.readouterr().err
+
+
+def test_no_peer_target_is_said_never_taken_for_a_target_met(setting):
+    """Peers too few to publish a quartile (the three sample companies, fewer than
+    2 × min_group): every company has no p75 target. The plan has no action, and it says there
+    is no target — not that the company already reaches it — and every action left out for want
+    of a gap says "no target" (never "no gap")."""
+    scores, answers, cat, _ = setting
+    plans = mt.plan_all(
+        scores, answers, cat, budget=60_000, horizon_months=18, target="p75", peers=scores
+    )
+    for company, p in plans.items():
+        assert all(math.isnan(p.target[n]) for n in p.nodes)
+        assert p.actions == ()
+        reasons = {lo.reason for lo in p.left_out}
+        assert "no_gap" not in reasons and "no_target" in reasons
+        for lo in p.left_out:
+            if lo.reason == "no_target":
+                assert "insufficient peers" in lo.describe()
+        en = plan_view(p, scores, company, lang="en")
+        it = plan_view(p, scores, company, lang="it")
+        assert en["intro"].startswith("There is no target") and "already" not in en["intro"]
+        assert it["intro"].startswith("Non c'è un obiettivo") and "già" not in it["intro"]
+        assert "insufficient peers" in en["intro"] and "pari insufficienti" in it["intro"]

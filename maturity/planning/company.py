@@ -199,7 +199,7 @@ class Work:
             self.propagate()
         for a in cat:
             if self.usable[a.id] and a.id not in self.index:
-                self.left[a.id] = LeftOut(a, "no_gap", {})
+                self.left[a.id] = self.no_target(a) or LeftOut(a, "no_gap", {})
         self.make_configs()
 
     def make_configs(self) -> None:
@@ -312,6 +312,16 @@ class Work:
         for a in job.catalogue:
             check(a.id)
         return usable
+
+    def no_target(self, a: Action) -> LeftOut | None:
+        """``a`` left out because what it improves (or, when it improves nothing itself, the
+        whole plan) has no target — a peer quantile too few peers to publish, say — or None.
+        """
+        plan_nodes = set(self.nodes)
+        touched = (self.touch[a.id] & plan_nodes) or plan_nodes
+        if any(math.isfinite(self.target[n]) for n in touched):
+            return None
+        return LeftOut(a, "no_target", {"peers": str(self.job.gaps.target_kind).startswith("peer")})
 
     def propagate(self) -> None:
         """What requires an unusable action becomes unusable too."""

@@ -174,6 +174,9 @@ def why(w: Work, aid: str) -> LeftOut:
     if objective(k, add) - best <= 1e-9:
         partners = _partners(w, aid, chosen)
         if partners is None:
+            untargeted = w.no_target(action)
+            if untargeted is not None:
+                return untargeted
             if not w.changes[aid]:  # it raises nothing itself: it prepares other actions
                 enables = [x for x in w.relevant if aid in w.closure(x) and x != aid]
                 if enables:

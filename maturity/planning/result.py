@@ -18,10 +18,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["REASONS", "LeftOut", "Plan", "PlannedAction", "Plans", "Wave"]
 
-Reason = Literal["not_applicable", "prerequisite", "horizon", "budget", "no_gap"]
+Reason = Literal["not_applicable", "prerequisite", "horizon", "budget", "no_gap", "no_target"]
 
 #: Why an action is left out of a plan, in the order they are checked.
-REASONS: tuple[str, ...] = ("not_applicable", "prerequisite", "horizon", "budget", "no_gap")
+REASONS: tuple[str, ...] = (
+    "not_applicable",
+    "prerequisite",
+    "horizon",
+    "budget",
+    "no_gap",
+    "no_target",
+)
 
 
 def _num(x: float | None, digits: int = 6) -> float | None:
@@ -84,7 +91,8 @@ class LeftOut:
     pays off together with), ``alone`` (True when it exceeds the budget even on its own, with
     what it requires), ``enables`` (the actions it prepares, when it raises no answer itself),
     ``covered`` (True when the chosen actions already close what this one would), ``unknown``
-    (True when the profile does not say whether it applies).
+    (True when the profile does not say whether it applies), ``peers`` (``no_target``: True when
+    the missing target is a peer quantile the peer group is too small to publish).
     """
 
     action: Action
@@ -123,6 +131,9 @@ class LeftOut:
                 f"it would add {d['net_cost']:,.0f} EUR net, and {max(0.0, d['remaining']):,.0f} "
                 f"EUR of the budget are left{together}"
             )
+        if self.reason == "no_target":
+            why = " (no peer target: insufficient peers)" if d.get("peers") else ""
+            return f"what it improves has no target{why}"
         if d.get("enables"):
             return f"it only prepares other actions ({', '.join(d['enables'])}), none in the plan"
         if d.get("covered"):

@@ -9,6 +9,7 @@ plan on the radar beside today's and the target, and why the other actions were 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ _LEFT_KEYS = {
     "horizon": "plan_left_horizon",
     "prerequisite": "plan_left_prerequisite",
     "no_gap": "plan_left_no_gap",
+    "no_target": "plan_left_no_target",
     "not_applicable": "plan_left_not_applicable",
 }
 _COST_KEYS = {
@@ -114,6 +116,8 @@ def _reason(
             )
             + together
         )
+    if lo.reason == "no_target":
+        return t["plan_reason_no_target"].format(why=t["plan_why_peers"] if d.get("peers") else "")
     if d.get("enables"):
         return t["plan_reason_enables"].format(
             actions=", ".join(titles.get(a, a) for a in d["enables"])
@@ -179,17 +183,29 @@ def plan_view(
     p_then = _finite(plan.percentile_projected.get("root"))
     months = format_number(plan.horizon_months, lang, 0)
     target_text = _target(plan.target_kind, t, lang)
-    if plan.actions:
-        intro = t["plan_intro"].format(
-            budget=_euro(plan.budget, lang),
-            months=months,
-            closure=format_percent(plan.closure, lang),
-            target=target_text,
-        )
-    elif plan.max_objective > 0:
-        intro = t["plan_intro_none"].format(budget=_euro(plan.budget, lang), months=months)
+    # dimensions without a target (a peer group too small to publish the quantile)
+    untargeted = [n for n in plan.nodes if not math.isfinite(plan.target.get(n, math.nan))]
+    why = t["plan_why_peers"] if plan.target_kind.startswith("peer") else ""
+    if plan.nodes and len(untargeted) == len(plan.nodes):
+        intro = t["plan_intro_no_target"].format(target=target_text, why=why)
     else:
-        intro = t["plan_intro_no_gap"].format(target=target_text)
+        if plan.actions:
+            intro = t["plan_intro"].format(
+                budget=_euro(plan.budget, lang),
+                months=months,
+                closure=format_percent(plan.closure, lang),
+                target=target_text,
+            )
+        elif plan.max_objective > 0:
+            intro = t["plan_intro_none"].format(budget=_euro(plan.budget, lang), months=months)
+        elif untargeted:
+            intro = t["plan_intro_no_gap_where_target"].format(target=target_text)
+        else:
+            intro = t["plan_intro_no_gap"].format(target=target_text)
+        if untargeted:
+            intro += " " + t["plan_no_target_dims"].format(
+                dims=", ".join(title_of(n) for n in untargeted), why=why
+            )
     summary = {
         "cost": plan.cost,
         "funded": plan.funded,
@@ -316,7 +332,7 @@ def plan_view(
         groups.setdefault(key, []).append(
             {"title": titles[left.id], "why": _reason(left, t, lang, titles, months)}
         )
-    order = ("budget", "horizon", "prerequisite", "no_gap", "not_applicable")
+    order = ("budget", "horizon", "prerequisite", "no_gap", "no_target", "not_applicable")
     left_out = []
     for r in order:
         if r not in groups:
