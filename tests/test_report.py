@@ -735,6 +735,21 @@ def test_portfolio(pipeline: dict[str, Any], top: list[str]) -> None:
     assert "Imprese ordinate per priorità" in render_html(by_priority)
 
 
+def test_a_company_without_a_peer_target_is_ranked_without_a_priority(pipeline):
+    """Peer targets over three companies (fewer than a publishable group): nobody has a
+    target, so the ranking by priority shows no total (not 0,00: "no gap" would read "needs
+    nothing") and says why, in both languages."""
+    s = pipeline["s"]
+    no_target = compute_gaps(s, "p75", peers=s)
+    assert no_target.no_peer_target is not None and no_target.no_peer_target.all()
+    for lang, why in (("en", "no peer target: insufficient peers"), ("it", "pari insufficienti")):
+        view = build_portfolio_view(s, lang=lang, gaps=no_target)
+        assert [r["priority"] for r in view["ranking"]] == [None, None, None]
+        assert all(why in r["priority_why"] for r in view["ranking"])
+        html = render_html(view)
+        assert why in html and "0,00" not in html and "0.00" not in html
+
+
 # -------------------------------------------------------------------------------- PDF
 
 

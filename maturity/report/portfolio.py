@@ -87,11 +87,19 @@ def build_portfolio_view(
     # ranking: by overall score (highest first) or by total weighted gap (largest first)
     root = scores.score[:, col["root"]]
     totals: list[float | None] = [None] * len(scores.ids)
+    totals_why: list[str | None] = [None] * len(scores.ids)
     if gaps is not None:
         gap_ids = list(gaps.ids)
         for k, cid in enumerate(scores.ids):
-            if cid in gap_ids:
-                totals[k] = float(sum(p.priority for p in gaps.priorities[gap_ids.index(cid)]))
+            if cid not in gap_ids:
+                continue
+            g = gap_ids.index(cid)
+            if not any(math.isfinite(float(x)) for x in gaps.target[g]):
+                # no target anywhere (too few peers to publish the quantile): no gap, not 0
+                peer = gaps.no_peer_target is not None and bool(gaps.no_peer_target[g].any())
+                totals_why[k] = t["no_peer_target_short" if peer else "no_target_short"]
+                continue
+            totals[k] = float(sum(p.priority for p in gaps.priorities[g]))
 
         def key(k: int) -> tuple[float, str]:
             v = totals[k]
@@ -124,6 +132,7 @@ def build_portfolio_view(
                 "digits": sv["digits"],
                 "level": level_view(model, value, lang),
                 "priority": totals[k],
+                "priority_why": totals_why[k],
                 "percentile": percentile,
                 "percentile_why": why,
                 "peer_group": (peers_of[k].view(lang).get("description") if benchmark else None),
