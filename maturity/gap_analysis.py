@@ -85,6 +85,9 @@ class Gaps:
     ``no_peer_target`` is True where the target is a peer quantile and the company's peer
     group is too small for it to be published (:data:`NO_PEER_TARGET`); ``benchmark`` is the
     :class:`~maturity.benchmarking.Benchmark` a peer target came from (``None`` otherwise).
+    The weakest items under each priority come from the answers the scores were made from;
+    scores read from a file carry none, so there they are unknown (``null`` in :meth:`row` and
+    JSON, not an empty list).
     """
 
     scores: Scores
@@ -134,7 +137,12 @@ class Gaps:
                     "weight": _num(p.weight),
                     "importance": p.importance,
                     "priority": _num(p.priority),
-                    "weakest_items": [{"item": it, "score": _num(s)} for it, s in p.weakest_items],
+                    # None (null) when unknown: scores read from a file carry no answers
+                    "weakest_items": (
+                        [{"item": it, "score": _num(s)} for it, s in p.weakest_items]
+                        if self.scores.answers is not None
+                        else None
+                    ),
                 }
                 for p in self.priorities[i]
             ],

@@ -44,6 +44,23 @@ def test_next_level_gap_and_progress(tmp_path):
     assert [it for it, _ in g.priorities[0][0].weakest_items] == ["y1", "y2"]
 
 
+def test_weakest_items_from_a_scores_file_are_unknown_not_none(tmp_path):
+    """Scores read back from a file carry no answers: the same gaps and priorities, and the
+    weakest items are unknown (null), not an empty list that reads "no weak item"."""
+    from maturity.scores import Scores
+
+    s = scored(tmp_path, "r1,b,b,no,5,a\n")
+    s.to_json(tmp_path / "s.json")
+    back = Scores.from_json(tmp_path / "s.json", model())
+    direct, from_file = gaps(s).row("r1"), gaps(back).row("r1")
+    assert direct["priorities"][0]["weakest_items"][0]["item"] == "y1"
+    assert all(p["weakest_items"] is None for p in from_file["priorities"])
+    for a, b in zip(direct["priorities"], from_file["priorities"], strict=True):
+        assert {k: v for k, v in a.items() if k != "weakest_items"} == {
+            k: v for k, v in b.items() if k != "weakest_items"
+        }
+
+
 def test_explicit_profile_and_number_targets(tmp_path):
     s = scored(tmp_path, "r1,d,d,yes,95,d\n")  # every score is 5
     g = gaps(s, {"x": 4, "y": 5})
