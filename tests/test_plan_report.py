@@ -269,3 +269,16 @@ def test_no_peer_target_is_said_never_taken_for_a_target_met(setting):
         assert en["intro"].startswith("There is no target") and "already" not in en["intro"]
         assert it["intro"].startswith("Non c'è un obiettivo") and "già" not in it["intro"]
         assert "insufficient peers" in en["intro"] and "pari insufficienti" in it["intro"]
+
+
+def test_answers_an_action_brings_are_written_as_the_report_writes_numbers(setting):
+    """'→ 30 %' in Italian (no-break space), '→ 30%' in English, 'FTE' after a space, and the
+    share column's total in the same style."""
+    from maturity.report.formatting import messages
+    from maturity.report.plan_view import _answer_text
+
+    scores = setting[0]
+    m = scores.model
+    assert _answer_text(m, "em.trained_share", "30", "it", messages("it")) == "30\u00a0%"
+    assert _answer_text(m, "em.trained_share", "30", "en", messages("en")) == "30%"
+    assert _answer_text(m, "em.specialists", "2.5", "it", messages("it")) == "2,5\u00a0FTE"

@@ -33,6 +33,7 @@ __all__ = [
     "answers_view",
     "company_respondents",
     "item_answers",
+    "number_text",
 ]
 
 #: Respondents of one company disagree on a question when their scores on it lie this share of
@@ -45,8 +46,10 @@ LIST_RESPONDENTS = 4
 _NBSP = "\u00a0"
 
 
-def _number_text(x: float, lang: str, unit: str | None) -> str:
-    """A number as the respondent gave it (at most 3 decimals), with its unit."""
+def number_text(x: float, lang: str, unit: str | None) -> str:
+    """A number as the respondent gave it (at most 3 decimals), with its unit (``45%`` in
+    English, ``45 %`` with a no-break space in Italian and before any other unit).
+    """
     exponent = Decimal(shortest(float(x))).as_tuple().exponent
     digits = min(3, max(0, -exponent)) if isinstance(exponent, int) else 0
     text = format_number(x, lang, digits)
@@ -82,7 +85,7 @@ def answer_text(item: Item, answer: object, lang: str) -> str | None:
     if item.kind == "boolean":
         return t["yes"] if answer is True or answer == "yes" else t["no"]
     if item.kind == "number" and isinstance(answer, int | float):
-        return _number_text(float(answer), lang, item.unit)
+        return number_text(float(answer), lang, item.unit)
     return str(answer)
 
 

@@ -138,7 +138,12 @@ def _answer_text(model: Any, item_id: str, target: str, lang: str, t: Mapping[st
     if item.kind == "boolean":
         return t["yes"]
     if item.kind == "number":
-        return f"{target}{(' ' + item.unit) if item.unit and item.unit != '%' else item.unit or ''}"
+        from maturity.report.answers import number_text
+
+        try:
+            return number_text(float(target), lang, item.unit)
+        except ValueError:  # pragma: no cover - the catalogue loader checks numbers
+            return target
     return target
 
 
@@ -224,6 +229,7 @@ def plan_view(
         "percentile_now": p_now,
         "percentile_then": p_then,
         "closure": _finite(plan.closure),
+        "share_total_text": format_percent(1.0, lang),
     }
 
     # the timeline of the waves
