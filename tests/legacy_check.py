@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
 from maturity.errors import Problem, list_allowed, suggest
@@ -282,19 +282,25 @@ class _RowReader:
                 )
         profile = self.profile(cells)
         answers: dict[str, Answer] = {}
+        faulty: set[str] = set()
         for item in self.q.items:
             cell = cells.get(item.id)
             if cell is None or (isinstance(cell, str) and not cell.strip()) or cell == []:
                 continue
+            known = len(self.problems)
             a = self.answer(item, cell)
             if a is not None:
                 answers[item.id] = a
-        self.check_conditions(answers, profile)
+            elif len(self.problems) > known:
+                faulty.add(item.id)  # reported as bad: not also as unanswered
+        self.check_conditions(answers, profile, faulty)
         if len(self.problems) > before:
             return None
         return Respondent(rid, profile, answers)
 
-    def check_conditions(self, answers: dict[str, Answer], profile: Profile) -> None:
+    def check_conditions(
+        self, answers: dict[str, Answer], profile: Profile, faulty: Set[str] = frozenset()
+    ) -> None:
         env = condition_answers(answers)
         prof = profile.for_conditions()
         for item in self.q.items:
@@ -311,7 +317,7 @@ class _RowReader:
             if truth is False:
                 if a is not None and a is not NA:
                     self.fail("R005", item.id, item=item.id, condition=bad)
-            elif a is None and item.required:
+            elif a is None and item.required and item.id not in faulty:
                 self.fail("R006", item.id, item=item.id)
 
 

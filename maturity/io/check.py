@@ -458,7 +458,7 @@ class _Checker:
                 missing = valid & (col.state == C.MISSING)
                 if hidden is not None:
                     missing &= ~hidden
-                if cells_only and item.id in faulty:
+                if item.id in faulty:  # a bad cell is reported as bad, not also as empty
                     missing &= ~faulty[item.id]
                 rows = np.flatnonzero(missing)
                 if rows.size:
