@@ -288,6 +288,12 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
         "add the column (empty cells are fine), or check the file's header",
     ),
     ErrorCode(
+        "R015",
+        "missing-profile-column",
+        "no column for the required profile field '{field}'",
+        "add the column with every respondent's {field}, or check the file's header",
+    ),
+    ErrorCode(
         "R040",
         "conflicting-profile",
         "company '{company}': its respondents give different {field} ({values}); "

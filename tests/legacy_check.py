@@ -366,6 +366,14 @@ def _check_columns(q: Questionnaire, table: RawTable) -> list[Problem]:
                 detail=f"no '{ID_COLUMN}' column (columns: {list_allowed(cols)})",
             )
         )
+    for pf in q.profile:
+        if pf.required and pf.name not in cols:
+            line = table.header_line if table.lines is not None and table.marks is None else None
+            if table.marks is not None and table.n_rows:
+                line = table.line_of(0)
+            out.append(
+                Problem.make("R015", file=table.file, line=line, path=pf.name, field=pf.name)
+            )
     return out
 
 

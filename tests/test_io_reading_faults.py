@@ -32,3 +32,26 @@ def test_a_bad_cell_is_not_also_reported_as_unanswered():
         "t.csv:2:3: must: 'idea' is not an option of 'must' (allowed: yes, no) [R002]",
         "t.csv:3:3: must: required item 'must' is not answered [R006]",
     ]
+
+
+def test_a_missing_required_profile_column_is_one_problem_of_the_file():
+    cells: dict[str, list[object]] = {"respondent_id": ["r1", "r2", "r3"], "must": ["yes"] * 3}
+    for on_error in ("raise", "skip", "skip_cells"):
+        assert _problems(cells, on_error=on_error) == [
+            "t.csv:1: sector: no column for the required profile field 'sector' [R015]"
+        ]
+
+
+def test_a_missing_profile_column_in_json_records_names_the_first_record(tmp_path):
+    from maturity.io import read_responses
+
+    path = tmp_path / "a.json"
+    path.write_text('[\n {"respondent_id": "r1", "must": "yes"},\n {"respondent_id": "r2"}\n]\n')
+    try:
+        read_responses(path, Q)
+    except ResponseError as exc:
+        assert [str(p) for p in exc.problems] == [
+            f"{path}:2: sector: no column for the required profile field 'sector' [R015]"
+        ]
+    else:  # pragma: no cover
+        raise AssertionError("refused")

@@ -258,6 +258,17 @@ class _Checker:
                     detail=f"no '{ID_COLUMN}' column (columns: {list_allowed(cols)})",
                 )
             )
+        for pf in q.profile:  # a required field nobody could give: one problem, not one a row
+            if pf.required and pf.name not in table.columns:
+                errors.append(
+                    Problem.make(
+                        "R015",
+                        file=table.file,
+                        line=_place(table, pf.name)[0],
+                        path=pf.name,
+                        field=pf.name,
+                    )
+                )
         missing = [i for i in q.items if i.id not in table.columns]
         warnings = [
             Problem.make(
