@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 __all__ = [
     "CATALOGUE",
+    "DateFormatError",
     "ErrorCode",
     "MaturityError",
     "Problem",
@@ -419,3 +420,9 @@ class SpecError(_ProblemsError):
 
 class ResponseError(_ProblemsError):
     """A response file does not fit its questionnaire; ``.problems`` lists every problem."""
+
+
+class DateFormatError(MaturityError, ValueError):
+    """A ``date_format`` (``--date-format``) that is neither a known pattern nor a
+    :func:`~datetime.datetime.strptime` format of a whole date; refused once, before reading.
+    """

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from maturity.errors import ResponseError
+import datetime as _dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from maturity.errors import DateFormatError, ResponseError
+from maturity.io.cells import date_pattern
 from maturity.io.check import check_table
 from maturity.io.table import RawTable
 from tests.strategies import ANSWERS_Q as Q
@@ -55,3 +62,62 @@ def test_a_missing_profile_column_in_json_records_names_the_first_record(tmp_pat
         ]
     else:  # pragma: no cover
         raise AssertionError("refused")
+
+
+# -- 2. date formats as people write them, and a bad one refused once ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cell", "expected"),
+    [
+        ("dd/mm/yyyy", "10/06/2026", _dt.date(2026, 6, 10)),
+        ("DD/MM/YYYY", "10/06/2026", _dt.date(2026, 6, 10)),
+        ("mm/dd/yyyy", "10/06/2026", _dt.date(2026, 10, 6)),
+        ("dd.mm.yyyy", "10.06.2026", _dt.date(2026, 6, 10)),
+        ("dd-mm-yyyy", "10-06-2026", _dt.date(2026, 6, 10)),
+        ("yyyy/mm/dd", "2026/06/10", _dt.date(2026, 6, 10)),
+        ("dd/mm/yy", "10/06/26", _dt.date(2026, 6, 10)),
+        ("%d/%m/%Y", "10/06/2026", _dt.date(2026, 6, 10)),
+        ("dd/mm/yyyy", "2026-06-10", _dt.date(2026, 6, 10)),  # ISO is read whatever the format
+    ],
+)
+def test_date_formats_as_people_write_them(fmt, cell, expected):
+    cells: dict[str, list[object]] = {
+        "respondent_id": ["r1"],
+        "sector": ["J"],
+        "must": ["yes"],
+        "date": [cell],
+    }
+    r = check_table(_table(cells), Q, date_format=fmt)
+    assert r.respondents[0].profile.date == expected
+
+
+@pytest.mark.parametrize("fmt", ["dd/mm", "dd/dd/yyyy", "%d/%m", "day first", "yyyy-mm-dd-x"])
+def test_an_unknown_date_format_is_refused_once_before_reading(tmp_path, fmt):
+    from maturity.io import read_responses
+
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "respondent_id,sector,must,date\n" + "".join(f"r{k},J,yes,10/06/2026\n" for k in range(5))
+    )
+    with pytest.raises(DateFormatError) as info:
+        read_responses(path, Q, date_format=fmt)
+    assert str(info.value).count("\n") == 0
+    assert f"unknown date format '{fmt}'" in str(info.value)
+    assert "dd/mm/yyyy" in str(info.value) and "%d/%m/%Y" in str(info.value)
+    with pytest.raises(DateFormatError):
+        check_table(_table({"respondent_id": ["r1"]}), Q, date_format=fmt)
+
+
+@given(
+    st.dates(_dt.date(1950, 1, 1), _dt.date(2099, 12, 31)),
+    st.sampled_from(["/", ".", "-"]),
+    st.permutations(["dd", "mm", "yyyy"]),
+)
+def test_a_pattern_reads_what_its_strftime_writes(day, sep, order):
+    pattern = sep.join(order)
+    fmt = date_pattern(pattern)
+    assert fmt == sep.join({"dd": "%d", "mm": "%m", "yyyy": "%Y"}[p] for p in order)
+    assert date_pattern(fmt) == fmt
+    text = day.strftime(fmt)
+    assert _dt.datetime.strptime(text, fmt).date() == day

@@ -100,8 +100,10 @@ def read_responses(
         strict: an item without a column in the file is an error (``R014``); by default it
             is a warning in ``Responses.warnings`` and every respondent is taken as not
             answering it.
-        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``, as
-            :meth:`datetime.datetime.strptime` reads them (``"%d/%m/%Y"``); by default a
+        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``: a pattern as
+            people write it (``"dd/mm/yyyy"``, ``"mm/dd/yyyy"``, ``"dd.mm.yyyy"``,
+            ``"yyyy-mm-dd"``, ..., ``yy`` for two digits) or as
+            :meth:`datetime.datetime.strptime` reads it (``"%d/%m/%Y"``); by default a
             ``dd/mm/yyyy`` date is read when the file's language or its other dates make the
             order unambiguous, and is a located error otherwise.
         **options: options of the format's reader (see its documentation); every reader of
@@ -112,6 +114,7 @@ def read_responses(
 
     Raises:
         ResponseError: the file cannot be read, or its answers do not fit the questionnaire.
+        DateFormatError: ``date_format`` is not a date format (refused once, before reading).
 
     """
     from maturity.io.check import check_stream, check_table
@@ -121,6 +124,10 @@ def read_responses(
     q = questionnaire if isinstance(questionnaire, _Q) else load_questionnaire(questionnaire)
     if on_error not in ("raise", "skip", "skip_cells"):
         raise ValueError("on_error must be 'raise', 'skip' or 'skip_cells'")
+    if date_format:
+        from maturity.io.cells import date_pattern
+
+        date_format = date_pattern(date_format)
     p = Path(path)
     name = str(path)
     if not p.is_file():

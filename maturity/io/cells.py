@@ -213,6 +213,50 @@ MONTH_FIRST = "%m/%d/%Y"
 _SLASHED = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 
 
+#: The date patterns ``date_format`` takes as people write them (any case), besides strftime.
+DATE_PATTERNS = (
+    "dd/mm/yyyy",
+    "mm/dd/yyyy",
+    "yyyy-mm-dd",
+    "dd.mm.yyyy",
+    "dd-mm-yyyy",
+    "yyyy/mm/dd",
+)
+_PART = {"d": "%d", "dd": "%d", "m": "%m", "mm": "%m", "yy": "%y", "yyyy": "%Y"}
+_HUMAN = re.compile(r"^([dmy]+)([/.\- ])([dmy]+)\2([dmy]+)$")
+
+
+def date_pattern(fmt: str) -> str:
+    """``fmt`` as a :func:`~datetime.datetime.strptime` format: a pattern as people write it
+    (``dd/mm/yyyy``, ``mm/dd/yy``, ``dd.mm.yyyy``, ``yyyy-mm-dd``: day, month and year once
+    each, joined by one of ``/ . -`` or a space), or a strptime format that reads a whole date
+    (``%d/%m/%Y``).
+
+    Raises:
+        DateFormatError: anything else, naming what is allowed.
+
+    """
+    from maturity.errors import DateFormatError
+
+    text = fmt.strip()
+    m = _HUMAN.match(text.lower())
+    if m is not None:
+        parts = [m.group(1), m.group(3), m.group(4)]
+        if all(p in _PART for p in parts) and sorted(p[0] for p in parts) == ["d", "m", "y"]:
+            return m.group(2).join(_PART[p] for p in parts)
+    elif "%" in text:
+        probe = _dt.datetime(2031, 12, 25)
+        try:
+            if _dt.datetime.strptime(probe.strftime(text), text) == probe:
+                return text
+        except ValueError:
+            pass
+    raise DateFormatError(
+        f"unknown date format '{shown(fmt)}' (allowed: {', '.join(DATE_PATTERNS)}, the same "
+        "with yy for a two-digit year, or a strptime format of a whole date such as %d/%m/%Y)"
+    )
+
+
 def date_order(s: str) -> str | None:
     """For a ``a/b/yyyy`` date: ``"day"`` if only day-first reads it, ``"month"`` if only
     month-first does, ``"both"`` when either could, ``None`` when it is not such a date.

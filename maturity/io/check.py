@@ -102,13 +102,15 @@ def check_table(
             Problems of the file itself (unknown columns, another questionnaire) always
             refuse it.
         strict: an item without a column in the file is an error (``R014``), not a warning.
-        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``
-            (:func:`~datetime.datetime.strptime` style, e.g. ``"%d/%m/%Y"``); default: the
+        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``: a pattern
+            (``"dd/mm/yyyy"``, see :func:`maturity.io.cells.date_pattern`) or a
+            :func:`~datetime.datetime.strptime` format (``"%d/%m/%Y"``); default: the
             table's own ``date_format``, else day first for files in a language that writes
             dates so, else whatever the dates themselves make unambiguous.
 
     Raises:
         ResponseError: the file is refused.
+        DateFormatError: ``date_format`` is not a date format (before any row is read).
 
     """
     checker = _Checker(questionnaire, table, on_error, strict, date_format, table.n_rows)
@@ -213,7 +215,8 @@ class _Checker:
         self.head = head
         self.on_error = on_error
         self.strict = strict
-        self.date_format = date_format or head.date_format
+        given = date_format or head.date_format
+        self.date_format = C.date_pattern(given) if given else None  # a bad one: refused once
         self.items = {i.id: i for i in q.items}
         self.readers: dict[str, ColumnReader] = {}
         self.started = False
