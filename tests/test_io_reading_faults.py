@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maturity.demo import sample_path
 from maturity.errors import DateFormatError, ResponseError
 from maturity.io.cells import date_pattern
 from maturity.io.check import check_table
 from maturity.io.table import RawTable
+from maturity.questionnaire import load_questionnaire
 from tests.strategies import ANSWERS_Q as Q
 
 
@@ -121,3 +125,93 @@ def test_a_pattern_reads_what_its_strftime_writes(day, sep, order):
     assert date_pattern(fmt) == fmt
     text = day.strftime(fmt)
     assert _dt.datetime.strptime(text, fmt).date() == day
+
+
+# -- 1. a file in a language that writes dates day first is read day first -----------------------
+
+FORMS = Path(__file__).parent / "data" / "formats"
+
+
+def _forms_it(tmp_path: Path, first: str, third: str, *, english_header: bool = False) -> Path:
+    text = (FORMS / "google-forms-it.csv").read_text("utf-8")
+    text = text.replace("2025-06-10", first).replace("2025-06-12", third)
+    if english_header:  # one profile label in English: the headers are in two languages
+        text = text.replace("Data della valutazione", "Date of the assessment")
+    path = tmp_path / "forms.csv"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_an_italian_form_export_reads_its_dates_day_first(tmp_path):
+    from maturity.io import read_responses
+
+    q = load_questionnaire(FORMS / "visit.yaml")
+    r = read_responses(_forms_it(tmp_path, "10/06/2026", "03/04/2026"), q)
+    assert [x.profile.date for x in r] == [_dt.date(2026, 6, 10), None, _dt.date(2026, 4, 3)]
+    # headers in two languages say nothing: an ambiguous date stays a located error
+    path = _forms_it(tmp_path, "10/06/2026", "03/04/2026", english_header=True)
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, q)
+    p = info.value.problems[0]
+    assert (p.code, p.line, p.column, p.path) == ("R010", 2, 7, "Date of the assessment")
+    assert "ambiguous date '10/06/2026'" in p.message
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.dates(_dt.date(2000, 1, 1), _dt.date(2099, 12, 31)))
+def test_any_date_of_an_italian_form_export_is_read_day_first(tmp_path_factory, day):
+    from maturity.io import read_responses
+
+    q = load_questionnaire(FORMS / "visit.yaml")
+    tmp = tmp_path_factory.mktemp("forms")
+    r = read_responses(_forms_it(tmp, day.strftime("%d/%m/%Y"), "2025-06-12"), q)
+    assert r.respondents[0].profile.date == day
+
+
+def _workbook(tmp_path: Path, lang: str, dates: list[str]) -> Path:
+    from openpyxl import load_workbook
+
+    import maturity as mt
+    from tests.formats_util import fill_workbook
+
+    q = load_questionnaire("i40-readiness")
+    answers = mt.read_responses(sample_path("i40-readiness"), q)
+    path = tmp_path / f"w-{lang}.xlsx"
+    mt.export(q, to="xlsx-form", langs=lang, path=path)
+    fill_workbook(path, q, answers.respondents[: len(dates)], lang)
+    wb = load_workbook(path)
+    ws = next(w for w in wb.worksheets if w.sheet_state == "visible")
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "date")
+    for k, text in enumerate(dates):
+        cell = ws.cell(row, 5 + k)
+        cell.value = text  # typed as text, not a date of the spreadsheet
+        cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+def test_the_interview_workbook_reads_dates_as_its_language_writes_them(tmp_path):
+    from maturity.io import read_responses
+
+    q = load_questionnaire("i40-readiness")
+    path = _workbook(tmp_path, "it", ["03/04/2026", "20/11/2026"])
+    r = read_responses(path, q, source="xlsx-form")
+    assert [x.profile.date for x in r] == [_dt.date(2026, 4, 3), _dt.date(2026, 11, 20)]
+    # exported in English: nothing says the order of 03/04/2026
+    path = _workbook(tmp_path, "en", ["03/04/2026"])
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, q, source="xlsx-form")
+    assert [p.code for p in info.value.problems] == ["R010"]
+    assert "ambiguous date '03/04/2026'" in info.value.problems[0].message
+
+
+def test_a_questionnaire_in_one_language_is_that_files_language():
+    from maturity.io.check import file_language
+
+    it_only = load_questionnaire(FORMS / "visit.yaml")
+    it_only = dataclasses.replace(it_only, languages=("it",))
+    cells: dict[str, list[object]] = {"respondent_id": ["r1"]}
+    assert file_language(_table(cells), it_only) == "it"
+    assert file_language(_table(cells), load_questionnaire(FORMS / "visit.yaml")) is None
+    t = dataclasses.replace(_table(cells), language="de")
+    assert file_language(t, it_only) == "de"  # what the reader found comes first

@@ -29,7 +29,15 @@ from maturity.responses import ID_COLUMN, META_COLUMNS, Responses
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.columnar import AnswerColumns
 
-__all__ = ["MAX_PROBLEMS", "OnError", "check_stream", "check_table", "columns_of", "too_many"]
+__all__ = [
+    "MAX_PROBLEMS",
+    "OnError",
+    "check_stream",
+    "check_table",
+    "columns_of",
+    "file_language",
+    "too_many",
+]
 
 #: How many problems an error (or ``Responses.skipped``) lists before counting the rest.
 MAX_PROBLEMS = 50
@@ -323,7 +331,7 @@ class _Checker:
         guarded = table.text_guarded
         date_format = self.date_format
         if date_format is None and "date" in table.columns:
-            date_format = _infer_date_format(batch.cells["date"], table.language)
+            date_format = _infer_date_format(batch.cells["date"], file_language(table, q))
         for c in table.columns:
             self.readers[c] = reader_for(
                 c,
@@ -703,6 +711,16 @@ def _first_values(cells: Any, k: int) -> list[Any]:
     if is_arrow(cells):
         return list(cells.slice(0, k).to_pylist())
     return list(cells[:k])
+
+
+def file_language(table: RawTable, q: Questionnaire) -> str | None:
+    """The language a file is written in, as far as it is known: the one its reader found
+    (a form export's headers in one language, the language an interview workbook was exported
+    in), else the questionnaire's when it has only one; ``None`` otherwise.
+    """
+    if table.language:
+        return table.language
+    return q.languages[0] if len(q.languages) == 1 else None
 
 
 def _infer_date_format(cells: Any, language: str | None) -> str | None:
