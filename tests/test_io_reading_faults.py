@@ -215,3 +215,51 @@ def test_a_questionnaire_in_one_language_is_that_files_language():
     assert file_language(_table(cells), load_questionnaire(FORMS / "visit.yaml")) is None
     t = dataclasses.replace(_table(cells), language="de")
     assert file_language(t, it_only) == "de"  # what the reader found comes first
+
+
+# -- 3. records that leave out unanswered keys have no columns to miss --------------------------
+
+
+def _records(tmp_path: Path, with_ids: bool) -> Path:
+    import json
+
+    rows = [
+        {"company": "Beta srl", "sector": "62.01", "employees": 8, "pr.has_machines": "no"},
+        {"company": "Delta", "sector": "C", "employees": 5, "pr.has_machines": "no"},
+    ]
+    for k, r in enumerate(rows):
+        r.update({"pr.data": ["none"], "or.plan": "draft"})
+        if with_ids:
+            r["respondent_id"] = f"r{k + 1}"
+    path = tmp_path / ("records.json" if with_ids else "results.json")
+    path.write_text(json.dumps(rows, indent=1), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("source", "with_ids"), [("surveyjs", False), ("json", True)])
+def test_keys_nobody_answered_are_no_answer_even_when_strict(tmp_path, source, with_ids):
+    from maturity.io import read_responses
+
+    q = load_questionnaire(FORMS / "visit.yaml")
+    path = _records(tmp_path, with_ids)
+    # pr.connected and pr.monitoring are hidden for all (no machines), or.training (fewer
+    # than 10 employees) too, or.notes is optional: no record has their keys
+    for strict in (False, True):
+        r = read_responses(path, q, source=source, strict=strict)
+        assert r.warnings == ()
+        assert len(r) == 2
+        for x in r:
+            assert set(x.answers) == {"pr.has_machines", "pr.data", "or.plan"}
+
+
+def test_a_csv_without_an_items_column_still_warns():
+    cells: dict[str, list[object]] = {"respondent_id": ["r1"], "sector": ["J"], "must": ["yes"]}
+    r = check_table(_table(cells), Q)
+    assert "conn" in {p.path for p in r.warnings}
+    assert {p.code for p in r.warnings} == {"R014"}
+
+
+def test_only_record_formats_say_records():
+    from maturity.io.registry import ANSWERS
+
+    assert {f.name for f in ANSWERS if f.records} == {"json", "surveyjs"}

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,7 +100,9 @@ def read_responses(
             cannot be read faithfully) always refuse it.
         strict: an item without a column in the file is an error (``R014``); by default it
             is a warning in ``Responses.warnings`` and every respondent is taken as not
-            answering it.
+            answering it. Files of records that leave out unanswered keys (JSON, SurveyJS
+            results: the format's ``records``) have no columns to miss: an item no record
+            has is simply not answered.
         date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``: a pattern as
             people write it (``"dd/mm/yyyy"``, ``"mm/dd/yyyy"``, ``"dd.mm.yyyy"``,
             ``"yyyy-mm-dd"``, ..., ``yy`` for two digits) or as
@@ -151,6 +154,8 @@ def read_responses(
     try:
         stream = fmt.stream(p, q, opts) if fmt.stream is not None and mapping is None else None
         if stream is not None:
+            if fmt.records:
+                stream = replace(stream, head=replace(stream.head, records=True))
             responses = check_stream(stream, q, **checks)
         else:
             table = fmt.read(p, q, opts)
@@ -158,6 +163,8 @@ def read_responses(
                 from maturity.io.mapping import apply_mapping
 
                 table = apply_mapping(table, mapping)
+            if fmt.records:  # an absent key is no answer, not a missing column
+                table = replace(table, records=True)
     except OSError as exc:
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"cannot read the file: {exc.strerror or exc}")]
