@@ -252,7 +252,10 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
         "",
     ),
     ErrorCode(
-        "R002", "bad-code", "'{found}' is not an option of '{item}' (allowed: {allowed})", ""
+        "R002",
+        "bad-code",
+        "'{found}' is not an option of '{item}' (allowed: {allowed}){suggestion}",
+        "",
     ),
     ErrorCode("R003", "bad-number", "'{found}' is not a valid number{why}", ""),
     ErrorCode(

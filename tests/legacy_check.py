@@ -192,7 +192,7 @@ class _RowReader:
             found=s,
             item=item.id,
             allowed=", ".join(codes) + _special(item),
-            suggestion="",
+            suggestion=_label_of(item, s),
         )
         return None
 
@@ -415,3 +415,14 @@ def legacy_check(
 def columns_of(q: Questionnaire) -> Sequence[str]:
     """The columns of an answers file for ``q``, in the order our writers use."""
     return [ID_COLUMN, *META_COLUMNS, *PROFILE_FIELDS, *(i.id for i in q.items)]
+
+
+def _label_of(item: Item, s: str) -> str:
+    """The hint of a cell that holds an option's label instead of its code."""
+    names = {"en": "English", "it": "Italian"}
+    for o in item.options:
+        for lang, label in o.label.items():
+            if " ".join(label.split()).casefold() == " ".join(s.split()).casefold() and s:
+                name = names.get(lang, repr(lang))
+                return f"; '{s}' is the {name} label of '{o.code}': write the code"
+    return ""

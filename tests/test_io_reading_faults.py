@@ -263,3 +263,34 @@ def test_only_record_formats_say_records():
     from maturity.io.registry import ANSWERS
 
     assert {f.name for f in ANSWERS if f.records} == {"json", "surveyjs"}
+
+
+# -- 6. an option's label where its code belongs: refused, with the code suggested --------------
+
+
+def test_a_label_in_a_csv_of_codes_is_refused_naming_its_code(tmp_path):
+    from maturity.io import read_responses
+
+    q = load_questionnaire(FORMS / "visit.yaml")
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "respondent_id,sector,employees,pr.has_machines,pr.data,or.plan\n"
+        "r1,C,5,no,energy,In bozza\n"
+        "r2,C,5,no,Energy use|output,approved\n"
+        "r3,C,5,no,energy,in  BOZZA\n"
+        "r4,C,5,no,energy,bozza\n",
+        "utf-8",
+    )
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, q)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:2:6: or.plan: 'In bozza' is not an option of 'or.plan' (allowed: no, draft, "
+        "approved); 'In bozza' is the Italian label of 'draft': write the code [R002]",
+        f"{path}:3:5: pr.data: 'Energy use' is not an option of 'pr.data' (allowed: output, "
+        "process, energy, none); 'Energy use' is the English label of 'energy': write the "
+        "code [R002]",
+        f"{path}:4:6: or.plan: 'in  BOZZA' is not an option of 'or.plan' (allowed: no, draft, "
+        "approved); 'in  BOZZA' is the Italian label of 'draft': write the code [R002]",
+        f"{path}:5:6: or.plan: 'bozza' is not an option of 'or.plan' (allowed: no, draft, "
+        "approved) [R002]",
+    ]

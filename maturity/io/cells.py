@@ -123,7 +123,45 @@ def code(item: Item, cell: object) -> int | Fault:
     folded = [k for k, c in enumerate(codes) if c.lower() == s.lower()]
     if len(folded) == 1:
         return folded[0]
-    return Fault.of("R002", found=shown(s), item=item.id, allowed=", ".join(codes) + special(item))
+    return Fault.of(
+        "R002",
+        found=shown(s),
+        item=item.id,
+        allowed=", ".join(codes) + special(item),
+        suggestion=label_hint(item, s),
+    )
+
+
+#: Names of languages in messages (others are named by their code).
+_LANGUAGE_NAMES = {
+    "en": "English",
+    "it": "Italian",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "sl": "Slovenian",
+}
+
+
+def label_hint(item: Item, s: str) -> str:
+    """``"; 'In parte' is the Italian label of 'partly'"`` when ``s`` is the label of one of
+    the item's options in one of its languages (a file of codes holding what a form showed),
+    else ``""``. Labels match after Unicode and white-space normalisation, in any case.
+    """
+    from maturity.io.labels import normalize
+
+    key = normalize(s).casefold()
+    if not key:
+        return ""
+    for o in item.options:
+        for lang in o.label:
+            if normalize(o.label[lang]).casefold() == key:
+                name = _LANGUAGE_NAMES.get(lang, f"'{lang}'")
+                return f"; '{shown(s)}' is the {name} label of '{o.code}': write the code"
+    return ""
 
 
 def answer(item: Item, cell: object, guarded: bool) -> tuple[int, Any] | Fault:
