@@ -294,3 +294,48 @@ def test_a_label_in_a_csv_of_codes_is_refused_naming_its_code(tmp_path):
         f"{path}:5:6: or.plan: 'bozza' is not an option of 'or.plan' (allowed: no, draft, "
         "approved) [R002]",
     ]
+
+
+def test_tool_exports_with_labelled_headers_read_dates_in_their_language(tmp_path):
+    from maturity.io import read_responses
+
+    q = load_questionnaire(FORMS / "visit.yaml")
+    kobo = (FORMS / "kobo-labels.csv").read_text("utf-8")
+    assert '"2025-06-10";"Sì"' in kobo
+    path = tmp_path / "kobo.csv"
+    path.write_text(kobo.replace('"2025-06-10";"Sì"', '"03/04/2026";"Sì"'), "utf-8")
+    assert read_responses(path, q).respondents[0].profile.date == _dt.date(2026, 4, 3)
+    # LimeSurvey's "full text" export in English: English does not say day first
+    lime = (FORMS / "limesurvey-full.csv").read_text("utf-8")
+    assert '"2025-06-10 00:00:00"' in lime
+    path = tmp_path / "lime.csv"
+    path.write_text(lime.replace('"2025-06-10 00:00:00"', '"03/04/2026"'), "utf-8")
+    with pytest.raises(ResponseError) as info:
+        read_responses(path, q)
+    assert [p.code for p in info.value.problems] == ["R010"]
+    assert "ambiguous date '03/04/2026'" in info.value.problems[0].message
+    assert read_responses(path, q, date_format="mm/dd/yyyy").respondents[0].profile.date == (
+        _dt.date(2026, 3, 4)
+    )
+
+
+def test_an_unknown_date_format_on_the_command_line_is_one_line(tmp_path, capsys):
+    from maturity.cli import main
+
+    rc = main(
+        [
+            "score",
+            str(FORMS / "google-forms-it.csv"),
+            "-q",
+            str(FORMS / "visit.yaml"),
+            "-m",
+            str(FORMS / "visit-model.yaml"),
+            "-o",
+            str(tmp_path / "s.csv"),
+            "--date-format",
+            "gg/mm/aaaa",
+        ]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1
+    assert len(err) == 1 and "unknown date format 'gg/mm/aaaa'" in err[0], err

@@ -368,8 +368,8 @@ def date_value(cell: object, s: str, date_format: str | None) -> _dt.date:
     if order == "both":
         raise ValueError(
             f"ambiguous date '{s}': day/month or month/day? Give the format "
-            "(date_format='%d/%m/%Y', or --date-format on the command line) or write it "
-            "as YYYY-MM-DD"
+            "(date_format='dd/mm/yyyy' or '%d/%m/%Y', --date-format dd/mm/yyyy on the command "
+            "line) or write it as YYYY-MM-DD"
         )
     raise ValueError(f"invalid date '{shown(s)}' (expected YYYY-MM-DD)")
 
