@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 __all__ = [
     "CATALOGUE",
+    "DateFormatError",
     "ErrorCode",
     "MaturityError",
     "Problem",
@@ -251,7 +252,10 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
         "",
     ),
     ErrorCode(
-        "R002", "bad-code", "'{found}' is not an option of '{item}' (allowed: {allowed})", ""
+        "R002",
+        "bad-code",
+        "'{found}' is not an option of '{item}' (allowed: {allowed}){suggestion}",
+        "",
     ),
     ErrorCode("R003", "bad-number", "'{found}' is not a valid number{why}", ""),
     ErrorCode(
@@ -286,6 +290,12 @@ CATALOGUE: dict[str, ErrorCode] = _catalogue(
         "missing-column",
         "no column for item '{item}': every respondent is taken as not answering it",
         "add the column (empty cells are fine), or check the file's header",
+    ),
+    ErrorCode(
+        "R015",
+        "missing-profile-column",
+        "no column for the required profile field '{field}'",
+        "add the column with every respondent's {field}, or check the file's header",
     ),
     ErrorCode(
         "R040",
@@ -413,3 +423,9 @@ class SpecError(_ProblemsError):
 
 class ResponseError(_ProblemsError):
     """A response file does not fit its questionnaire; ``.problems`` lists every problem."""
+
+
+class DateFormatError(MaturityError, ValueError):
+    """A ``date_format`` (``--date-format``) that is neither a known pattern nor a
+    :func:`~datetime.datetime.strptime` format of a whole date; refused once, before reading.
+    """

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
 from maturity.errors import Problem, list_allowed, suggest
@@ -192,7 +192,7 @@ class _RowReader:
             found=s,
             item=item.id,
             allowed=", ".join(codes) + _special(item),
-            suggestion="",
+            suggestion=_label_of(item, s),
         )
         return None
 
@@ -282,19 +282,25 @@ class _RowReader:
                 )
         profile = self.profile(cells)
         answers: dict[str, Answer] = {}
+        faulty: set[str] = set()
         for item in self.q.items:
             cell = cells.get(item.id)
             if cell is None or (isinstance(cell, str) and not cell.strip()) or cell == []:
                 continue
+            known = len(self.problems)
             a = self.answer(item, cell)
             if a is not None:
                 answers[item.id] = a
-        self.check_conditions(answers, profile)
+            elif len(self.problems) > known:
+                faulty.add(item.id)  # reported as bad: not also as unanswered
+        self.check_conditions(answers, profile, faulty)
         if len(self.problems) > before:
             return None
         return Respondent(rid, profile, answers)
 
-    def check_conditions(self, answers: dict[str, Answer], profile: Profile) -> None:
+    def check_conditions(
+        self, answers: dict[str, Answer], profile: Profile, faulty: Set[str] = frozenset()
+    ) -> None:
         env = condition_answers(answers)
         prof = profile.for_conditions()
         for item in self.q.items:
@@ -311,7 +317,7 @@ class _RowReader:
             if truth is False:
                 if a is not None and a is not NA:
                     self.fail("R005", item.id, item=item.id, condition=bad)
-            elif a is None and item.required:
+            elif a is None and item.required and item.id not in faulty:
                 self.fail("R006", item.id, item=item.id)
 
 
@@ -360,6 +366,14 @@ def _check_columns(q: Questionnaire, table: RawTable) -> list[Problem]:
                 detail=f"no '{ID_COLUMN}' column (columns: {list_allowed(cols)})",
             )
         )
+    for pf in q.profile:
+        if pf.required and pf.name not in cols:
+            line = table.header_line if table.lines is not None and table.marks is None else None
+            if table.marks is not None and table.n_rows:
+                line = table.line_of(0)
+            out.append(
+                Problem.make("R015", file=table.file, line=line, path=pf.name, field=pf.name)
+            )
     return out
 
 
@@ -401,3 +415,14 @@ def legacy_check(
 def columns_of(q: Questionnaire) -> Sequence[str]:
     """The columns of an answers file for ``q``, in the order our writers use."""
     return [ID_COLUMN, *META_COLUMNS, *PROFILE_FIELDS, *(i.id for i in q.items)]
+
+
+def _label_of(item: Item, s: str) -> str:
+    """The hint of a cell that holds an option's label instead of its code."""
+    names = {"en": "English", "it": "Italian"}
+    for o in item.options:
+        for lang, label in o.label.items():
+            if " ".join(label.split()).casefold() == " ".join(s.split()).casefold() and s:
+                name = names.get(lang, repr(lang))
+                return f"; '{s}' is the {name} label of '{o.code}': write the code"
+    return ""

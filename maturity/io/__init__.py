@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,9 +100,13 @@ def read_responses(
             cannot be read faithfully) always refuse it.
         strict: an item without a column in the file is an error (``R014``); by default it
             is a warning in ``Responses.warnings`` and every respondent is taken as not
-            answering it.
-        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``, as
-            :meth:`datetime.datetime.strptime` reads them (``"%d/%m/%Y"``); by default a
+            answering it. Files of records that leave out unanswered keys (JSON, SurveyJS
+            results: the format's ``records``) have no columns to miss: an item no record
+            has is simply not answered.
+        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``: a pattern as
+            people write it (``"dd/mm/yyyy"``, ``"mm/dd/yyyy"``, ``"dd.mm.yyyy"``,
+            ``"yyyy-mm-dd"``, ..., ``yy`` for two digits) or as
+            :meth:`datetime.datetime.strptime` reads it (``"%d/%m/%Y"``); by default a
             ``dd/mm/yyyy`` date is read when the file's language or its other dates make the
             order unambiguous, and is a located error otherwise.
         **options: options of the format's reader (see its documentation); every reader of
@@ -112,6 +117,7 @@ def read_responses(
 
     Raises:
         ResponseError: the file cannot be read, or its answers do not fit the questionnaire.
+        DateFormatError: ``date_format`` is not a date format (refused once, before reading).
 
     """
     from maturity.io.check import check_stream, check_table
@@ -121,6 +127,10 @@ def read_responses(
     q = questionnaire if isinstance(questionnaire, _Q) else load_questionnaire(questionnaire)
     if on_error not in ("raise", "skip", "skip_cells"):
         raise ValueError("on_error must be 'raise', 'skip' or 'skip_cells'")
+    if date_format:
+        from maturity.io.cells import date_pattern
+
+        date_format = date_pattern(date_format)
     p = Path(path)
     name = str(path)
     if not p.is_file():
@@ -144,6 +154,8 @@ def read_responses(
     try:
         stream = fmt.stream(p, q, opts) if fmt.stream is not None and mapping is None else None
         if stream is not None:
+            if fmt.records:
+                stream = replace(stream, head=replace(stream.head, records=True))
             responses = check_stream(stream, q, **checks)
         else:
             table = fmt.read(p, q, opts)
@@ -151,6 +163,8 @@ def read_responses(
                 from maturity.io.mapping import apply_mapping
 
                 table = apply_mapping(table, mapping)
+            if fmt.records:  # an absent key is no answer, not a missing column
+                table = replace(table, records=True)
     except OSError as exc:
         raise ResponseError(
             [Problem.make("R012", file=name, detail=f"cannot read the file: {exc.strerror or exc}")]

@@ -123,7 +123,45 @@ def code(item: Item, cell: object) -> int | Fault:
     folded = [k for k, c in enumerate(codes) if c.lower() == s.lower()]
     if len(folded) == 1:
         return folded[0]
-    return Fault.of("R002", found=shown(s), item=item.id, allowed=", ".join(codes) + special(item))
+    return Fault.of(
+        "R002",
+        found=shown(s),
+        item=item.id,
+        allowed=", ".join(codes) + special(item),
+        suggestion=label_hint(item, s),
+    )
+
+
+#: Names of languages in messages (others are named by their code).
+_LANGUAGE_NAMES = {
+    "en": "English",
+    "it": "Italian",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "sl": "Slovenian",
+}
+
+
+def label_hint(item: Item, s: str) -> str:
+    """``"; 'In parte' is the Italian label of 'partly'"`` when ``s`` is the label of one of
+    the item's options in one of its languages (a file of codes holding what a form showed),
+    else ``""``. Labels match after Unicode and white-space normalisation, in any case.
+    """
+    from maturity.io.labels import normalize
+
+    key = normalize(s).casefold()
+    if not key:
+        return ""
+    for o in item.options:
+        for lang in o.label:
+            if normalize(o.label[lang]).casefold() == key:
+                name = _LANGUAGE_NAMES.get(lang, f"'{lang}'")
+                return f"; '{shown(s)}' is the {name} label of '{o.code}': write the code"
+    return ""
 
 
 def answer(item: Item, cell: object, guarded: bool) -> tuple[int, Any] | Fault:
@@ -213,6 +251,50 @@ MONTH_FIRST = "%m/%d/%Y"
 _SLASHED = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 
 
+#: The date patterns ``date_format`` takes as people write them (any case), besides strftime.
+DATE_PATTERNS = (
+    "dd/mm/yyyy",
+    "mm/dd/yyyy",
+    "yyyy-mm-dd",
+    "dd.mm.yyyy",
+    "dd-mm-yyyy",
+    "yyyy/mm/dd",
+)
+_PART = {"d": "%d", "dd": "%d", "m": "%m", "mm": "%m", "yy": "%y", "yyyy": "%Y"}
+_HUMAN = re.compile(r"^([dmy]+)([/.\- ])([dmy]+)\2([dmy]+)$")
+
+
+def date_pattern(fmt: str) -> str:
+    """``fmt`` as a :func:`~datetime.datetime.strptime` format: a pattern as people write it
+    (``dd/mm/yyyy``, ``mm/dd/yy``, ``dd.mm.yyyy``, ``yyyy-mm-dd``: day, month and year once
+    each, joined by one of ``/ . -`` or a space), or a strptime format that reads a whole date
+    (``%d/%m/%Y``).
+
+    Raises:
+        DateFormatError: anything else, naming what is allowed.
+
+    """
+    from maturity.errors import DateFormatError
+
+    text = fmt.strip()
+    m = _HUMAN.match(text.lower())
+    if m is not None:
+        parts = [m.group(1), m.group(3), m.group(4)]
+        if all(p in _PART for p in parts) and sorted(p[0] for p in parts) == ["d", "m", "y"]:
+            return m.group(2).join(_PART[p] for p in parts)
+    elif "%" in text:
+        probe = _dt.datetime(2031, 12, 25)
+        try:
+            if _dt.datetime.strptime(probe.strftime(text), text) == probe:
+                return text
+        except ValueError:
+            pass
+    raise DateFormatError(
+        f"unknown date format '{shown(fmt)}' (allowed: {', '.join(DATE_PATTERNS)}, the same "
+        "with yy for a two-digit year, or a strptime format of a whole date such as %d/%m/%Y)"
+    )
+
+
 def date_order(s: str) -> str | None:
     """For a ``a/b/yyyy`` date: ``"day"`` if only day-first reads it, ``"month"`` if only
     month-first does, ``"both"`` when either could, ``None`` when it is not such a date.
@@ -286,8 +368,8 @@ def date_value(cell: object, s: str, date_format: str | None) -> _dt.date:
     if order == "both":
         raise ValueError(
             f"ambiguous date '{s}': day/month or month/day? Give the format "
-            "(date_format='%d/%m/%Y', or --date-format on the command line) or write it "
-            "as YYYY-MM-DD"
+            "(date_format='dd/mm/yyyy' or '%d/%m/%Y', --date-format dd/mm/yyyy on the command "
+            "line) or write it as YYYY-MM-DD"
         )
     raise ValueError(f"invalid date '{shown(s)}' (expected YYYY-MM-DD)")
 

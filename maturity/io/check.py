@@ -29,7 +29,15 @@ from maturity.responses import ID_COLUMN, META_COLUMNS, Responses
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.columnar import AnswerColumns
 
-__all__ = ["MAX_PROBLEMS", "OnError", "check_stream", "check_table", "columns_of", "too_many"]
+__all__ = [
+    "MAX_PROBLEMS",
+    "OnError",
+    "check_stream",
+    "check_table",
+    "columns_of",
+    "file_language",
+    "too_many",
+]
 
 #: How many problems an error (or ``Responses.skipped``) lists before counting the rest.
 MAX_PROBLEMS = 50
@@ -102,13 +110,15 @@ def check_table(
             Problems of the file itself (unknown columns, another questionnaire) always
             refuse it.
         strict: an item without a column in the file is an error (``R014``), not a warning.
-        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``
-            (:func:`~datetime.datetime.strptime` style, e.g. ``"%d/%m/%Y"``); default: the
+        date_format: how the file writes dates that are not ISO ``YYYY-MM-DD``: a pattern
+            (``"dd/mm/yyyy"``, see :func:`maturity.io.cells.date_pattern`) or a
+            :func:`~datetime.datetime.strptime` format (``"%d/%m/%Y"``); default: the
             table's own ``date_format``, else day first for files in a language that writes
             dates so, else whatever the dates themselves make unambiguous.
 
     Raises:
         ResponseError: the file is refused.
+        DateFormatError: ``date_format`` is not a date format (before any row is read).
 
     """
     checker = _Checker(questionnaire, table, on_error, strict, date_format, table.n_rows)
@@ -213,7 +223,8 @@ class _Checker:
         self.head = head
         self.on_error = on_error
         self.strict = strict
-        self.date_format = date_format or head.date_format
+        given = date_format or head.date_format
+        self.date_format = C.date_pattern(given) if given else None  # a bad one: refused once
         self.items = {i.id: i for i in q.items}
         self.readers: dict[str, ColumnReader] = {}
         self.started = False
@@ -258,7 +269,19 @@ class _Checker:
                     detail=f"no '{ID_COLUMN}' column (columns: {list_allowed(cols)})",
                 )
             )
-        missing = [i for i in q.items if i.id not in table.columns]
+        for pf in q.profile:  # a required field nobody could give: one problem, not one a row
+            if pf.required and pf.name not in table.columns:
+                errors.append(
+                    Problem.make(
+                        "R015",
+                        file=table.file,
+                        line=_place(table, pf.name)[0],
+                        path=pf.name,
+                        field=pf.name,
+                    )
+                )
+        # records that leave out unanswered keys have no columns to miss
+        missing = [] if table.records else [i for i in q.items if i.id not in table.columns]
         warnings = [
             Problem.make(
                 "R014",
@@ -309,7 +332,7 @@ class _Checker:
         guarded = table.text_guarded
         date_format = self.date_format
         if date_format is None and "date" in table.columns:
-            date_format = _infer_date_format(batch.cells["date"], table.language)
+            date_format = _infer_date_format(batch.cells["date"], file_language(table, q))
         for c in table.columns:
             self.readers[c] = reader_for(
                 c,
@@ -458,7 +481,7 @@ class _Checker:
                 missing = valid & (col.state == C.MISSING)
                 if hidden is not None:
                     missing &= ~hidden
-                if cells_only and item.id in faulty:
+                if item.id in faulty:  # a bad cell is reported as bad, not also as empty
                     missing &= ~faulty[item.id]
                 rows = np.flatnonzero(missing)
                 if rows.size:
@@ -689,6 +712,16 @@ def _first_values(cells: Any, k: int) -> list[Any]:
     if is_arrow(cells):
         return list(cells.slice(0, k).to_pylist())
     return list(cells[:k])
+
+
+def file_language(table: RawTable, q: Questionnaire) -> str | None:
+    """The language a file is written in, as far as it is known: the one its reader found
+    (a form export's headers in one language, the language an interview workbook was exported
+    in), else the questionnaire's when it has only one; ``None`` otherwise.
+    """
+    if table.language:
+        return table.language
+    return q.languages[0] if len(q.languages) == 1 else None
 
 
 def _infer_date_format(cells: Any, language: str | None) -> str | None:

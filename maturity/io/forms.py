@@ -18,7 +18,8 @@ normalisation, in any of the questionnaire's languages:
   respondent id is a ``respondent_id`` column if there is one, else Microsoft's ``ID``, else
   the row number.
 
-Dates written ``10/06/2025`` need ``date_format="%d/%m/%Y"`` (CLI ``--date-format``).
+Dates written ``10/06/2025`` are read day first when the headers are all in a language that
+writes dates so (Italian, ...); else give ``date_format="dd/mm/yyyy"`` (CLI ``--date-format``).
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def forms_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable:
             b.set(ID_COLUMN, ms_id[0], ms_id[1], "ID")
         else:
             b.set(ID_COLUMN, [str(line) for line in grid.lines], None, ID_COLUMN)
-    return b.table(date_format=options.get("date_format"))
+    return b.table(date_format=options.get("date_format"), language=headers.language())
 
 
 def _looks_like_forms(path: Path, head: bytes) -> bool:

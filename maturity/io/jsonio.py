@@ -378,7 +378,9 @@ def json_text(data: bytes, name: str) -> str:
         ) from None
 
 
-@answers_format("json", (".json",), "a JSON list of records, one object per respondent")
+@answers_format(
+    "json", (".json",), "a JSON list of records, one object per respondent", records=True
+)
 def read_json(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read an answers JSON file into a :class:`RawTable`."""
     name = str(options.get("name", path))
@@ -393,6 +395,7 @@ def read_json(path: Path, questionnaire: Questionnaire, options: Options) -> Raw
         n_rows=len(records),
         lines=[line for line, _, _ in records],
         marks=[w for _, _, w in records],
+        records=True,  # a record leaves out what it does not answer
     )
 
 

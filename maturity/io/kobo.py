@@ -273,7 +273,7 @@ def kobo_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable:
                 break
     if "date" not in b.columns and today is not None:
         b.set("date", today[0], today[1], today[2])
-    return b.table(date_format=options.get("date_format"))
+    return b.table(date_format=options.get("date_format"), language=names.headers.language())
 
 
 def _specials_alone(chosen: list[str]) -> Any:

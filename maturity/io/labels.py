@@ -352,6 +352,10 @@ class HeaderIndex:
 
     q: Questionnaire
     _map: dict[str, set[str]] = field(default_factory=dict)
+    #: text → the languages it is written in (none for ids and names)
+    _langs: dict[str, set[str]] = field(default_factory=dict)
+    #: the languages of the headers matched so far, each written in one language only
+    seen: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         from maturity.responses import ID_COLUMN, META_COLUMNS
@@ -361,23 +365,37 @@ class HeaderIndex:
         for lang in {*self.q.languages, "en", "it"}:
             table = _lang_table(PROFILE_LABELS, lang)
             for name, label in table.items():
-                self._add(label, name)
+                self._add(label, name, lang)
         for item in self.q.items:
             self._add(item.id, item.id)
             for lang in self.q.languages:
                 if lang in item.text:
-                    self._add(item.text[lang], item.id)
+                    self._add(item.text[lang], item.id, lang)
 
-    def _add(self, text: str, name: str) -> None:
-        self._map.setdefault(normalize(text), set()).add(name)
+    def _add(self, text: str, name: str, lang: str | None = None) -> None:
+        key = normalize(text)
+        self._map.setdefault(key, set()).add(name)
+        if lang is not None:
+            self._langs.setdefault(key, set()).add(lang)
+
+    def language(self) -> str | None:
+        """The language of the file's headers: the one language of every matched header
+        written in one language only (question texts, profile labels), or ``None`` when they
+        are in several languages or none is a text.
+        """
+        return next(iter(self.seen)) if len(self.seen) == 1 else None
 
     def lookup(self, header: str) -> str | Unmatched | None:
         """Our column for ``header``; ``None`` when nothing matches; :class:`Unmatched` when
-        ambiguous.
+        ambiguous. A match in one language only counts towards :meth:`language`.
         """
-        found = self._map.get(normalize(header))
+        key = normalize(header)
+        found = self._map.get(key)
         if not found:
             return None
+        langs = self._langs.get(key, set())
+        if len(langs) == 1:
+            self.seen |= langs
         if len(found) > 1:
             return Unmatched(
                 header, f"the header '{header}' matches {', '.join(sorted(found))}; rename it"

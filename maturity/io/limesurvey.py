@@ -297,7 +297,7 @@ def limesurvey_table(grid: Grid, q: Questionnaire, options: Options) -> RawTable
             ]
     if ID_COLUMN not in b.columns and response_id is not None:
         b.set(ID_COLUMN, response_id[0], response_id[1], grid.header[response_id[1] - 1])
-    return b.table(date_format=options.get("date_format"))
+    return b.table(date_format=options.get("date_format"), language=codes.headers.language())
 
 
 def _chosen(v: Any, item: Item, code: str, langs: Any) -> bool:

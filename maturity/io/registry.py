@@ -83,6 +83,12 @@ class AnswersFormat:
     #: Suffixes of the files a text format reads as spreadsheets instead (a tool's export as
     #: CSV or XLSX): binary, as above.
     binary_suffixes: tuple[str, ...] = ()
+    #: Whether the file is a list of records that leave out the keys nobody answered (JSON
+    #: records, SurveyJS results: an item hidden by its condition for everyone, or optional
+    #: and never answered, has no key at all). Then an item with no key anywhere is simply
+    #: not answered; a format with a header row of columns instead warns of an item without
+    #: a column (``R014``, an error with ``strict``).
+    records: bool = False
 
     def reads_text(self, path: str | Path) -> bool:
         """Whether this format reads ``path`` as text with lines, so that its errors name a
@@ -197,11 +203,13 @@ def answers_format(
     extra: str | None = None,
     text: bool = True,
     binary_suffixes: tuple[str, ...] = (),
+    records: bool = False,
 ) -> Callable[[ReadFn], ReadFn]:
     """Register the decorated function as the reader of answers format ``name``.
 
     ``text`` and ``binary_suffixes`` say where its errors point (:attr:`AnswersFormat.text`):
-    a reader of text names the line of every error.
+    a reader of text names the line of every error. ``records``: the file's records leave
+    out unanswered keys (:attr:`AnswersFormat.records`).
     """
 
     def deco(fn: ReadFn) -> ReadFn:
@@ -216,6 +224,7 @@ def answers_format(
                 extra,
                 text=text,
                 binary_suffixes=binary_suffixes,
+                records=records,
             )
         )
         return fn

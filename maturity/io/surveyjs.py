@@ -479,6 +479,7 @@ def _records(
     "surveyjs",
     (".json",),
     "SurveyJS results: a JSON list of result objects (survey.data)",
+    records=True,
 )
 def read_surveyjs(path: Path, questionnaire: Questionnaire, options: Options) -> RawTable:
     """Read SurveyJS results (see the module's documentation). Option: ``date_format``."""
@@ -521,6 +522,7 @@ def read_surveyjs(path: Path, questionnaire: Questionnaire, options: Options) ->
         lines=lines,
         marks=row_marks,
         date_format=options.get("date_format"),
+        records=True,  # SurveyJS stores no key for what is not answered
     )
 
 

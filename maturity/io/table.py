@@ -51,6 +51,9 @@ class RawTable:
         more_problems: problems the reader found but did not list in ``problems`` (it lists
             the first 50).
         header_line: the line of the header (CSV: 2 after Excel's ``sep=`` line).
+        records: the file is records that leave out unanswered keys (JSON, SurveyJS results;
+            :attr:`maturity.io.registry.AnswersFormat.records`): an item without a column is
+            not answered by anyone, not a column missing from the file (no ``R014``).
 
     """
 
@@ -70,6 +73,7 @@ class RawTable:
     language: str | None = None
     more_problems: int = 0
     header_line: int = 1
+    records: bool = False
 
     def line_of(self, row: int) -> int | None:
         """The line (or spreadsheet row) of row ``row`` (0-based), if known."""

@@ -129,8 +129,16 @@ class TableBuilder:
                 out.append(found)
         return out
 
-    def table(self, *, date_format: str | None = None, text_guarded: bool = False) -> RawTable:
-        """The :class:`RawTable` (columns in file order)."""
+    def table(
+        self,
+        *,
+        date_format: str | None = None,
+        text_guarded: bool = False,
+        language: str | None = None,
+    ) -> RawTable:
+        """The :class:`RawTable` (columns in file order); ``language``: the file's, if known
+        (its dates are then read as that language writes them).
+        """
         order = sorted(self.columns, key=lambda c: self.positions.get(c, 10**9))
         return RawTable(
             file=self.grid.name,
@@ -145,6 +153,7 @@ class TableBuilder:
             text_guarded=text_guarded,
             bad_rows=frozenset(self.bad_rows),
             date_format=date_format,
+            language=language,
         )
 
 

@@ -484,6 +484,7 @@ def read_workbook(path: Path, questionnaire: Questionnaire, options: Options) ->
         problems=tuple(problems),
         bad_rows=frozenset(bad),
         date_format=options.get("date_format"),
+        language=meta.get("language") or None,  # the language it was exported in
     )
 
 
