@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import check_output, command, err
+from maturity.cli.common import check_output, command, count, err
 
 
 def _add(sub: Any) -> None:
@@ -47,7 +47,7 @@ def _add(sub: Any) -> None:
     )
     bm.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest group ever reported (default: %(default)s)",
@@ -84,7 +84,7 @@ def _add(sub: Any) -> None:
     )
     bm.add_argument(
         "--release-k",
-        type=int,
+        type=count(1),
         metavar="K",
         help="changes needed before a group is published again (default: --min-group)",
     )

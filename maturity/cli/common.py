@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
@@ -16,13 +16,19 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "COMMANDS",
     "Command",
+    "Parser",
+    "UsageError",
     "answer_arguments",
     "check_output",
     "choices",
     "command",
+    "count",
     "err",
+    "euro",
     "format_of",
+    "months",
     "out",
+    "peer_target",
     "read_all",
     "reading_arguments",
     "scored",
@@ -56,6 +62,81 @@ def command(name: str, add: Add) -> Callable[[Run], Run]:
     return register
 
 
+class UsageError(ValueError):
+    """Wrong usage: an option value that is wrong whatever the files hold (an unknown format,
+    an output suffix the command cannot write, options that need each other); exit status 2.
+    """
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and a hint, not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see 'PROG --help')`` and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _number(text: str, allowed: str) -> float:
+    import math
+
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (allowed: {allowed})") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number (allowed: {allowed})")
+    return x
+
+
+def euro(text: str) -> float:
+    """An amount in euro from 0 (the ``type`` of ``--budget``)."""
+    allowed = "an amount in euro from 0, e.g. 60000"
+    x = _number(text, allowed)
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"{text} is below 0 (allowed: {allowed})")
+    return x
+
+
+def months(text: str) -> float:
+    """A duration in months above 0 (the ``type`` of ``--horizon``)."""
+    allowed = "a number of months above 0, e.g. 12"
+    x = _number(text, allowed)
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"{text} months is not a duration (allowed: {allowed})")
+    return x
+
+
+def count(minimum: int) -> Callable[[str], int]:
+    """The ``type`` of an option that is a whole number from ``minimum``."""
+    allowed = f"a whole number from {minimum}"
+
+    def whole(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number (allowed: {allowed})"
+            ) from None
+        if n < minimum:
+            raise argparse.ArgumentTypeError(f"{n} is below {minimum} (allowed: {allowed})")
+        return n
+
+    whole.__name__ = f"whole number from {minimum}"
+    return whole
+
+
+def source_format(text: str) -> str:
+    """The ``type`` of ``--source``: ``auto`` or the name of an answers format."""
+    from maturity.io.registry import ANSWERS
+
+    names = ("auto", *ANSWERS.names())
+    if text not in names:
+        raise argparse.ArgumentTypeError(
+            f"unknown answers format {text!r} (allowed: {', '.join(names)})"
+        )
+    return text
+
+
 def out(line: str = "") -> None:
     """Print a line of results on standard output."""
     sys.stdout.write(line + "\n")
@@ -85,6 +166,7 @@ def reading_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--source",
         default="auto",
+        type=source_format,
         metavar="FORMAT",
         help="the answers' format (csv, json, parquet, arrow, xlsx, xlsx-form, kobo, surveyjs, "
         "limesurvey, forms; default: recognised from the file)",
@@ -211,7 +293,7 @@ def check_output(
     from maturity.io.files import check_outputs
 
     if out.suffix.lower() not in suffixes:
-        raise ValueError(f"{out}: the output must end in {' or '.join(suffixes)}")
+        raise UsageError(f"{out}: the output must end in {' or '.join(suffixes)}")
     check_outputs([out], inputs)
     if out.exists() and not force:
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
@@ -245,11 +327,19 @@ def choices(option: str, text: str, allowed: Sequence[str]) -> list[str]:
     values = list(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
     bad = [v for v in values if v not in allowed]
     if bad or not values:
-        raise ValueError(
+        raise UsageError(
             f"{option}: {bad[0] if bad else text!r} is not one of {', '.join(allowed)} "
             "(several are separated by commas)"
         )
     return values
+
+
+def peer_target(target: str | None, peers: str | None) -> None:
+    """Refuse a peer target (``p50``, ``p75``, ``p90``, ``median``) without ``--peers``."""
+    if target in ("p50", "p75", "p90", "median") and not peers:
+        raise UsageError(
+            f"--target {target} needs --peers FILE (peer scores, answers or 'synthetic')"
+        )
 
 
 def target_of(text: str, model: ScoringModel | None = None) -> object:
@@ -260,7 +350,8 @@ def target_of(text: str, model: ScoringModel | None = None) -> object:
     is read with the strict YAML reader and its problems are located (``file:line:col``).
 
     Raises:
-        ValueError: a number that is not finite or is outside the model's range.
+        UsageError: not a keyword, a number or a JSON/YAML file name, or not finite.
+        ValueError: a number outside the model's range.
         SpecError: a target-profile file that cannot be read or is not a mapping node → score.
 
     """
@@ -281,7 +372,7 @@ def target_of(text: str, model: ScoringModel | None = None) -> object:
         pass
     else:
         if not math.isfinite(number):
-            raise ValueError(f"--target: {text!r} is not a finite number (allowed: {allowed})")
+            raise UsageError(f"--target: {text!r} is not a finite number (allowed: {allowed})")
         if model is not None and not model.range[0] <= number <= model.range[1]:
             raise ValueError(
                 f"--target: {text} is outside the model's range {model.range[0]:g} to "
@@ -291,7 +382,7 @@ def target_of(text: str, model: ScoringModel | None = None) -> object:
     p = Path(text)
     if p.suffix.lower() in (".json", ".yaml", ".yml"):
         return _target_profile(p, model)
-    raise ValueError(f"--target: {text!r} is not one of: {allowed}")
+    raise UsageError(f"--target: {text!r} is not one of: {allowed}")
 
 
 def _target_profile(path: Path, model: ScoringModel | None) -> dict[str, float]:

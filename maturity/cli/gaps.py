@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import answer_arguments, check_output, command, err, scored, target_of
+from maturity.cli.common import (
+    answer_arguments,
+    check_output,
+    command,
+    count,
+    err,
+    peer_target,
+    scored,
+    target_of,
+)
 
 
 def _add(sub: Any) -> None:
@@ -33,7 +42,7 @@ def _add(sub: Any) -> None:
     )
     g.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest peer group ever used (default: %(default)s)",
@@ -65,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = [*args.answers, args.questionnaire, args.model, args.target]
     inputs += [args.peers] if args.peers and args.peers != "synthetic" else []
     check_output(out, args.force, inputs=[i for i in inputs if i])
+    peer_target(args.target, args.peers)
     if len(args.answers) == 1 and _scores_file(args.answers[0]):
         model = load_model(args.model, load_questionnaire(args.questionnaire))
         scores = load_peers(args.answers[0], model)

@@ -9,7 +9,11 @@ from typing import Any
 from maturity.cli.common import (
     check_output,
     command,
+    count,
     err,
+    euro,
+    months,
+    peer_target,
     read_all,
     reading_arguments,
     target_of,
@@ -27,14 +31,14 @@ def plan_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
     )
     p.add_argument(
         "--budget",
-        type=float,
+        type=euro,
         required=required,
         metavar="EUR",
         help="the most each company spends, in euro, net of public funding",
     )
     p.add_argument(
         "--horizon",
-        type=float,
+        type=months,
         required=required,
         metavar="MONTHS",
         help="the plan must end within this many months",
@@ -68,7 +72,7 @@ def _add(sub: Any) -> None:
     p.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
     p.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest peer group and smallest published demand cell (default: %(default)s)",
@@ -126,12 +130,9 @@ def run(args: argparse.Namespace) -> int:
     inputs = [*args.answers, args.questionnaire, args.model, args.actions]
     inputs += [args.peers] if args.peers and args.peers != "synthetic" else []
     check_output(out, args.force, inputs=inputs)
+    peer_target(args.target, args.peers)
     if args.demand:
         check_output(Path(args.demand), args.force, suffixes=(".csv",), inputs=[*inputs, out])
-    if args.budget < 0:
-        raise ValueError(f"--budget: {args.budget:g} is below 0")
-    if args.horizon <= 0:
-        raise ValueError(f"--horizon: {args.horizon:g} months is not a duration")
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     responses = read_all(args.answers, q, args)

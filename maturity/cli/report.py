@@ -7,7 +7,17 @@ import dataclasses
 import datetime as _dt
 from typing import Any, Literal, cast
 
-from maturity.cli.common import answer_arguments, choices, command, err, read_all, target_of
+from maturity.cli.common import (
+    UsageError,
+    answer_arguments,
+    choices,
+    command,
+    count,
+    err,
+    peer_target,
+    read_all,
+    target_of,
+)
 
 
 def _add(sub: Any) -> None:
@@ -21,7 +31,7 @@ def _add(sub: Any) -> None:
     rp.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
     rp.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest peer group ever shown (default: %(default)s)",
@@ -61,15 +71,29 @@ def _add(sub: Any) -> None:
     rp.add_argument("--email", help="the consultant's e-mail (the report's 'Who can help')")
     rp.add_argument("--phone", help="the consultant's phone number")
     rp.add_argument("--website", metavar="URL", help="the consultant's website (https://...)")
-    rp.add_argument("--date", metavar="YYYY-MM-DD", help="report date on the cover (default: none)")
+    rp.add_argument(
+        "--date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="report date on the cover (default: none)",
+    )
     from maturity.cli.plan import plan_arguments
 
     plan_arguments(rp, required=False)  # with --actions, the action plan of each company
-    rp.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per CPU)")
+    rp.add_argument(
+        "-j", "--jobs", type=count(0), default=0, help="processes (default: one per CPU)"
+    )
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 _FORMATS = ("html", "pdf")
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 @command("report", _add)
@@ -86,18 +110,14 @@ def run(args: argparse.Namespace) -> int:
     from maturity.report.render import LANGUAGES, Branding
     from maturity.scoring import score
 
+    peer_target(args.target, args.peers)
     langs = choices("--lang", args.lang, LANGUAGES)
     formats = cast("list[Literal['html', 'pdf']]", choices("--format", args.format, _FORMATS))
     if "pdf" in formats:
         from maturity.report.pdf import require_weasyprint
 
         require_weasyprint()  # before any work: a clear message if the extra is missing
-    date = None
-    if args.date:
-        try:
-            date = _dt.date.fromisoformat(args.date)
-        except ValueError:
-            raise ValueError(f"--date: {args.date!r} is not a date YYYY-MM-DD") from None
+    date = args.date
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     # the target before any work: a number outside the model's range is refused at once
@@ -125,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     previous = None
     if args.previous:
         if args.previous == "synthetic":
-            raise ValueError(
+            raise UsageError(
                 "--previous: give the scores or answers file of the earlier assessment"
             )
         previous = load_peers(args.previous, model)
@@ -141,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
             if value is None
         ]
         if missing:
-            raise ValueError(f"an action plan needs {', '.join(missing)} as well")
+            raise UsageError(f"an action plan needs {', '.join(missing)} as well")
         from maturity.cli.plan import make_plans
 
         plans = make_plans(args, scores, responses, companies, peers=peers)
