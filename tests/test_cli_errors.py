@@ -4,10 +4,16 @@ status of its kind (2 wrong usage, 1 invalid input), never a usage block or a tr
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
 import pytest
 
 from maturity.cli import main
+from maturity.cli.common import os_problem
 from maturity.demo import sample_path
+from maturity.scores import Scores
 
 ANSWERS = str(sample_path("i40-readiness"))
 QM = ("-q", "i40-readiness", "-m", "i40-readiness-weighted")
@@ -176,3 +182,95 @@ def test_a_peer_target_without_peers_is_said_in_the_command_lines_words(
         "'synthetic')\n"
     )
     assert not out.exists()
+
+
+# --- the file system, in words ------------------------------------------------------------
+
+
+def test_report_output_that_is_a_file_is_said_in_words(tmp_path, capsys) -> None:
+    answers = tmp_path / "answers.csv"
+    answers.write_bytes(Path(ANSWERS).read_bytes())
+    scores = tmp_path / "scores.json"
+    scores.write_text("{}")
+    # the output is one of the inputs
+    assert main(["report", str(answers), *QM, "-o", str(answers), "--quiet"]) == 1
+    assert capsys.readouterr().err == (
+        f"maturity: error: {answers}: the output is also an input of this command; "
+        "write it elsewhere\n"
+    )
+    # another file where a directory is expected (report and demo)
+    assert main(["report", str(answers), *QM, "-o", str(scores), "--quiet"]) == 1
+    assert (
+        capsys.readouterr().err == f"maturity: error: -o must be a directory; {scores} is a file\n"
+    )
+    assert main(["demo", "-o", str(scores), "--format", "html", "--quiet"]) == 1
+    assert (
+        capsys.readouterr().err == f"maturity: error: -o must be a directory; {scores} is a file\n"
+    )
+
+
+def test_a_directory_or_a_file_in_the_way_of_an_output_is_said_in_words(tmp_path, capsys) -> None:
+    folder = tmp_path / "scores.json"
+    folder.mkdir()
+    file = tmp_path / "file"
+    file.write_text("")
+    for force in ([], ["--force"]):
+        assert main(["score", ANSWERS, *QM, "-o", str(folder), *force]) == 1
+        assert capsys.readouterr().err == (
+            f"maturity: error: {folder} is a directory where a file is expected\n"
+        )
+    under = file / "plan.json"
+    assert main(["plan", ANSWERS, *QM, *PLAN, "-o", str(under)]) == 1
+    assert capsys.readouterr().err == (
+        f"maturity: error: {under}: {file} is a file where a directory is expected\n"
+    )
+    demand = file / "demand.csv"
+    assert (
+        main(["plan", ANSWERS, *QM, *PLAN, "-o", str(tmp_path / "p.json"), "--demand", str(demand)])
+        == 1
+    )
+    assert capsys.readouterr().err == (
+        f"maturity: error: {demand}: {file} is a file where a directory is expected\n"
+    )
+    assert not (tmp_path / "p.json").exists()  # refused before any work
+    assert main(["export", "i40-readiness", "--to", "surveyjs", "-o", str(folder), "--force"]) == 1
+    assert capsys.readouterr().err == (
+        f"maturity: error: {folder} is a directory where a file is expected\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (errno.EACCES, "{path}: permission denied"),
+        (errno.EPERM, "{path}: permission denied"),
+        (errno.EISDIR, "{path} is a directory where a file is expected"),
+        (errno.ENOSPC, "{path}: no space left on the device"),
+        (errno.EROFS, "{path}: the file system is read-only"),
+    ],
+)
+def test_operating_system_errors_are_said_in_words(code, message, tmp_path, monkeypatch, capsys):
+    # wherever they happen (here: writing the scores), one line, no "[Errno N]"
+    path = tmp_path / "scores.json"
+
+    def refuse(self, out, **kwargs):
+        raise OSError(code, os.strerror(code), str(out))
+
+    monkeypatch.setattr(Scores, "to_json", refuse)
+    assert main(["score", ANSWERS, *QM, "-o", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"maturity: error: {message.format(path=path)}"]
+
+
+def test_os_problem_names_the_missing_directory_and_the_target_of_a_rename(tmp_path) -> None:
+    missing = tmp_path / "nowhere" / "x.csv"
+    assert os_problem(FileNotFoundError(errno.ENOENT, "No such file", str(missing))) == (
+        f"{missing}: the directory {missing.parent} does not exist"
+    )
+    renamed = OSError(errno.EISDIR, "Is a directory", ".tmp-1", None, str(tmp_path))
+    assert os_problem(renamed) == f"{tmp_path} is a directory where a file is expected"
+    file = tmp_path / "f"
+    file.write_text("")
+    assert os_problem(FileExistsError(errno.EEXIST, "File exists", str(file))) == (
+        f"{file} is a file where a directory is expected"
+    )

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from maturity import __version__
-from maturity.cli.common import COMMANDS, Parser, UsageError, err
+from maturity.cli.common import COMMANDS, Parser, UsageError, err, os_problem
 from maturity.errors import MaturityError, ResponseError, SpecError
 
 __all__ = ["build_parser", "main"]
@@ -101,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143 if isinstance(exc, Terminated) else 130
     except BrokenPipeError:  # pragma: no cover
         return 0
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        err(f"maturity: error: {os_problem(exc)}")
+        return 1
+    except ValueError as exc:
         err(f"maturity: error: {exc}")
         return 1

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import check_output, command, count, err
+from maturity.cli.common import check_output, command, count, err, os_problem
 
 
 def _add(sub: Any) -> None:
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             text = Path(args.since).read_text(encoding="utf-8")
         except OSError as exc:
-            raise ValueError(f"{args.since}: cannot read the release: {exc.strerror}") from None
+            raise ValueError(f"cannot read the release: {os_problem(exc)}") from None
         since = Release.from_json(text, name=args.since)
     scores = load_peers(args.scores, model)
     peers = load_peers(args.peers, model)

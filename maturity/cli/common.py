@@ -20,6 +20,7 @@ __all__ = [
     "UsageError",
     "answer_arguments",
     "check_output",
+    "check_output_dir",
     "choices",
     "command",
     "count",
@@ -27,6 +28,7 @@ __all__ = [
     "euro",
     "format_of",
     "months",
+    "os_problem",
     "out",
     "peer_target",
     "read_all",
@@ -284,19 +286,72 @@ def print_warnings(scores: Any, limit: int = 50) -> Any:
 def check_output(
     out: Path,
     force: bool,
-    suffixes: tuple[str, ...] = (".csv", ".json"),
+    suffixes: tuple[str, ...] | None = (".csv", ".json"),
     inputs: Sequence[str | Path] = (),
 ) -> None:
-    """Refuse an output with a wrong suffix, an existing one without ``--force``, and one that
-    is also an input, before any work.
+    """Refuse an output with a wrong suffix, an existing one without ``--force``, one that is
+    also an input, a directory, and one under a file, before any work.
     """
     from maturity.io.files import check_outputs
 
-    if out.suffix.lower() not in suffixes:
+    if suffixes is not None and out.suffix.lower() not in suffixes:
         raise UsageError(f"{out}: the output must end in {' or '.join(suffixes)}")
     check_outputs([out], inputs)
+    if out.is_dir():
+        raise ValueError(f"{out} is a directory where a file is expected")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(f"{out}: {parent} is a file where a directory is expected")
     if out.exists() and not force:
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
+
+
+def check_output_dir(out: Path, inputs: Sequence[str | Path] = ()) -> None:
+    """Refuse, before any work, an output directory (``-o DIR``) that is a file: one of the
+    inputs, or another file.
+    """
+    from maturity.io.files import check_outputs
+
+    if out.exists() and not out.is_dir():
+        check_outputs([out], inputs)
+        raise ValueError(f"-o must be a directory; {out} is a file")
+
+
+def os_problem(exc: OSError) -> str:
+    """What an error of the operating system means, in words, naming the file; for the one
+    line of :func:`maturity.cli.main` (not ``[Errno 17] File exists: 'x'``).
+    """
+    import errno
+
+    name = exc.filename2 if exc.filename2 is not None else exc.filename
+    if name is None:
+        return (exc.strerror or str(exc)).lower()
+    path = Path(str(name))
+    code = exc.errno
+    if code == errno.EEXIST:
+        if path.exists() and not path.is_dir():
+            return f"{path} is a file where a directory is expected"
+        return f"{path}: the file exists; use --force to overwrite it"
+    if code == errno.EISDIR:
+        return f"{path} is a directory where a file is expected"
+    if code == errno.ENOTDIR:
+        for parent in path.parents:
+            if parent.exists() and not parent.is_dir():
+                return f"{path}: {parent} is a file where a directory is expected"
+        return f"{path}: a part of the path is a file where a directory is expected"
+    if code == errno.ENOENT:
+        if not path.parent.exists():
+            return f"{path}: the directory {path.parent} does not exist"
+        return f"{path}: no such file or directory"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"{path}: permission denied"
+    if code == errno.ENOSPC:
+        return f"{path}: no space left on the device"
+    if code == errno.EROFS:
+        return f"{path}: the file system is read-only"
+    if code == errno.ENAMETOOLONG:
+        return f"{path}: the name is too long"
+    return f"{path}: {(exc.strerror or str(exc)).lower()}"
 
 
 def format_of(source: str) -> str | None:

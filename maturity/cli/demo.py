@@ -29,12 +29,14 @@ def _add(sub: Any) -> None:
 @command("demo", _add)
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline on the shipped data."""
+    from pathlib import Path
     from typing import Literal, cast
 
-    from maturity.cli.common import choices
+    from maturity.cli.common import check_output_dir, choices
     from maturity.demo import run_demo
 
     formats = cast("list[Literal['html', 'pdf']]", choices("--format", args.format, _FORMATS))
+    check_output_dir(Path(args.output))
     run_demo(
         args.output,
         force=args.force,

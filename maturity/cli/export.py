@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import UsageError, command, count, err
+from maturity.cli.common import UsageError, check_output, command, count, err
 
 
 def _formats() -> list[str]:
@@ -49,7 +49,7 @@ def _add_export(sub: Any) -> None:
 
 def _write(args: argparse.Namespace, to: str) -> int:
     from maturity.io.export import ExportWarning
-    from maturity.io.files import check_outputs, write_bytes
+    from maturity.io.files import write_bytes
     from maturity.io.registry import EXPORTS
     from maturity.questionnaire import load_questionnaire
 
@@ -60,9 +60,7 @@ def _write(args: argparse.Namespace, to: str) -> int:
     if fmt.suffixes and not any(out.name.lower().endswith(s) for s in fmt.suffixes):
         raise UsageError(f"{out}: a {to} file must end in {' or '.join(fmt.suffixes)}")
     inputs = [args.questionnaire] if Path(args.questionnaire).exists() else []
-    check_outputs([out], inputs)
-    if out.exists() and not args.force:
-        raise ValueError(f"{out}: the file exists; use --force to overwrite it")
+    check_output(out, args.force, None, inputs)  # the suffix is checked above
     q = load_questionnaire(args.questionnaire)
     options: dict[str, Any] = {"langs": getattr(args, "lang", None) or q.languages}
     if getattr(args, "respondents", None) is not None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as _dt
+from pathlib import Path
 from typing import Any, Literal, cast
 
 from maturity.cli.common import (
     UsageError,
     answer_arguments,
+    check_output_dir,
     choices,
     command,
     count,
@@ -111,6 +113,13 @@ def run(args: argparse.Namespace) -> int:
     from maturity.scoring import score
 
     peer_target(args.target, args.peers)
+    inputs = [
+        *args.answers,
+        *(f for f in (args.previous, args.peers, args.target, args.branding, args.actions) if f),
+        args.questionnaire,
+        args.model,
+    ]
+    check_output_dir(Path(args.output), inputs)
     langs = choices("--lang", args.lang, LANGUAGES)
     formats = cast("list[Literal['html', 'pdf']]", choices("--format", args.format, _FORMATS))
     if "pdf" in formats:
@@ -195,16 +204,7 @@ def run(args: argparse.Namespace) -> int:
         workers=workers,
         progress=not args.quiet,
         portfolio=args.portfolio,
-        inputs=[
-            *args.answers,
-            *(
-                f
-                for f in (args.previous, args.peers, args.target, args.branding, args.actions)
-                if f
-            ),
-            args.questionnaire,
-            args.model,
-        ],
+        inputs=inputs,
     )
     for path in written[:5]:
         err(f"wrote {path}")
