@@ -274,3 +274,62 @@ def test_os_problem_names_the_missing_directory_and_the_target_of_a_rename(tmp_p
     assert os_problem(FileExistsError(errno.EEXIST, "File exists", str(file))) == (
         f"{file} is a file where a directory is expected"
     )
+
+
+# --- no respondents ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    path = tmp_path / "template.csv"
+    assert main(["template", "i40-readiness", "-o", str(path)]) == 0
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "{t}", *QM, "-o", "{out}.json"],
+        ["gaps", "{t}", *QM, "-o", "{out}.csv"],
+        ["plan", "{t}", *QM, *PLAN, "-o", "{out}.json"],
+        ["report", "{t}", *QM, "-o", "{out}", "--quiet"],
+        [
+            "benchmark",
+            "{t}",
+            "--peers",
+            "synthetic",
+            "-m",
+            "i40-readiness-weighted",
+            "-o",
+            "{out}.csv",
+        ],
+    ],
+)
+def test_a_file_without_respondents_is_an_error_not_an_empty_output(
+    argv: list[str], template: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    capsys.readouterr()
+    assert main([a.format(t=template, out=out) for a in argv]) == 1
+    assert capsys.readouterr().err == f"maturity: error: no respondents in {template}\n"
+    assert list(tmp_path.iterdir()) == [template]  # nothing written
+
+
+def test_an_interview_workbook_not_filled_in_has_no_respondents(tmp_path: Path, capsys) -> None:
+    form = tmp_path / "form.xlsx"
+    assert main(["export", "i40-readiness", "--to", "xlsx-form", "-o", str(form)]) == 0
+    capsys.readouterr()
+    assert main(["score", str(form), *QM, "-o", str(tmp_path / "s.json")]) == 1
+    assert capsys.readouterr().err == f"maturity: error: no respondents in {form}\n"
+
+
+def test_every_row_skipped_and_empty_peers(template: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent_id,questionnaire\nr1,i40-readiness\n")
+    argv = ["score", str(bad), *QM, "-o", str(tmp_path / "s.json"), "--skip-bad-rows"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == f"maturity: error: no respondents left in {bad}: every row was skipped"
+    argv = ["gaps", ANSWERS, *QM, "--peers", str(template), "-o", str(tmp_path / "g.csv")]
+    assert main(argv) == 1
+    assert capsys.readouterr().err == f"maturity: error: no peers in {template}\n"

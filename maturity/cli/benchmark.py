@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import check_output, command, count, err, os_problem
+from maturity.cli.common import check_output, command, count, err, load_scores, os_problem
 
 
 def _add(sub: Any) -> None:
@@ -98,7 +98,6 @@ def run(args: argparse.Namespace) -> int:
     from maturity.benchmarking import benchmark, write_aggregate
     from maturity.benchmarking.release import Release
     from maturity.model import load_model
-    from maturity.peers import load_peers
 
     out = Path(args.output)
     inputs = [args.scores, args.model, args.questionnaire]
@@ -122,8 +121,8 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ValueError(f"cannot read the release: {os_problem(exc)}") from None
         since = Release.from_json(text, name=args.since)
-    scores = load_peers(args.scores, model)
-    peers = load_peers(args.peers, model)
+    scores = load_scores(args.scores, model)
+    peers = load_scores(args.peers, model, "peers")
     by = tuple(f.strip() for f in args.by.split(",") if f.strip())
     options: dict[str, Any] = {"since": since, "release_k": args.release_k}
     if args.aggregate:

@@ -27,6 +27,7 @@ __all__ = [
     "err",
     "euro",
     "format_of",
+    "load_scores",
     "months",
     "os_problem",
     "out",
@@ -245,11 +246,17 @@ def read_all(paths: Sequence[str], q: Questionnaire, options: bool | argparse.Na
         )
         for p in paths
     ]
-    for part in parts:
+    for path, part in zip(paths, parts, strict=True):
         for problem in part.warnings:
             err(str(problem))
         for problem in part.skipped:
             err(f"skipped: {problem}")
+        if len(part) == 0:  # never scored silently into an empty output
+            raise ValueError(
+                f"no respondents left in {path}: every row was skipped"
+                if part.skipped
+                else f"no respondents in {path}"
+            )
     if get("by_company"):
         for part in parts:
             if all(c is None for c in part.profile_column("company").tolist()):
@@ -270,6 +277,18 @@ def scored(args: argparse.Namespace) -> Any:
     model = load_model(args.model, q)
     merged = read_all(args.answers, q, args)
     return print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
+
+
+def load_scores(source: str, model: ScoringModel, what: str = "respondents") -> Any:
+    """The scores of a scores file, an answers file (scored on load) or ``synthetic``
+    (:func:`maturity.peers.load_peers`); a file with none is an error ("no peers in FILE").
+    """
+    from maturity.peers import load_peers
+
+    scores = load_peers(source, model)
+    if len(scores) == 0:
+        raise ValueError(f"no {what} in {source}")
+    return scores
 
 
 def print_warnings(scores: Any, limit: int = 50) -> Any:

@@ -12,6 +12,7 @@ from maturity.cli.common import (
     command,
     count,
     err,
+    load_scores,
     peer_target,
     scored,
     target_of,
@@ -67,7 +68,6 @@ def run(args: argparse.Namespace) -> int:
     """Gaps to a target and priorities."""
     from maturity.gap_analysis import gaps
     from maturity.model import load_model
-    from maturity.peers import load_peers
     from maturity.questionnaire import load_questionnaire
 
     out = Path(args.output)
@@ -77,10 +77,10 @@ def run(args: argparse.Namespace) -> int:
     peer_target(args.target, args.peers)
     if len(args.answers) == 1 and _scores_file(args.answers[0]):
         model = load_model(args.model, load_questionnaire(args.questionnaire))
-        scores = load_peers(args.answers[0], model)
+        scores = load_scores(args.answers[0], model)
     else:
         scores = scored(args)
-    peers = load_peers(args.peers, scores.model) if args.peers else None
+    peers = load_scores(args.peers, scores.model, "peers") if args.peers else None
     target = target_of(args.target, scores.model)
     options: dict[str, Any] = {}
     if peers is not None and target in ("p50", "p75", "p90", "median"):

@@ -12,6 +12,7 @@ from maturity.cli.common import (
     count,
     err,
     euro,
+    load_scores,
     months,
     peer_target,
     read_all,
@@ -98,12 +99,11 @@ def make_plans(
     ``peers`` are loaded from ``--peers`` when not given.
     """
     from maturity.action_catalogue import load_actions
-    from maturity.peers import load_peers
     from maturity.planning import plan_all
 
     catalogue = load_actions(args.actions, scores.model.questionnaire)
     if peers is None and getattr(args, "peers", None):
-        peers = load_peers(args.peers, scores.model)
+        peers = load_scores(args.peers, scores.model, "peers")
     target = args.target or ("p75" if peers is not None else "next_level")
     return plan_all(
         scores,

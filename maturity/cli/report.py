@@ -16,6 +16,7 @@ from maturity.cli.common import (
     command,
     count,
     err,
+    load_scores,
     peer_target,
     read_all,
     target_of,
@@ -106,7 +107,6 @@ def run(args: argparse.Namespace) -> int:
     from maturity.benchmarking import benchmark
     from maturity.gap_analysis import gaps
     from maturity.model import load_model
-    from maturity.peers import load_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.report.batch import ReportJob, run_reports
     from maturity.report.render import LANGUAGES, Branding
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     scores = score(responses, model, by="company")
     companies = list(dict.fromkeys(args.company)) if args.company else list(scores.ids)
     bench = None
-    peers = load_peers(args.peers, model) if args.peers else None
+    peers = load_scores(args.peers, model, "peers") if args.peers else None
     if peers is not None:
         bench = benchmark(scores, peers, min_group=args.min_group)
     target = target_arg if target_arg is not None else "p75" if bench else "next_level"
@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 "--previous: give the scores or answers file of the earlier assessment"
             )
-        previous = load_peers(args.previous, model)
+        previous = load_scores(args.previous, model)
     plans = None
     if args.actions or args.budget is not None or args.horizon is not None:
         missing = [
