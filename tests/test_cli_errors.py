@@ -333,3 +333,33 @@ def test_every_row_skipped_and_empty_peers(template: Path, tmp_path: Path, capsy
     argv = ["gaps", ANSWERS, *QM, "--peers", str(template), "-o", str(tmp_path / "g.csv")]
     assert main(argv) == 1
     assert capsys.readouterr().err == f"maturity: error: no peers in {template}\n"
+
+
+# --- a scores file where the answers are needed -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "suffix"),
+    [
+        (["plan", "{s}", *QM, *PLAN, "-o", "{out}.json"], ".json"),
+        (["plan", "{s}", *QM, *PLAN, "-o", "{out}.json"], ".csv"),
+        (["report", "{s}", *QM, "-o", "{out}", "--quiet"], ".json"),
+        (["score", "{s}", *QM, "-o", "{out}.json"], ".csv"),
+    ],
+)
+def test_a_scores_file_given_for_the_answers_is_named_as_such(
+    argv: list[str], suffix: str, tmp_path: Path, capsys
+) -> None:
+    scores = tmp_path / f"scores{suffix}"
+    assert main(["score", ANSWERS, *QM, "-o", str(scores)]) == 0
+    capsys.readouterr()
+    assert main([a.format(s=scores, out=tmp_path / "out") for a in argv]) == 1
+    assert capsys.readouterr().err == (
+        f"maturity: error: {scores} is a scores file (written by 'maturity score'); "
+        f"'maturity {argv[0]}' needs the answers file\n"
+    )
+    # gaps reads one scores file, but not mixed with answers
+    assert main(["gaps", str(scores), *QM, "-o", str(tmp_path / "g.csv")]) == 0
+    capsys.readouterr()
+    assert main(["gaps", str(scores), ANSWERS, *QM, "-o", str(tmp_path / "g2.csv")]) == 1
+    assert capsys.readouterr().err.endswith("(gaps takes one scores file alone)\n")

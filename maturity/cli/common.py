@@ -27,6 +27,7 @@ __all__ = [
     "err",
     "euro",
     "format_of",
+    "is_scores_file",
     "load_scores",
     "months",
     "os_problem",
@@ -234,6 +235,14 @@ def read_all(paths: Sequence[str], q: Questionnaire, options: bool | argparse.Na
         on_error = "skip_cells"
     elif get("skip_bad_rows"):
         on_error = "skip"
+    command = get("command") or "score"
+    for path in paths:
+        if is_scores_file(path):
+            alone = " (gaps takes one scores file alone)" if command == "gaps" else ""
+            raise ValueError(
+                f"{path} is a scores file (written by 'maturity score'); 'maturity {command}' "
+                f"needs the answers file{alone}"
+            )
     parts = [
         read_responses(
             p,
@@ -277,6 +286,23 @@ def scored(args: argparse.Namespace) -> Any:
     model = load_model(args.model, q)
     merged = read_all(args.answers, q, args)
     return print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
+
+
+def is_scores_file(path: str) -> bool:
+    """Whether ``path`` is a scores file written by ``maturity score``: JSON with the
+    ``format`` ``maturity/scores@1`` near its start, or CSV with the long-form header.
+    """
+    from maturity.io.scorefiles import FORMAT
+
+    p = Path(path)
+    try:
+        with p.open(encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    if p.suffix.lower() == ".json":
+        return f'"{FORMAT}"' in head
+    return p.suffix.lower() == ".csv" and head.startswith("respondent_id,node,score")
 
 
 def load_scores(source: str, model: ScoringModel, what: str = "respondents") -> Any:

@@ -12,6 +12,7 @@ from maturity.cli.common import (
     command,
     count,
     err,
+    is_scores_file,
     load_scores,
     peer_target,
     scored,
@@ -50,19 +51,6 @@ def _add(sub: Any) -> None:
     )
 
 
-def _scores_file(path: str) -> bool:
-    """Whether ``path`` is a scores file written by ``maturity score`` (JSON or CSV)."""
-    p = Path(path)
-    try:
-        with p.open(encoding="utf-8-sig", errors="replace") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    if p.suffix.lower() == ".json":
-        return '"maturity/scores@1"' in head
-    return p.suffix.lower() == ".csv" and head.startswith("respondent_id,node,score")
-
-
 @command("gaps", _add)
 def run(args: argparse.Namespace) -> int:
     """Gaps to a target and priorities."""
@@ -75,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     inputs += [args.peers] if args.peers and args.peers != "synthetic" else []
     check_output(out, args.force, inputs=[i for i in inputs if i])
     peer_target(args.target, args.peers)
-    if len(args.answers) == 1 and _scores_file(args.answers[0]):
+    if len(args.answers) == 1 and is_scores_file(args.answers[0]):
         model = load_model(args.model, load_questionnaire(args.questionnaire))
         scores = load_scores(args.answers[0], model)
     else:
