@@ -13,6 +13,7 @@ import pytest
 from maturity.cli import main
 from maturity.cli.common import os_problem
 from maturity.demo import sample_path
+from maturity.numbers import counted
 from maturity.scores import Scores
 
 ANSWERS = str(sample_path("i40-readiness"))
@@ -363,3 +364,29 @@ def test_a_scores_file_given_for_the_answers_is_named_as_such(
     capsys.readouterr()
     assert main(["gaps", str(scores), ANSWERS, *QM, "-o", str(tmp_path / "g2.csv")]) == 1
     assert capsys.readouterr().err.endswith("(gaps takes one scores file alone)\n")
+
+
+# --- counts in English ----------------------------------------------------------------------
+
+
+def test_counted_is_singular_for_one_only() -> None:
+    assert counted(1, "company") == "1 company"
+    assert counted(0, "company") == "0 companies"
+    assert counted(2, "wave") == "2 waves"
+    assert counted(1.2, "week", spec=".0f") == "1 week"  # as shown
+    assert counted(1.6, "week", spec=".0f") == "2 weeks"
+    assert counted(2000, "peer", spec=",") == "2,000 peers"
+    assert counted(1, "day") == "1 day" and counted(3, "day") == "3 days"
+
+
+def test_plan_summary_counts_one_in_the_singular(tmp_path: Path, capsys) -> None:
+    out, demand = tmp_path / "plan.json", tmp_path / "demand.csv"
+    argv = ["plan", ANSWERS, *QM, "--actions", "i40-readiness-actions", "--budget", "500"]
+    argv += ["--horizon", "12", "--company", "Verdi Digital", "--min-group", "1"]
+    assert main([*argv, "-o", str(out), "--demand", str(demand)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("Verdi Digital: 3 actions in 1 wave, 6 weeks, net 300 of 500 EUR")
+    assert err[1:] == [
+        f"plans of 1 company -> {out}",
+        f"demand for 3 actions (cells of at least 1 company) -> {demand}",
+    ]

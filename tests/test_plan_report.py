@@ -190,7 +190,7 @@ def test_plan_command_writes_json_csv_and_demand(tmp_path, capsys):
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["format"] == "maturity/plan@1" and len(doc["plans"]) == 3
     err = capsys.readouterr().err
-    assert re.search(r"Officine Rossi: \d+ actions in \d+ waves", err)
+    assert re.search(r"Officine Rossi: \d+ actions? in \d+ waves?,", err)
     rows = list(csv.DictReader(io.StringIO(demand.read_text(encoding="utf-8"))))
     assert rows and all(int(r["companies"]) >= 1 for r in rows)
     one = tmp_path / "one.csv"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from maturity.cli.common import check_output, command, count, err, load_scores, os_problem
+from maturity.numbers import counted
 
 
 def _add(sub: Any) -> None:
@@ -131,7 +132,10 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.record_release:
             table.release(label=out.name).to_json(args.record_release, force=args.force)
-        err(f"aggregate peer table (groups of at least {args.min_group}) -> {out}")
+        err(
+            f"aggregate peer table (groups of at least {counted(args.min_group, 'company')}) "
+            f"-> {out}"
+        )
         return 0
     result = benchmark(
         scores,
@@ -149,5 +153,8 @@ def run(args: argparse.Namespace) -> int:
     if args.record_release:
         result.release(label=out.name).to_json(args.record_release, force=args.force)
     note = " (synthetic peers)" if peers.synthetic else ""
-    err(f"benchmarked {len(scores)} against {len(peers)} peers{note} -> {out}")
+    err(
+        f"benchmarked {counted(len(scores), 'company')} against {counted(len(peers), 'peer')}"
+        f"{note} -> {out}"
+    )
     return 0

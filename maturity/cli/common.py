@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
+from maturity.numbers import counted
+
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
     from maturity.questionnaire import Questionnaire
@@ -324,7 +326,7 @@ def print_warnings(scores: Any, limit: int = 50) -> Any:
     for problem in scores.warnings[:limit]:
         err(str(problem))
     if len(scores.warnings) > limit:
-        err(f"... and {len(scores.warnings) - limit} more warnings")
+        err(f"... and {counted(len(scores.warnings) - limit, 'more warning')}")
     return scores
 
 

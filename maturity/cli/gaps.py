@@ -18,6 +18,7 @@ from maturity.cli.common import (
     scored,
     target_of,
 )
+from maturity.numbers import counted
 
 
 def _add(sub: Any) -> None:
@@ -66,8 +67,10 @@ def run(args: argparse.Namespace) -> int:
     if len(args.answers) == 1 and is_scores_file(args.answers[0]):
         model = load_model(args.model, load_questionnaire(args.questionnaire))
         scores = load_scores(args.answers[0], model)
+        unit = f"row of {args.answers[0]}"
     else:
         scores = scored(args)
+        unit = "company" if args.by_company else "respondent"
     peers = load_scores(args.peers, scores.model, "peers") if args.peers else None
     target = target_of(args.target, scores.model)
     options: dict[str, Any] = {}
@@ -81,5 +84,5 @@ def run(args: argparse.Namespace) -> int:
         result.to_csv(out, force=args.force)
     missing = 0 if result.no_peer_target is None else int(result.no_peer_target.any(axis=1).sum())
     note = f" ({missing} without a peer target: insufficient peers)" if missing else ""
-    err(f"gaps of {len(scores)} to {result.target_kind}{note} -> {out}")
+    err(f"gaps of {counted(len(scores), unit)} to {result.target_kind}{note} -> {out}")
     return 0

@@ -19,7 +19,7 @@ from maturity.cli.common import (
     reading_arguments,
     target_of,
 )
-from maturity.numbers import fixed
+from maturity.numbers import counted, fixed
 
 
 def plan_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -150,19 +150,20 @@ def run(args: argparse.Namespace) -> int:
     for plan in list(plans.values())[:10]:
         now, then = plan.today.get("root"), plan.projected.get("root")
         err(
-            f"{plan.company}: {len(plan.actions)} actions in {len(plan.waves)} waves, "
-            f"{plan.weeks:.0f} weeks, net {plan.net_cost:,.0f} of {plan.budget:,.0f} EUR, "
+            f"{plan.company}: {counted(len(plan.actions), 'action')} in "
+            f"{counted(len(plan.waves), 'wave')}, {counted(plan.weeks, 'week', spec='.0f')}, "
+            f"net {plan.net_cost:,.0f} of {plan.budget:,.0f} EUR, "
             f"overall {fixed(now)} -> {fixed(then)}"
             + ("" if plan.exact else " (estimated: see the methodology)")
         )
     if len(plans) > 10:
         err(f"... and {len(plans) - 10} more")
-    err(f"plans of {len(plans)} companies -> {out}")
+    err(f"plans of {counted(len(plans), 'company')} -> {out}")
     if args.demand:
         demand = plans.demand(min_group=args.min_group)
         demand.to_csv(args.demand, force=args.force)
         err(
-            f"demand for {len(demand.total_rows())} actions (cells of at least "
-            f"{args.min_group} companies) -> {args.demand}"
+            f"demand for {counted(len(demand.total_rows()), 'action')} (cells of at least "
+            f"{counted(args.min_group, 'company')}) -> {args.demand}"
         )
     return 0
