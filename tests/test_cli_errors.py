@@ -101,6 +101,19 @@ def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
             "a whole number from 0) (see 'maturity demo --help')",
         ),
         (
+            [
+                *("benchmark", ANSWERS, "--peers", "synthetic", "-m", "i40-readiness-weighted"),
+                *("-o", "b.csv", "--interval", "--confidence", "95"),
+            ],
+            "maturity benchmark: error: argument --confidence: 95 is not between 0 and 1 "
+            "(allowed: a number between 0 and 1, e.g. 0.95) (see 'maturity benchmark --help')",
+        ),
+        (
+            ["gaps", ANSWERS, *QM, "-o", "g.csv", "--by", "sector,size"],
+            "maturity gaps: error: argument --by: unknown peer-group field 'size' (allowed: "
+            "sector, region, size_class, separated by commas) (see 'maturity gaps --help')",
+        ),
+        (
             ["frobnicate"],
             "maturity: error: argument COMMAND: invalid choice: 'frobnicate' (choose from "
             "'validate', 'show', 'export', 'template', 'score', 'gaps', 'benchmark', 'plan', "

@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import check_output, command, count, err, load_scores, os_problem
+from maturity.cli.common import (
+    check_output,
+    command,
+    count,
+    err,
+    load_scores,
+    os_problem,
+    peer_fields,
+    share,
+)
 from maturity.numbers import counted
 
 
@@ -43,6 +52,7 @@ def _add(sub: Any) -> None:
     )
     bm.add_argument(
         "--by",
+        type=peer_fields,
         default="sector,size_class,region",
         help="profile fields that define peer groups (default: %(default)s)",
     )
@@ -60,7 +70,7 @@ def _add(sub: Any) -> None:
     )
     bm.add_argument(
         "--confidence",
-        type=float,
+        type=share,
         default=0.95,
         metavar="C",
         help="level of --interval (default: %(default)s)",
@@ -124,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         since = Release.from_json(text, name=args.since)
     scores = load_scores(args.scores, model)
     peers = load_scores(args.peers, model, "peers")
-    by = tuple(f.strip() for f in args.by.split(",") if f.strip())
+    by = args.by
     options: dict[str, Any] = {"since": since, "release_k": args.release_k}
     if args.aggregate:
         table = write_aggregate(
@@ -154,7 +164,8 @@ def run(args: argparse.Namespace) -> int:
         result.release(label=out.name).to_json(args.record_release, force=args.force)
     note = " (synthetic peers)" if peers.synthetic else ""
     err(
-        f"benchmarked {counted(len(scores), 'company')} against {counted(len(peers), 'peer')}"
+        f"benchmarked {counted(len(scores), 'row')} of {args.scores} against "
+        f"{counted(len(peers), 'peer', spec=',')}"
         f"{note} -> {out}"
     )
     return 0

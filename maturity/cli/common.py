@@ -34,10 +34,12 @@ __all__ = [
     "months",
     "os_problem",
     "out",
+    "peer_fields",
     "peer_target",
     "read_all",
     "reading_arguments",
     "scored",
+    "share",
     "target_of",
 ]
 
@@ -129,6 +131,30 @@ def count(minimum: int) -> Callable[[str], int]:
 
     whole.__name__ = f"whole number from {minimum}"
     return whole
+
+
+def share(text: str) -> float:
+    """A share strictly between 0 and 1 (the ``type`` of ``--confidence``)."""
+    allowed = "a number between 0 and 1, e.g. 0.95"
+    x = _number(text, allowed)
+    if not 0 < x < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1 (allowed: {allowed})")
+    return x
+
+
+def peer_fields(text: str) -> tuple[str, ...]:
+    """The ``type`` of ``--by``: profile fields that define peer groups, comma-separated."""
+    from maturity.classify import WIDENING_FIELDS
+
+    fields = tuple(f.strip() for f in text.split(",") if f.strip())
+    allowed = f"{', '.join(WIDENING_FIELDS)}, separated by commas"
+    bad = [f for f in fields if f not in WIDENING_FIELDS]
+    if bad or not fields:
+        what = f"unknown peer-group field {bad[0]!r}" if bad else f"{text!r} names no field"
+        raise argparse.ArgumentTypeError(f"{what} (allowed: {allowed})")
+    if len(set(fields)) != len(fields):
+        raise argparse.ArgumentTypeError(f"{text!r} names a field twice (allowed: {allowed})")
+    return fields
 
 
 def source_format(text: str) -> str:

@@ -14,6 +14,7 @@ from maturity.cli.common import (
     err,
     is_scores_file,
     load_scores,
+    peer_fields,
     peer_target,
     scored,
     target_of,
@@ -40,6 +41,7 @@ def _add(sub: Any) -> None:
     g.add_argument("--peers", help="peer scores (JSON/CSV), answers (CSV/JSON) or 'synthetic'")
     g.add_argument(
         "--by",
+        type=peer_fields,
         default="sector,size_class,region",
         help="profile fields that define peer groups (default: %(default)s)",
     )
@@ -75,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
     target = target_of(args.target, scores.model)
     options: dict[str, Any] = {}
     if peers is not None and target in ("p50", "p75", "p90", "median"):
-        by = tuple(f.strip() for f in args.by.split(",") if f.strip())
-        options = {"by": by, "min_group": args.min_group}
+        options = {"by": args.by, "min_group": args.min_group}
     result = gaps(scores, target, peers=peers, **options)
     if out.suffix.lower() == ".json":
         result.to_json(out, force=args.force)
