@@ -403,3 +403,17 @@ def test_plan_summary_counts_one_in_the_singular(tmp_path: Path, capsys) -> None
         f"plans of 1 company -> {out}",
         f"demand for 3 actions (cells of at least 1 company) -> {demand}",
     ]
+
+
+def test_a_spec_file_that_is_a_directory_is_said_in_words(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "model.yaml"
+    folder.mkdir()
+    assert main(["validate", str(folder)]) == 1
+    assert capsys.readouterr().out == (
+        f"{folder}: <root>: cannot read the file: a directory, not a file [Y011]\n"
+    )
+    target = tmp_path / "missing.yaml"
+    assert main(["gaps", ANSWERS, *QM, "--target", str(target), "-o", str(tmp_path / "g.csv")]) == 1
+    assert (
+        capsys.readouterr().err == f"{target}: <root>: cannot read the file: no such file [Y011]\n"
+    )
