@@ -144,6 +144,8 @@ def share(text: str) -> float:
 
 def peer_fields(text: str) -> tuple[str, ...]:
     """The ``type`` of ``--by``: profile fields that define peer groups, comma-separated."""
+    if text == "sector,size_class,region":  # the default, converted by argparse on every run
+        return ("sector", "size_class", "region")
     from maturity.classify import WIDENING_FIELDS
 
     fields = tuple(f.strip() for f in text.split(",") if f.strip())
@@ -159,6 +161,8 @@ def peer_fields(text: str) -> tuple[str, ...]:
 
 def source_format(text: str) -> str:
     """The ``type`` of ``--source``: ``auto`` or the name of an answers format."""
+    if text == "auto":  # the default, converted by argparse on every run: no import
+        return text
     from maturity.io.registry import ANSWERS
 
     names = ("auto", *ANSWERS.names())
