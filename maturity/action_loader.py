@@ -93,6 +93,10 @@ class _Loader:
         cid = c.ident(("id",), top.get("id")) if "id" in top else None
         version = c.version(("version",), top.get("version")) if "version" in top else None
         q, versions = self.bind(top.get("questionnaire"))
+        if q is None and any(p.code == "A010" for p in c.problems):
+            # bound to another questionnaire (or none): checking the references against the
+            # wrong one would only add a problem per profile condition and item named
+            c.raise_if_errors()
         c.languages = q.languages if q else ()
         if q is not None:
             derived = {"section": "sector", "division": "sector", "size_class": "employees"}

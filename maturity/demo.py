@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from maturity.numbers import fixed
+from maturity.numbers import counted, fixed
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.questionnaire import Questionnaire
@@ -91,13 +91,14 @@ def run_demo(
     for b in bundled("questionnaire"):
         q = load_questionnaire(b.path, strict=True)
         say(
-            f"questionnaire {q.ref}: {len(q.items)} items in {len(q.dimensions)} dimensions, "
+            f"questionnaire {q.ref}: {counted(len(q.items), 'item')} in "
+            f"{counted(len(q.dimensions), 'dimension')}, "
             f"languages {', '.join(q.languages)}\n"
         )
         if q.id not in SAMPLES:
             continue
         answers = read_responses(sample_path(q.id), q)
-        say(f"  {len(answers)} sample respondents read from {SAMPLES[q.id]}\n")
+        say(f"  {counted(len(answers), 'sample respondent')} read from {SAMPLES[q.id]}\n")
         peers = _synthetic_answers(q, bundled_peers().get(q.id))  # read once, scored per model
         for model in (m for m in models if m.questionnaire.id == q.id):
             scores = score(answers, model, by="company")

@@ -32,10 +32,33 @@ __all__ = [
     "SpecError",
     "format_path",
     "list_allowed",
+    "os_reason",
     "suggest",
 ]
 
 Severity = Literal["error", "warning"]
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the operating system refused a file, in words and without the file's name (the
+    message names it): "a directory, not a file", "permission denied", not ``Is a directory``
+    or ``[Errno 13] ...``.
+    """
+    import errno
+
+    reasons = {
+        errno.ENOENT: "no such file",
+        errno.EISDIR: "a directory, not a file",
+        errno.ENOTDIR: "a part of the path is a file, not a directory",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOSPC: "no space left on the device",
+        errno.EROFS: "the file system is read-only",
+        errno.ENAMETOOLONG: "the name is too long",
+    }
+    if exc.errno in reasons:
+        return reasons[exc.errno]
+    return (exc.strerror or str(exc)).lower()
 
 
 @dataclass(frozen=True, slots=True)

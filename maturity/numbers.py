@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 __all__ = [
     "SCORE_TOLERANCE",
     "at_least",
+    "counted",
     "fixed",
     "percent",
     "round_half_away",
@@ -84,3 +85,17 @@ def percent(share: float, digits: int = 0) -> str:
     if math.isnan(share):
         return "–"
     return f"{round_half_away(100 * share, digits):.{digits}f}%"
+
+
+def counted(n: float, one: str, many: str | None = None, *, spec: str = "") -> str:
+    """A count and its noun, singular when the count shows as ``1`` (English; for messages and
+    summaries): ``counted(1, "company")`` is ``"1 company"``, ``counted(3, "company")`` is
+    ``"3 companies"``, ``counted(1.2, "week", spec=".0f")`` is ``"1 week"``.
+
+    ``many`` is the plural when it is not ``one`` + ``s`` (or ``-y`` → ``-ies``).
+    """
+    if many is None:
+        irregular = one.endswith("y") and one[-2:-1] not in tuple("aeiou")
+        many = one[:-1] + "ies" if irregular else one + "s"
+    shown = format(n, spec)
+    return f"{shown} {one if shown in ('1', '1.0') else many}"

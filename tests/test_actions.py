@@ -14,6 +14,7 @@ import maturity as mt
 from maturity.action_catalogue import ACTION_KINDS, Effect, FundingRule, Programme
 from maturity.cli import main
 from maturity.conditions import parse
+from maturity.demo import sample_path
 from maturity.errors import SpecError
 from maturity.spec.yamlio import read_yaml
 from tests import plan_fixtures as F
@@ -177,6 +178,25 @@ def test_catalogue_of_another_questionnaire_is_refused():
             q,
         )
     assert info.value.codes[0] == "A010"
+
+
+def test_a_catalogue_of_another_questionnaire_stops_at_the_binding(tmp_path, capsys):
+    # the references are not checked against the wrong questionnaire: one line, not a cascade
+    # of 'unknown profile field' problems
+    argv = [
+        "plan",
+        str(sample_path("i40-readiness")),
+        *("-q", "i40-readiness", "-m", "i40-readiness-weighted"),
+        *("--actions", "digital-maturity-actions", "--budget", "60000", "--horizon", "12"),
+        *("-o", str(tmp_path / "plan.json")),
+    ]
+    assert main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(
+        "questionnaire.id: the catalogue is for questionnaire 'digital-maturity', "
+        "not 'i40-readiness' [A010]"
+    )
 
 
 # --- the schema ------------------------------------------------------------------------------

@@ -327,15 +327,15 @@ def test_report_command_languages_formats_portfolio_and_cover(tmp_path):
     # the portfolio has the companies asked for, and only those
     portfolio = (tmp_path / "portfolio.en.html").read_text()
     assert "Verdi Digital" in portfolio and "Bianchi Alimentari" not in portfolio
-    # bad values: one line each, exit 1, nothing written
+    # bad values: one line each, exit 2 (wrong usage), nothing written
     for option, value, message in (
         ("--lang", "it,fr", "--lang: 'fr' is not one of en, it"),
         ("--format", "docx", "--format: 'docx' is not one of html, pdf"),
         ("--date", "2026-13-01", "--date: '2026-13-01' is not a date"),
-        ("--target", "p75", "p75"),
+        ("--target", "p75", "--target p75 needs --peers FILE"),
     ):
         bad = run(*common, option, value, "-o", str(tmp_path / "bad"))
-        assert bad.returncode == 1, (option, bad.stderr)
+        assert bad.returncode == 2, (option, bad.stderr)
         assert len(bad.stderr.strip().splitlines()) == 1 and message in bad.stderr
         assert "Traceback" not in bad.stderr
         assert not (tmp_path / "bad").exists()
@@ -433,7 +433,12 @@ def test_gaps_command(tmp_path):
         "-o",
         str(tmp_path / "x.csv"),
     )
-    assert bad.returncode == 1 and "needs peers" in bad.stderr and "Traceback" not in bad.stderr
+    # wrong usage, said in the command line's words (not the Python API's "a Scores")
+    assert bad.returncode == 2
+    assert bad.stderr == (
+        "maturity gaps: error: --target p75 needs --peers FILE (peer scores, answers or "
+        "'synthetic')\n"
+    )
 
 
 def test_benchmark_command(tmp_path):

@@ -109,14 +109,17 @@ def test_a_target_outside_the_model_range_is_refused_before_any_work(
         ["report", answers, *common, f"--target={value}", "-o", str(out)],
         ["gaps", answers, *common, f"--target={value}", "-o", str(out / "g.csv")],
     ):
-        assert main(argv) == 1
+        # not a finite number: wrong usage (2); outside the model's range: invalid input (1)
+        finite = value not in ("nan", "inf", "-inf", "1e400")
+        assert main(argv) == (1 if finite else 2)
         line = one_line(capsys.readouterr().err)
-        assert line.startswith("maturity: error: --target:")
+        prefix = "maturity" if finite else f"maturity {argv[0]}"
+        assert line.startswith(f"{prefix}: error: --target:")
         assert "0 to 5" in line  # the model's range, read from the model
         assert not out.exists()
     if value == "nan":  # and as a user runs it
         proc = cli("gaps", answers, *common, f"--target={value}", "-o", str(out / "g.csv"))
-        assert proc.returncode == 1 and "--target" in one_line(proc.stderr)
+        assert proc.returncode == 2 and "--target" in one_line(proc.stderr)
 
 
 def test_targets_at_the_ends_of_the_range_are_accepted(tmp_path: Path, i40: dict[str, Any]) -> None:

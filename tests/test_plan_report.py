@@ -191,7 +191,7 @@ def test_plan_command_writes_json_csv_and_demand(tmp_path, capsys):
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["format"] == "maturity/plan@1" and len(doc["plans"]) == 3
     err = capsys.readouterr().err
-    assert re.search(r"Officine Rossi: \d+ actions in \d+ waves", err)
+    assert re.search(r"Officine Rossi: \d+ actions? in \d+ waves?,", err)
     rows = list(csv.DictReader(io.StringIO(demand.read_text(encoding="utf-8"))))
     assert rows and all(int(r["companies"]) >= 1 for r in rows)
     one = tmp_path / "one.csv"
@@ -210,10 +210,17 @@ def test_plan_command_errors_are_one_line(tmp_path, capsys):
     assert "use --force" in capsys.readouterr().err
     args = _plan_args(tmp_path / "x.json")
     args[args.index("--budget") + 1] = "-5"
-    assert main(args) == 1
-    assert "--budget" in capsys.readouterr().err
-    assert main(_plan_args(tmp_path / "x.txt")) == 1
-    assert "must end in .csv or .json" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # argparse: wrong usage
+        main(args)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        "maturity plan: error: argument --budget: -5 is below 0 (allowed: an amount in euro "
+        "from 0, e.g. 60000) (see 'maturity plan --help')\n"
+    )
+    assert main(_plan_args(tmp_path / "x.txt")) == 2
+    assert capsys.readouterr().err == (
+        f"maturity plan: error: {tmp_path / 'x.txt'}: the output must end in .csv or .json\n"
+    )
 
 
 def test_report_command_with_a_plan(tmp_path, capsys):
@@ -243,7 +250,7 @@ def test_report_command_with_a_plan(tmp_path, capsys):
     html = (out / "Verdi-Digital.it.html").read_text(encoding="utf-8")
     assert "Piano d&#39;azione" in html or "Piano d'azione" in html
     bad = [a for a in args if a not in ("--budget", "20000")]
-    assert main([*bad[:-1], "--quiet", "--force"]) == 1
+    assert main([*bad[:-1], "--quiet", "--force"]) == 2
     assert "needs --budget as well" in capsys.readouterr().err
 
 

@@ -21,6 +21,7 @@ from maturity.benchmarking.common import (
     IntArray,
 )
 from maturity.benchmarking.groups import PeerGroup
+from maturity.numbers import counted
 
 __all__ = ["NOTES", "Benchmark"]
 
@@ -92,7 +93,7 @@ class Benchmark:
         n_ok = int(np.count_nonzero(self._sufficient))
         flag = ", synthetic peers" if self.synthetic else ""
         return (
-            f"Benchmark({len(self.ids)} companies × {len(self.nodes)} nodes, "
+            f"Benchmark({counted(len(self.ids), 'company')} × {counted(len(self.nodes), 'node')}, "
             f"min_group={self.min_group}, {n_ok} with sufficient peers{flag})"
         )
 

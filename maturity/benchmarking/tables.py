@@ -41,6 +41,7 @@ from maturity.benchmarking.release import (
 )
 from maturity.benchmarking.result import _num, _write
 from maturity.benchmarking.statistics import block_quantile
+from maturity.numbers import counted
 
 __all__ = ["AggregateTable", "aggregate_table", "write_aggregate"]
 
@@ -87,7 +88,7 @@ class AggregateTable(list[dict[str, Any]]):
     def note(self) -> str:
         """A one-line note on suppressed cells, for the foot of a published table."""
         rules = (
-            f"at least {self.min_group} companies per cell, quantiles from "
+            f"at least {counted(self.min_group, 'company')} per cell, quantiles from "
             f"{2 * self.min_group} as means of blocks of {self.min_group}, means rounded to "
             f"{self.digits} decimals, suppressions audited by linear programming"
         )
@@ -95,7 +96,7 @@ class AggregateTable(list[dict[str, Any]]):
             return f"No cell suppressed ({rules})."
         parts = ", ".join(f"{k}: {v}" for k, v in self.suppressed_by.items() if v)
         return (
-            f"{self.suppressed} cell(s) suppressed to protect individual companies "
+            f"{counted(self.suppressed, 'cell')} suppressed to protect individual companies "
             f"({rules}; {parts})."
         )
 

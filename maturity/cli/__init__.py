@@ -5,7 +5,10 @@ Every sub-command is one module of this package that registers itself with
 Every error the user can cause is printed as one line (``file:line:col: field: problem``) and
 ends the program with a non-zero status; never a traceback. Exit status: 0 success, 1 invalid
 input, 2 wrong usage, 130 interrupted (Ctrl-C), 143 terminated (``SIGTERM``); an interrupted
-command leaves its outputs complete or absent.
+command leaves its outputs complete or absent. Wrong usage is what is wrong whatever the files
+hold (argparse's errors, one line through :class:`~maturity.cli.common.Parser`, and
+:class:`~maturity.cli.common.UsageError`); invalid input is what a file holds or the state of
+the file system.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from maturity import __version__
-from maturity.cli.common import COMMANDS, err
+from maturity.cli.common import COMMANDS, Parser, UsageError, err, os_problem
 from maturity.errors import MaturityError, ResponseError, SpecError
 
 __all__ = ["build_parser", "main"]
@@ -42,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``maturity`` command."""
     for name in _MODULES:
         importlib.import_module(f"maturity.cli.{name}")
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="maturity",
         description="Industry 4.0 maturity assessment: questionnaires, scoring, benchmarks, "
         "plans, reports.",
@@ -82,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _terminate_as_interrupt():
             return COMMANDS[args.command].run(args)
+    except UsageError as exc:
+        err(f"maturity {args.command}: error: {exc}")
+        return 2
     except (SpecError, ResponseError) as exc:
         for problem in exc.problems:
             err(str(problem))
@@ -95,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143 if isinstance(exc, Terminated) else 130
     except BrokenPipeError:  # pragma: no cover
         return 0
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        err(f"maturity: error: {os_problem(exc)}")
+        return 1
+    except ValueError as exc:
         err(f"maturity: error: {exc}")
         return 1

@@ -6,7 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import check_output, command, err
+from maturity.cli.common import (
+    check_output,
+    command,
+    count,
+    err,
+    load_scores,
+    os_problem,
+    peer_fields,
+    share,
+)
+from maturity.numbers import counted
 
 
 def _add(sub: Any) -> None:
@@ -42,12 +52,13 @@ def _add(sub: Any) -> None:
     )
     bm.add_argument(
         "--by",
+        type=peer_fields,
         default="sector,size_class,region",
         help="profile fields that define peer groups (default: %(default)s)",
     )
     bm.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest group ever reported (default: %(default)s)",
@@ -59,7 +70,7 @@ def _add(sub: Any) -> None:
     )
     bm.add_argument(
         "--confidence",
-        type=float,
+        type=share,
         default=0.95,
         metavar="C",
         help="level of --interval (default: %(default)s)",
@@ -84,7 +95,7 @@ def _add(sub: Any) -> None:
     )
     bm.add_argument(
         "--release-k",
-        type=int,
+        type=count(1),
         metavar="K",
         help="changes needed before a group is published again (default: --min-group)",
     )
@@ -98,7 +109,6 @@ def run(args: argparse.Namespace) -> int:
     from maturity.benchmarking import benchmark, write_aggregate
     from maturity.benchmarking.release import Release
     from maturity.model import load_model
-    from maturity.peers import load_peers
 
     out = Path(args.output)
     inputs = [args.scores, args.model, args.questionnaire]
@@ -120,11 +130,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             text = Path(args.since).read_text(encoding="utf-8")
         except OSError as exc:
-            raise ValueError(f"{args.since}: cannot read the release: {exc.strerror}") from None
+            raise ValueError(f"cannot read the release: {os_problem(exc)}") from None
         since = Release.from_json(text, name=args.since)
-    scores = load_peers(args.scores, model)
-    peers = load_peers(args.peers, model)
-    by = tuple(f.strip() for f in args.by.split(",") if f.strip())
+    scores = load_scores(args.scores, model)
+    peers = load_scores(args.peers, model, "peers")
+    by = args.by
     options: dict[str, Any] = {"since": since, "release_k": args.release_k}
     if args.aggregate:
         table = write_aggregate(
@@ -132,7 +142,10 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.record_release:
             table.release(label=out.name).to_json(args.record_release, force=args.force)
-        err(f"aggregate peer table (groups of at least {args.min_group}) -> {out}")
+        err(
+            f"aggregate peer table (groups of at least {counted(args.min_group, 'company')}) "
+            f"-> {out}"
+        )
         return 0
     result = benchmark(
         scores,
@@ -150,5 +163,9 @@ def run(args: argparse.Namespace) -> int:
     if args.record_release:
         result.release(label=out.name).to_json(args.record_release, force=args.force)
     note = " (synthetic peers)" if peers.synthetic else ""
-    err(f"benchmarked {len(scores)} against {len(peers)} peers{note} -> {out}")
+    err(
+        f"benchmarked {counted(len(scores), 'row')} of {args.scores} against "
+        f"{counted(len(peers), 'peer', spec=',')}"
+        f"{note} -> {out}"
+    )
     return 0

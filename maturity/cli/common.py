@@ -7,7 +7,9 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
+
+from maturity.numbers import counted
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
@@ -16,16 +18,28 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "COMMANDS",
     "Command",
+    "Parser",
+    "UsageError",
     "answer_arguments",
     "check_output",
+    "check_output_dir",
     "choices",
     "command",
+    "count",
     "err",
+    "euro",
     "format_of",
+    "is_scores_file",
+    "load_scores",
+    "months",
+    "os_problem",
     "out",
+    "peer_fields",
+    "peer_target",
     "read_all",
     "reading_arguments",
     "scored",
+    "share",
     "target_of",
 ]
 
@@ -54,6 +68,109 @@ def command(name: str, add: Add) -> Callable[[Run], Run]:
         return fn
 
     return register
+
+
+class UsageError(ValueError):
+    """Wrong usage: an option value that is wrong whatever the files hold (an unknown format,
+    an output suffix the command cannot write, options that need each other); exit status 2.
+    """
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and a hint, not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see 'PROG --help')`` and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _number(text: str, allowed: str) -> float:
+    import math
+
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (allowed: {allowed})") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number (allowed: {allowed})")
+    return x
+
+
+def euro(text: str) -> float:
+    """An amount in euro from 0 (the ``type`` of ``--budget``)."""
+    allowed = "an amount in euro from 0, e.g. 60000"
+    x = _number(text, allowed)
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"{text} is below 0 (allowed: {allowed})")
+    return x
+
+
+def months(text: str) -> float:
+    """A duration in months above 0 (the ``type`` of ``--horizon``)."""
+    allowed = "a number of months above 0, e.g. 12"
+    x = _number(text, allowed)
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"{text} months is not a duration (allowed: {allowed})")
+    return x
+
+
+def count(minimum: int) -> Callable[[str], int]:
+    """The ``type`` of an option that is a whole number from ``minimum``."""
+    allowed = f"a whole number from {minimum}"
+
+    def whole(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number (allowed: {allowed})"
+            ) from None
+        if n < minimum:
+            raise argparse.ArgumentTypeError(f"{n} is below {minimum} (allowed: {allowed})")
+        return n
+
+    whole.__name__ = f"whole number from {minimum}"
+    return whole
+
+
+def share(text: str) -> float:
+    """A share strictly between 0 and 1 (the ``type`` of ``--confidence``)."""
+    allowed = "a number between 0 and 1, e.g. 0.95"
+    x = _number(text, allowed)
+    if not 0 < x < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1 (allowed: {allowed})")
+    return x
+
+
+def peer_fields(text: str) -> tuple[str, ...]:
+    """The ``type`` of ``--by``: profile fields that define peer groups, comma-separated."""
+    if text == "sector,size_class,region":  # the default, converted by argparse on every run
+        return ("sector", "size_class", "region")
+    from maturity.classify import WIDENING_FIELDS
+
+    fields = tuple(f.strip() for f in text.split(",") if f.strip())
+    allowed = f"{', '.join(WIDENING_FIELDS)}, separated by commas"
+    bad = [f for f in fields if f not in WIDENING_FIELDS]
+    if bad or not fields:
+        what = f"unknown peer-group field {bad[0]!r}" if bad else f"{text!r} names no field"
+        raise argparse.ArgumentTypeError(f"{what} (allowed: {allowed})")
+    if len(set(fields)) != len(fields):
+        raise argparse.ArgumentTypeError(f"{text!r} names a field twice (allowed: {allowed})")
+    return fields
+
+
+def source_format(text: str) -> str:
+    """The ``type`` of ``--source``: ``auto`` or the name of an answers format."""
+    if text == "auto":  # the default, converted by argparse on every run: no import
+        return text
+    from maturity.io.registry import ANSWERS
+
+    names = ("auto", *ANSWERS.names())
+    if text not in names:
+        raise argparse.ArgumentTypeError(
+            f"unknown answers format {text!r} (allowed: {', '.join(names)})"
+        )
+    return text
 
 
 def out(line: str = "") -> None:
@@ -85,6 +202,7 @@ def reading_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--source",
         default="auto",
+        type=source_format,
         metavar="FORMAT",
         help="the answers' format (csv, json, parquet, arrow, xlsx, xlsx-form, kobo, surveyjs, "
         "limesurvey, forms; default: recognised from the file)",
@@ -149,6 +267,14 @@ def read_all(paths: Sequence[str], q: Questionnaire, options: bool | argparse.Na
         on_error = "skip_cells"
     elif get("skip_bad_rows"):
         on_error = "skip"
+    command = get("command") or "score"
+    for path in paths:
+        if is_scores_file(path):
+            alone = " (gaps takes one scores file alone)" if command == "gaps" else ""
+            raise ValueError(
+                f"{path} is a scores file (written by 'maturity score'); 'maturity {command}' "
+                f"needs the answers file{alone}"
+            )
     parts = [
         read_responses(
             p,
@@ -161,11 +287,17 @@ def read_all(paths: Sequence[str], q: Questionnaire, options: bool | argparse.Na
         )
         for p in paths
     ]
-    for part in parts:
+    for path, part in zip(paths, parts, strict=True):
         for problem in part.warnings:
             err(str(problem))
         for problem in part.skipped:
             err(f"skipped: {problem}")
+        if len(part) == 0:  # never scored silently into an empty output
+            raise ValueError(
+                f"no respondents left in {path}: every row was skipped"
+                if part.skipped
+                else f"no respondents in {path}"
+            )
     if get("by_company"):
         for part in parts:
             if all(c is None for c in part.profile_column("company").tolist()):
@@ -188,6 +320,35 @@ def scored(args: argparse.Namespace) -> Any:
     return print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
 
 
+def is_scores_file(path: str) -> bool:
+    """Whether ``path`` is a scores file written by ``maturity score``: JSON with the
+    ``format`` ``maturity/scores@1`` near its start, or CSV with the long-form header.
+    """
+    from maturity.io.scorefiles import FORMAT
+
+    p = Path(path)
+    try:
+        with p.open(encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    if p.suffix.lower() == ".json":
+        return f'"{FORMAT}"' in head
+    return p.suffix.lower() == ".csv" and head.startswith("respondent_id,node,score")
+
+
+def load_scores(source: str, model: ScoringModel, what: str = "respondents") -> Any:
+    """The scores of a scores file, an answers file (scored on load) or ``synthetic``
+    (:func:`maturity.peers.load_peers`); a file with none is an error ("no peers in FILE").
+    """
+    from maturity.peers import load_peers
+
+    scores = load_peers(source, model)
+    if len(scores) == 0:
+        raise ValueError(f"no {what} in {source}")
+    return scores
+
+
 def print_warnings(scores: Any, limit: int = 50) -> Any:
     """Print the warnings of scoring (``Scores.warnings``) one per line, the first ``limit``
     and a count of the others; return the scores.
@@ -195,26 +356,79 @@ def print_warnings(scores: Any, limit: int = 50) -> Any:
     for problem in scores.warnings[:limit]:
         err(str(problem))
     if len(scores.warnings) > limit:
-        err(f"... and {len(scores.warnings) - limit} more warnings")
+        err(f"... and {counted(len(scores.warnings) - limit, 'more warning')}")
     return scores
 
 
 def check_output(
     out: Path,
     force: bool,
-    suffixes: tuple[str, ...] = (".csv", ".json"),
+    suffixes: tuple[str, ...] | None = (".csv", ".json"),
     inputs: Sequence[str | Path] = (),
 ) -> None:
-    """Refuse an output with a wrong suffix, an existing one without ``--force``, and one that
-    is also an input, before any work.
+    """Refuse an output with a wrong suffix, an existing one without ``--force``, one that is
+    also an input, a directory, and one under a file, before any work.
     """
     from maturity.io.files import check_outputs
 
-    if out.suffix.lower() not in suffixes:
-        raise ValueError(f"{out}: the output must end in {' or '.join(suffixes)}")
+    if suffixes is not None and out.suffix.lower() not in suffixes:
+        raise UsageError(f"{out}: the output must end in {' or '.join(suffixes)}")
     check_outputs([out], inputs)
+    if out.is_dir():
+        raise ValueError(f"{out} is a directory where a file is expected")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(f"{out}: {parent} is a file where a directory is expected")
     if out.exists() and not force:
         raise ValueError(f"{out}: the file exists; use --force to overwrite it")
+
+
+def check_output_dir(out: Path, inputs: Sequence[str | Path] = ()) -> None:
+    """Refuse, before any work, an output directory (``-o DIR``) that is a file: one of the
+    inputs, or another file.
+    """
+    from maturity.io.files import check_outputs
+
+    if out.exists() and not out.is_dir():
+        check_outputs([out], inputs)
+        raise ValueError(f"-o must be a directory; {out} is a file")
+
+
+def os_problem(exc: OSError) -> str:
+    """What an error of the operating system means, in words, naming the file; for the one
+    line of :func:`maturity.cli.main` (not ``[Errno 17] File exists: 'x'``).
+    """
+    import errno
+
+    name = exc.filename2 if exc.filename2 is not None else exc.filename
+    if name is None:
+        return (exc.strerror or str(exc)).lower()
+    path = Path(str(name))
+    code = exc.errno
+    if code == errno.EEXIST:
+        if path.exists() and not path.is_dir():
+            return f"{path} is a file where a directory is expected"
+        return f"{path}: the file exists; use --force to overwrite it"
+    if code == errno.EISDIR:
+        return f"{path} is a directory where a file is expected"
+    if code == errno.ENOTDIR:
+        for parent in path.parents:
+            if parent.exists() and not parent.is_dir():
+                return f"{path}: {parent} is a file where a directory is expected"
+        return f"{path}: a part of the path is a file where a directory is expected"
+    if code == errno.ENOENT:
+        if not path.parent.exists():
+            return f"{path}: the directory {path.parent} does not exist"
+        return f"{path}: no such file or directory"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"{path}: permission denied"
+    if code == errno.ENOSPC:
+        return f"{path}: no space left on the device"
+    if code == errno.EROFS:
+        return f"{path}: the file system is read-only"
+    if code == errno.ENAMETOOLONG:
+        return f"{path}: the name is too long"
+    return f"{path}: {(exc.strerror or str(exc)).lower()}"
 
 
 def format_of(source: str) -> str | None:
@@ -245,11 +459,19 @@ def choices(option: str, text: str, allowed: Sequence[str]) -> list[str]:
     values = list(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
     bad = [v for v in values if v not in allowed]
     if bad or not values:
-        raise ValueError(
+        raise UsageError(
             f"{option}: {bad[0] if bad else text!r} is not one of {', '.join(allowed)} "
             "(several are separated by commas)"
         )
     return values
+
+
+def peer_target(target: str | None, peers: str | None) -> None:
+    """Refuse a peer target (``p50``, ``p75``, ``p90``, ``median``) without ``--peers``."""
+    if target in ("p50", "p75", "p90", "median") and not peers:
+        raise UsageError(
+            f"--target {target} needs --peers FILE (peer scores, answers or 'synthetic')"
+        )
 
 
 def target_of(text: str, model: ScoringModel | None = None) -> object:
@@ -260,7 +482,8 @@ def target_of(text: str, model: ScoringModel | None = None) -> object:
     is read with the strict YAML reader and its problems are located (``file:line:col``).
 
     Raises:
-        ValueError: a number that is not finite or is outside the model's range.
+        UsageError: not a keyword, a number or a JSON/YAML file name, or not finite.
+        ValueError: a number outside the model's range.
         SpecError: a target-profile file that cannot be read or is not a mapping node → score.
 
     """
@@ -281,7 +504,7 @@ def target_of(text: str, model: ScoringModel | None = None) -> object:
         pass
     else:
         if not math.isfinite(number):
-            raise ValueError(f"--target: {text!r} is not a finite number (allowed: {allowed})")
+            raise UsageError(f"--target: {text!r} is not a finite number (allowed: {allowed})")
         if model is not None and not model.range[0] <= number <= model.range[1]:
             raise ValueError(
                 f"--target: {text} is outside the model's range {model.range[0]:g} to "
@@ -291,7 +514,7 @@ def target_of(text: str, model: ScoringModel | None = None) -> object:
     p = Path(text)
     if p.suffix.lower() in (".json", ".yaml", ".yml"):
         return _target_profile(p, model)
-    raise ValueError(f"--target: {text!r} is not one of: {allowed}")
+    raise UsageError(f"--target: {text!r} is not one of: {allowed}")
 
 
 def _target_profile(path: Path, model: ScoringModel | None) -> dict[str, float]:

@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import command, err
+from maturity.cli.common import UsageError, check_output, command, count, err
 
 
 def _formats() -> list[str]:
@@ -38,7 +38,7 @@ def _add_export(sub: Any) -> None:
     )
     p.add_argument(
         "--respondents",
-        type=int,
+        type=count(1),
         default=10,
         metavar="N",
         help="xlsx-form: the number of respondent columns (default 10)",
@@ -49,18 +49,18 @@ def _add_export(sub: Any) -> None:
 
 def _write(args: argparse.Namespace, to: str) -> int:
     from maturity.io.export import ExportWarning
-    from maturity.io.files import check_outputs, write_bytes
+    from maturity.io.files import write_bytes
     from maturity.io.registry import EXPORTS
     from maturity.questionnaire import load_questionnaire
 
+    if to not in EXPORTS.names():
+        raise UsageError(f"--to: unknown format {to!r} (allowed: {', '.join(EXPORTS.names())})")
     fmt = EXPORTS.get(to)
     out = Path(args.output)
     if fmt.suffixes and not any(out.name.lower().endswith(s) for s in fmt.suffixes):
-        raise ValueError(f"{out}: a {to} file must end in {' or '.join(fmt.suffixes)}")
+        raise UsageError(f"{out}: a {to} file must end in {' or '.join(fmt.suffixes)}")
     inputs = [args.questionnaire] if Path(args.questionnaire).exists() else []
-    check_outputs([out], inputs)
-    if out.exists() and not args.force:
-        raise ValueError(f"{out}: the file exists; use --force to overwrite it")
+    check_output(out, args.force, None, inputs)  # the suffix is checked above
     q = load_questionnaire(args.questionnaire)
     options: dict[str, Any] = {"langs": getattr(args, "lang", None) or q.languages}
     if getattr(args, "respondents", None) is not None:

@@ -6,7 +6,20 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from maturity.cli.common import answer_arguments, check_output, command, err, scored, target_of
+from maturity.cli.common import (
+    answer_arguments,
+    check_output,
+    command,
+    count,
+    err,
+    is_scores_file,
+    load_scores,
+    peer_fields,
+    peer_target,
+    scored,
+    target_of,
+)
+from maturity.numbers import counted
 
 
 def _add(sub: Any) -> None:
@@ -28,29 +41,17 @@ def _add(sub: Any) -> None:
     g.add_argument("--peers", help="peer scores (JSON/CSV), answers (CSV/JSON) or 'synthetic'")
     g.add_argument(
         "--by",
+        type=peer_fields,
         default="sector,size_class,region",
         help="profile fields that define peer groups (default: %(default)s)",
     )
     g.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest peer group ever used (default: %(default)s)",
     )
-
-
-def _scores_file(path: str) -> bool:
-    """Whether ``path`` is a scores file written by ``maturity score`` (JSON or CSV)."""
-    p = Path(path)
-    try:
-        with p.open(encoding="utf-8-sig", errors="replace") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    if p.suffix.lower() == ".json":
-        return '"maturity/scores@1"' in head
-    return p.suffix.lower() == ".csv" and head.startswith("respondent_id,node,score")
 
 
 @command("gaps", _add)
@@ -58,24 +59,25 @@ def run(args: argparse.Namespace) -> int:
     """Gaps to a target and priorities."""
     from maturity.gap_analysis import gaps
     from maturity.model import load_model
-    from maturity.peers import load_peers
     from maturity.questionnaire import load_questionnaire
 
     out = Path(args.output)
     inputs = [*args.answers, args.questionnaire, args.model, args.target]
     inputs += [args.peers] if args.peers and args.peers != "synthetic" else []
     check_output(out, args.force, inputs=[i for i in inputs if i])
-    if len(args.answers) == 1 and _scores_file(args.answers[0]):
+    peer_target(args.target, args.peers)
+    if len(args.answers) == 1 and is_scores_file(args.answers[0]):
         model = load_model(args.model, load_questionnaire(args.questionnaire))
-        scores = load_peers(args.answers[0], model)
+        scores = load_scores(args.answers[0], model)
+        unit = f"row of {args.answers[0]}"
     else:
         scores = scored(args)
-    peers = load_peers(args.peers, scores.model) if args.peers else None
+        unit = "company" if args.by_company else "respondent"
+    peers = load_scores(args.peers, scores.model, "peers") if args.peers else None
     target = target_of(args.target, scores.model)
     options: dict[str, Any] = {}
     if peers is not None and target in ("p50", "p75", "p90", "median"):
-        by = tuple(f.strip() for f in args.by.split(",") if f.strip())
-        options = {"by": by, "min_group": args.min_group}
+        options = {"by": args.by, "min_group": args.min_group}
     result = gaps(scores, target, peers=peers, **options)
     if out.suffix.lower() == ".json":
         result.to_json(out, force=args.force)
@@ -83,5 +85,5 @@ def run(args: argparse.Namespace) -> int:
         result.to_csv(out, force=args.force)
     missing = 0 if result.no_peer_target is None else int(result.no_peer_target.any(axis=1).sum())
     note = f" ({missing} without a peer target: insufficient peers)" if missing else ""
-    err(f"gaps of {len(scores)} to {result.target_kind}{note} -> {out}")
+    err(f"gaps of {counted(len(scores), unit)} to {result.target_kind}{note} -> {out}")
     return 0

@@ -9,12 +9,17 @@ from typing import Any
 from maturity.cli.common import (
     check_output,
     command,
+    count,
     err,
+    euro,
+    load_scores,
+    months,
+    peer_target,
     read_all,
     reading_arguments,
     target_of,
 )
-from maturity.numbers import fixed
+from maturity.numbers import counted, fixed
 
 
 def plan_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -27,14 +32,14 @@ def plan_arguments(p: argparse.ArgumentParser, *, required: bool) -> None:
     )
     p.add_argument(
         "--budget",
-        type=float,
+        type=euro,
         required=required,
         metavar="EUR",
         help="the most each company spends, in euro, net of public funding",
     )
     p.add_argument(
         "--horizon",
-        type=float,
+        type=months,
         required=required,
         metavar="MONTHS",
         help="the plan must end within this many months",
@@ -68,7 +73,7 @@ def _add(sub: Any) -> None:
     p.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
     p.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest peer group and smallest published demand cell (default: %(default)s)",
@@ -94,12 +99,11 @@ def make_plans(
     ``peers`` are loaded from ``--peers`` when not given.
     """
     from maturity.action_catalogue import load_actions
-    from maturity.peers import load_peers
     from maturity.planning import plan_all
 
     catalogue = load_actions(args.actions, scores.model.questionnaire)
     if peers is None and getattr(args, "peers", None):
-        peers = load_peers(args.peers, scores.model)
+        peers = load_scores(args.peers, scores.model, "peers")
     target = args.target or ("p75" if peers is not None else "next_level")
     return plan_all(
         scores,
@@ -126,12 +130,9 @@ def run(args: argparse.Namespace) -> int:
     inputs = [*args.answers, args.questionnaire, args.model, args.actions]
     inputs += [args.peers] if args.peers and args.peers != "synthetic" else []
     check_output(out, args.force, inputs=inputs)
+    peer_target(args.target, args.peers)
     if args.demand:
         check_output(Path(args.demand), args.force, suffixes=(".csv",), inputs=[*inputs, out])
-    if args.budget < 0:
-        raise ValueError(f"--budget: {args.budget:g} is below 0")
-    if args.horizon <= 0:
-        raise ValueError(f"--horizon: {args.horizon:g} months is not a duration")
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     responses = read_all(args.answers, q, args)
@@ -149,19 +150,20 @@ def run(args: argparse.Namespace) -> int:
     for plan in list(plans.values())[:10]:
         now, then = plan.today.get("root"), plan.projected.get("root")
         err(
-            f"{plan.company}: {len(plan.actions)} actions in {len(plan.waves)} waves, "
-            f"{plan.weeks:.0f} weeks, net {plan.net_cost:,.0f} of {plan.budget:,.0f} EUR, "
+            f"{plan.company}: {counted(len(plan.actions), 'action')} in "
+            f"{counted(len(plan.waves), 'wave')}, {counted(plan.weeks, 'week', spec='.0f')}, "
+            f"net {plan.net_cost:,.0f} of {plan.budget:,.0f} EUR, "
             f"overall {fixed(now)} -> {fixed(then)}"
             + ("" if plan.exact else " (estimated: see the methodology)")
         )
     if len(plans) > 10:
         err(f"... and {len(plans) - 10} more")
-    err(f"plans of {len(plans)} companies -> {out}")
+    err(f"plans of {counted(len(plans), 'company')} -> {out}")
     if args.demand:
         demand = plans.demand(min_group=args.min_group)
         demand.to_csv(args.demand, force=args.force)
         err(
-            f"demand for {len(demand.total_rows())} actions (cells of at least "
-            f"{args.min_group} companies) -> {args.demand}"
+            f"demand for {counted(len(demand.total_rows()), 'action')} (cells of at least "
+            f"{counted(args.min_group, 'company')}) -> {args.demand}"
         )
     return 0

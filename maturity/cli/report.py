@@ -5,9 +5,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as _dt
+from pathlib import Path
 from typing import Any, Literal, cast
 
-from maturity.cli.common import answer_arguments, choices, command, err, read_all, target_of
+from maturity.cli.common import (
+    UsageError,
+    answer_arguments,
+    check_output_dir,
+    choices,
+    command,
+    count,
+    err,
+    load_scores,
+    peer_target,
+    read_all,
+    target_of,
+)
 
 
 def _add(sub: Any) -> None:
@@ -21,7 +34,7 @@ def _add(sub: Any) -> None:
     rp.add_argument("--peers", help="peer scores (JSON), answers (CSV/JSON) or 'synthetic'")
     rp.add_argument(
         "--min-group",
-        type=int,
+        type=count(1),
         default=5,
         metavar="N",
         help="smallest peer group ever shown (default: %(default)s)",
@@ -61,15 +74,29 @@ def _add(sub: Any) -> None:
     rp.add_argument("--email", help="the consultant's e-mail (the report's 'Who can help')")
     rp.add_argument("--phone", help="the consultant's phone number")
     rp.add_argument("--website", metavar="URL", help="the consultant's website (https://...)")
-    rp.add_argument("--date", metavar="YYYY-MM-DD", help="report date on the cover (default: none)")
+    rp.add_argument(
+        "--date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="report date on the cover (default: none)",
+    )
     from maturity.cli.plan import plan_arguments
 
     plan_arguments(rp, required=False)  # with --actions, the action plan of each company
-    rp.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per CPU)")
+    rp.add_argument(
+        "-j", "--jobs", type=count(0), default=0, help="processes (default: one per CPU)"
+    )
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 _FORMATS = ("html", "pdf")
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 @command("report", _add)
@@ -80,24 +107,26 @@ def run(args: argparse.Namespace) -> int:
     from maturity.benchmarking import benchmark
     from maturity.gap_analysis import gaps
     from maturity.model import load_model
-    from maturity.peers import load_peers
     from maturity.questionnaire import load_questionnaire
     from maturity.report.batch import ReportJob, run_reports
     from maturity.report.render import LANGUAGES, Branding
     from maturity.scoring import score
 
+    peer_target(args.target, args.peers)
+    inputs = [
+        *args.answers,
+        *(f for f in (args.previous, args.peers, args.target, args.branding, args.actions) if f),
+        args.questionnaire,
+        args.model,
+    ]
+    check_output_dir(Path(args.output), inputs)
     langs = choices("--lang", args.lang, LANGUAGES)
     formats = cast("list[Literal['html', 'pdf']]", choices("--format", args.format, _FORMATS))
     if "pdf" in formats:
         from maturity.report.pdf import require_weasyprint
 
         require_weasyprint()  # before any work: a clear message if the extra is missing
-    date = None
-    if args.date:
-        try:
-            date = _dt.date.fromisoformat(args.date)
-        except ValueError:
-            raise ValueError(f"--date: {args.date!r} is not a date YYYY-MM-DD") from None
+    date = args.date
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q)
     # the target before any work: a number outside the model's range is refused at once
@@ -118,17 +147,17 @@ def run(args: argparse.Namespace) -> int:
     scores = score(responses, model, by="company")
     companies = list(dict.fromkeys(args.company)) if args.company else list(scores.ids)
     bench = None
-    peers = load_peers(args.peers, model) if args.peers else None
+    peers = load_scores(args.peers, model, "peers") if args.peers else None
     if peers is not None:
         bench = benchmark(scores, peers, min_group=args.min_group)
     target = target_arg if target_arg is not None else "p75" if bench else "next_level"
     previous = None
     if args.previous:
         if args.previous == "synthetic":
-            raise ValueError(
+            raise UsageError(
                 "--previous: give the scores or answers file of the earlier assessment"
             )
-        previous = load_peers(args.previous, model)
+        previous = load_scores(args.previous, model)
     plans = None
     if args.actions or args.budget is not None or args.horizon is not None:
         missing = [
@@ -141,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
             if value is None
         ]
         if missing:
-            raise ValueError(f"an action plan needs {', '.join(missing)} as well")
+            raise UsageError(f"an action plan needs {', '.join(missing)} as well")
         from maturity.cli.plan import make_plans
 
         plans = make_plans(args, scores, responses, companies, peers=peers)
@@ -175,16 +204,7 @@ def run(args: argparse.Namespace) -> int:
         workers=workers,
         progress=not args.quiet,
         portfolio=args.portfolio,
-        inputs=[
-            *args.answers,
-            *(
-                f
-                for f in (args.previous, args.peers, args.target, args.branding, args.actions)
-                if f
-            ),
-            args.questionnaire,
-            args.model,
-        ],
+        inputs=inputs,
     )
     for path in written[:5]:
         err(f"wrote {path}")

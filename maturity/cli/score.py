@@ -14,6 +14,7 @@ from maturity.cli.common import (
     print_warnings,
     read_all,
 )
+from maturity.numbers import counted
 
 
 def _add(sub: Any) -> None:
@@ -50,7 +51,6 @@ def run(args: argparse.Namespace) -> int:
     merged = read_all(args.answers, q, args)
     scores = print_warnings(score(merged, model, by="company" if args.by_company else "respondent"))
     _write_scores(scores, out, args.force)
-    n = len(scores)
-    what = ("company", "companies") if args.by_company else ("respondent", "respondents")
-    err(f"scored {n} {what[n != 1]} with {model.id} -> {out}")
+    what = "company" if args.by_company else "respondent"
+    err(f"scored {counted(len(scores), what)} with {model.id} -> {out}")
     return 0

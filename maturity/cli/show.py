@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from maturity.cli.common import command, format_of, out
-from maturity.numbers import percent
+from maturity.numbers import counted, percent
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.model import ScoringModel
@@ -81,7 +81,7 @@ def _languages_line(texts: list[tuple[str, Text]], languages: tuple[str, ...]) -
         f"{lang} {100 * (n - len(missing[lang])) / n:.0f}%" if n else f"{lang} -"
         for lang in languages
     ]
-    lines = ["languages: " + ", ".join(shares) + f" of {n} texts"]
+    lines = ["languages: " + ", ".join(shares) + f" of {counted(n, 'text')}"]
     for lang in languages:
         if missing[lang]:
             shown = ", ".join(missing[lang][:20])
@@ -151,9 +151,9 @@ def run(args: argparse.Namespace) -> int:
     for line in _languages_line(list(questionnaire_texts(q)), q.languages):
         out(line)
     out(
-        f"{len(q.items)} items ("
+        f"{counted(len(q.items), 'item')} ("
         + ", ".join(f"{n} {k}" for k, n in kinds.items())
-        + f"), {len(q.dimensions)} dimensions, "
+        + f"), {counted(len(q.dimensions), 'dimension')}, "
         f"{sum(1 for i in q.items if i.when or q.conditions_of(i.id))} conditional"
     )
     out("")
@@ -167,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
             last = k == len(children) - 1 and not (args.items and d.items)
             mark = "└─ " if last else "├─ "
             cond = "  [when]" if sub.when else ""
-            out(f"{prefix}{mark}{sub.id}  {sub.title.lang(lang)}  ({count(sub)} items){cond}")
+            items = counted(count(sub), "item")
+            out(f"{prefix}{mark}{sub.id}  {sub.title.lang(lang)}  ({items}){cond}")
             tree(sub, prefix + ("   " if last else "│  "))
         if args.items:
             for k, item in enumerate(d.items):
@@ -175,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
                 cond = "  [when]" if item.when else ""
                 out(f"{prefix}{mark}{item.id} ({item.kind}){cond}")
 
-    out(f"root  {q.title.lang(lang)}  ({len(q.items)} items)")
+    out(f"root  {q.title.lang(lang)}  ({counted(len(q.items), 'item')})")
     tree(q.root, "")
     return 0
 
@@ -195,9 +196,9 @@ def _show_actions(args: argparse.Namespace) -> int:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
     out(f"{cat.id} {cat.version}: {cat.title.lang(lang)}")
     out(
-        f"for {cat.questionnaire.id} {cat.questionnaire_versions}; {len(cat)} actions ("
+        f"for {cat.questionnaire.id} {cat.questionnaire_versions}; {counted(len(cat), 'action')} ("
         + ", ".join(f"{n} {k}" for k, n in kinds.items())
-        + f"), {len(cat.programmes)} funding programmes"
+        + f"), {counted(len(cat.programmes), 'funding programme')}"
     )
     out("")
     for p in cat.programmes:

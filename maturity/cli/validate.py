@@ -9,6 +9,7 @@ from typing import Any
 
 from maturity.cli.common import command, err, format_of, out
 from maturity.errors import SpecError
+from maturity.numbers import counted
 
 
 def _load_any(source: str, strict: bool, questionnaire: object = None) -> object:
@@ -81,5 +82,5 @@ def run(args: argparse.Namespace) -> int:
             err(f"{source}: valid ({obj!r})")
     n = len(args.files)
     if n > 1 or bad:
-        err(f"{n} file{'s' if n != 1 else ''} checked, {bad} invalid")
+        err(f"{counted(n, 'file')} checked, {bad} invalid")
     return 1 if bad else 0

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from maturity.numbers import counted
+
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.action_catalogue import Action
     from maturity.planning.result import Plan
@@ -82,8 +84,10 @@ class Demand:
 
     def __repr__(self) -> str:
         return (
-            f"<Demand of {self.companies} companies: {len(self.total_rows())} actions published, "
-            f"{self.suppressed} cells suppressed (groups of at least {self.min_group})>"
+            f"<Demand of {counted(self.companies, 'company')}: "
+            f"{counted(len(self.total_rows()), 'action')} published, "
+            f"{counted(self.suppressed, 'cell')} suppressed (groups of at least "
+            f"{counted(self.min_group, 'company')})>"
         )
 
     def total_rows(self) -> list[DemandCell]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from maturity.numbers import fixed, percent
+from maturity.numbers import counted, fixed, percent
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.action_catalogue import Action, ActionCatalogue
@@ -118,8 +118,8 @@ class LeftOut:
         together = f" (it pays off together with {', '.join(d['with'])})" if d.get("with") else ""
         if self.reason == "horizon":
             return (
-                f"with what it needs it takes {d['weeks']:.0f} weeks, beyond the horizon of "
-                f"{d['horizon_weeks']:.0f} weeks{together}"
+                f"with what it needs it takes {counted(d['weeks'], 'week', spec='.0f')}, beyond "
+                f"the horizon of {counted(d['horizon_weeks'], 'week', spec='.0f')}{together}"
             )
         if self.reason == "budget" and d.get("alone"):
             return (
@@ -244,8 +244,9 @@ class Plan:
         root_now = self.today.get("root", math.nan)
         root_then = self.projected.get("root", math.nan)
         return (
-            f"<Plan {self.company}: {len(self.actions)} actions in {len(self.waves)} waves, "
-            f"{self.weeks:g} weeks, net {self.net_cost:,.0f} of {self.budget:,.0f} EUR, "
+            f"<Plan {self.company}: {counted(len(self.actions), 'action')} in "
+            f"{counted(len(self.waves), 'wave')}, {counted(self.weeks, 'week', spec='g')}, "
+            f"net {self.net_cost:,.0f} of {self.budget:,.0f} EUR, "
             f"root {fixed(root_now)} -> {fixed(root_then)}>"
         )
 
@@ -377,7 +378,7 @@ class Plan:
             f"<li>{e(lo.id)}: {e(lo.reason)} – {e(lo.describe())}</li>" for lo in self.left_out
         )
         return (
-            f"<p><b>Plan</b> {e(self.company)}: {len(self.actions)} actions, "
+            f"<p><b>Plan</b> {e(self.company)}: {counted(len(self.actions), 'action')}, "
             f"net {self.net_cost:,.0f} of {self.budget:,.0f} EUR, {self.weeks:g} of "
             f"{self.horizon_weeks:.0f} weeks; closes {percent(self.closure)} of the weighted gap "
             f"to {e(self.target_kind)}</p>"
@@ -448,7 +449,7 @@ class Plans(Mapping[str, Plan]):
 
     def __repr__(self) -> str:
         n = sum(len(p) for p in self._plans.values())
-        return f"<Plans of {len(self)} companies, {n} actions in all>"
+        return f"<Plans of {counted(len(self), 'company')}, {counted(n, 'action')} in all>"
 
     def records(self) -> list[dict[str, Any]]:
         """The records of every plan, company after company."""

@@ -164,7 +164,8 @@ def _branding(branding: Branding | str | Path | None) -> Branding:
         return Branding()
     b = branding if isinstance(branding, Branding) else Branding(directory=branding)
     if b.directory is not None and not Path(b.directory).is_dir():
-        raise ReportError(f"branding directory {str(b.directory)!r} does not exist")
+        what = "is a file, not a directory" if Path(b.directory).exists() else "does not exist"
+        raise ReportError(f"branding directory {str(b.directory)!r} {what}")
     return b
 
 

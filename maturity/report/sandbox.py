@@ -46,6 +46,7 @@ from pathlib import Path
 from string import Formatter
 from typing import TYPE_CHECKING, Any
 
+from maturity.errors import os_reason
 from maturity.report.errors import ReportError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -571,7 +572,7 @@ def confined_path(directory: str | Path, name: str) -> Path | None:
     try:
         st = os.stat(real)
     except OSError as exc:
-        raise ReportError(f"{path}: cannot read the branding file: {exc.strerror}") from None
+        raise ReportError(f"{path}: cannot read the branding file: {os_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):
         raise ReportError(f"{path}: refused: not a regular file")
     return Path(real)

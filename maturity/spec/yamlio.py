@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from maturity.errors import Problem, Severity, SpecError, format_path
+from maturity.errors import Problem, Severity, SpecError, format_path, os_reason
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT", "MAX_VALUES", "Document", "Mark", "read_yaml"]
 
@@ -341,9 +341,7 @@ def read_yaml(source: str | Path | bytes, *, file: str | None = None) -> Documen
                 )
             data = source.read_bytes()
         except OSError as exc:
-            raise SpecError(
-                [Problem.make("Y011", file=name, detail=exc.strerror or str(exc))]
-            ) from None
+            raise SpecError([Problem.make("Y011", file=name, detail=os_reason(exc))]) from None
     else:
         name = file or "<string>"
         data = source if isinstance(source, bytes) else source.encode("utf-8")
