@@ -289,3 +289,15 @@ def test_answers_an_action_brings_are_written_as_the_report_writes_numbers(setti
     assert _answer_text(m, "em.trained_share", "30", "it", messages("it")) == "30\u00a0%"
     assert _answer_text(m, "em.trained_share", "30", "en", messages("en")) == "30%"
     assert _answer_text(m, "em.specialists", "2.5", "it", messages("it")) == "2,5\u00a0FTE"
+
+
+def test_plan_command_says_when_there_is_no_target(tmp_path, capsys):
+    """The summary line of a plan without any target says so and why (the three sample
+    companies are their own peers: too few to publish a quartile)."""
+    args = _plan_args(tmp_path / "p.json", "--all", "--peers", ANSWERS, "--target", "p75")
+    assert main(args) == 0
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if " -> " in ln and ": " in ln]
+    companies = [ln for ln in lines if not ln.startswith("plans of")]
+    assert len(companies) == 3
+    assert all(ln.endswith("(no target: insufficient peers)") for ln in companies)
+    assert all(": 0 actions in 0 waves" in ln for ln in companies)

@@ -155,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
             f"net {plan.net_cost:,.0f} of {plan.budget:,.0f} EUR, "
             f"overall {fixed(now)} -> {fixed(then)}"
             + ("" if plan.exact else " (estimated: see the methodology)")
+            + _no_target(plan)
         )
     if len(plans) > 10:
         err(f"... and {len(plans) - 10} more")
@@ -167,3 +168,16 @@ def run(args: argparse.Namespace) -> int:
             f"{counted(args.min_group, 'company')}) -> {args.demand}"
         )
     return 0
+
+
+def _no_target(plan: Any) -> str:
+    """What of the plan has no target, said after its summary line ("" when all has one)."""
+    import math
+
+    missing = [n for n in plan.nodes if not math.isfinite(plan.target.get(n, math.nan))]
+    if not missing:
+        return ""
+    why = ": insufficient peers" if str(plan.target_kind).startswith("peer") else ""
+    if len(missing) == len(plan.nodes):
+        return f" (no target{why})"
+    return f" (no target for {', '.join(missing)}{why})"
