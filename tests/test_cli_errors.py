@@ -339,7 +339,9 @@ def test_an_interview_workbook_not_filled_in_has_no_respondents(tmp_path: Path, 
 
 def test_every_row_skipped_and_empty_peers(template: Path, tmp_path: Path, capsys) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("respondent_id,questionnaire\nr1,i40-readiness\n")
+    # the required profile fields' columns are there (else the file is refused whole, R015),
+    # their cells empty: the one row is skipped
+    bad.write_text("respondent_id,questionnaire,sector,employees\nr1,i40-readiness,,\n")
     argv = ["score", str(bad), *QM, "-o", str(tmp_path / "s.json"), "--skip-bad-rows"]
     assert main(argv) == 1
     err = capsys.readouterr().err.splitlines()
