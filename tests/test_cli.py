@@ -144,6 +144,7 @@ def test_demo_runs_on_shipped_data(demo_dir, tmp_path):
     assert again.returncode == 1 and "use --force" in again.stderr
 
 
+@pytest.mark.slow  # a demo end to end (every report of both questionnaires)
 def test_demo_html_in_parallel_with_progress(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "-o", str(out), "--format", "html", "-j", "2"]) == 0

@@ -829,6 +829,7 @@ def test_pdf_toc_has_page_numbers(pdf_en: bytes, tmp_path: Path) -> None:
         assert int(number) == heading, title
 
 
+@pytest.mark.slow  # a second whole PDF, end to end
 def test_pdf_is_reproducible(
     pipeline: dict[str, Any], pdf_en: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
