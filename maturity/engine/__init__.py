@@ -270,14 +270,14 @@ def run(
     same shape. Blocks of ``chunk`` rows run on ``workers`` threads (default: one per CPU);
     both kernels release the GIL.
     """
-    from maturity.memory import output_array
+    import numpy as np
 
     n = values.shape[0]
     k = len(cm.nodes)
     name = choose_engine(cm, n, engine)
     kernel = ENGINES[name].load()
-    scores = output_array((n, k))  # written a block of rows after another: plain pages
-    coverage = output_array((n, k))
+    scores = np.empty((n, k))
+    coverage = np.empty((n, k))
     workers = workers if workers is not None else (os.cpu_count() or 1)
 
     def part(arr: npt.NDArray[np.bool_] | None, lo: int, hi: int) -> Any:
