@@ -73,23 +73,17 @@ class _Loader:
     def load(self) -> ActionCatalogue:
 
         c = self.c
-        top = c.mapping(
-            (),
-            self.doc.data,
+        top = c.document(
             required=_TOP_REQUIRED,
             optional=_TOP_OPTIONAL,
             what="a mapping (the action catalogue)",
+            format=FORMAT,
+            hints={
+                "maturity/scoring-model@1": (
+                    " — this is a scoring model; give it to 'maturity validate' as it is"
+                )
+            },
         )
-        if top is None:
-            c.raise_if_errors()
-            raise AssertionError  # pragma: no cover
-        if "format" in top and top["format"] != FORMAT:
-            hint = (
-                " — this is a scoring model; give it to 'maturity validate' as it is"
-                if top["format"] == "maturity/scoring-model@1"
-                else ""
-            )
-            c.error("S005", ("format",), found=top["format"], allowed=FORMAT + hint)
         cid = c.ident(("id",), top.get("id")) if "id" in top else None
         version = c.version(("version",), top.get("version")) if "version" in top else None
         q, versions = self.bind(top.get("questionnaire"))

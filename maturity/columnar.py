@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from maturity.factorize import factor_numbers, factor_objects
 from maturity.profile_columns import ProfileColumns, ProfileList
 from maturity.questionnaire import PROFILE_FIELDS, Item, Questionnaire
+from maturity.threads import each
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -472,7 +473,7 @@ class AnswerColumns:
             for j, off in hidden.items():
                 np.logical_not(off[rows], out=applicable[rows, j])
 
-        _in_threads(block, range(0, n, MATRIX_BLOCK))
+        each(block, range(0, n, MATRIX_BLOCK), name="maturity-matrix")
         for arr in (values, na, dk, applicable):
             arr.setflags(write=False)
         return AnswerMatrix(
@@ -489,22 +490,6 @@ MATRIX_BLOCK = 32768
 _MULTI_LOOKUP = 10
 #: A number item with up to this many bands is banded by one comparison per band.
 _FEW_BANDS = 16
-
-
-def _in_threads(work: Any, starts: range) -> None:
-    """``work(start)`` for every start, on a thread per CPU when there are several."""
-    import os
-
-    workers = min(os.cpu_count() or 1, len(starts))
-    if workers <= 1:
-        for a in starts:
-            work(a)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity-matrix") as pool:
-        for _ in pool.map(work, starts):
-            pass
 
 
 @dataclass(frozen=True, eq=False)

@@ -186,18 +186,12 @@ class _ModelLoader:
 
     def load(self) -> ScoringModel:
         c = self.c
-        top = c.mapping(
-            (),
-            self.doc.data,
+        top = c.document(
             required=_TOP_REQUIRED,
             optional=_TOP_OPTIONAL,
             what="a mapping (the scoring model)",
+            format=FORMAT,
         )
-        if top is None:
-            c.raise_if_errors()
-            raise AssertionError  # pragma: no cover
-        if "format" in top and top["format"] != FORMAT:
-            c.error("S005", ("format",), found=top["format"], allowed=FORMAT)
         mid = c.ident(("id",), top.get("id")) if "id" in top else None
         version = c.version(("version",), top.get("version")) if "version" in top else None
         q, versions = self.bind(top.get("questionnaire"))

@@ -299,16 +299,13 @@ def run(
 
     starts = range(0, n, chunk)
     if len(starts) > 1 and workers > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
         from threadpoolctl import threadpool_limits
 
+        from maturity.threads import each
+
         # BLAS's own threads would only fight ours over small products
-        with (
-            threadpool_limits(limits=1, user_api="blas"),
-            ThreadPoolExecutor(max_workers=workers) as pool,
-        ):
-            list(pool.map(block, starts))
+        with threadpool_limits(limits=1, user_api="blas"):
+            each(block, starts, workers=workers, name="maturity-score")
     else:
         for lo in starts:
             block(lo)

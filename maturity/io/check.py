@@ -25,6 +25,7 @@ from maturity.io.columns import ColumnReader, is_arrow, reader_for
 from maturity.io.table import RawTable, TableStream
 from maturity.questionnaire import PROFILE_FIELDS, Item, Questionnaire
 from maturity.responses import ID_COLUMN, META_COLUMNS, Responses
+from maturity.threads import each
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.columnar import AnswerColumns
@@ -349,7 +350,12 @@ class _Checker:
         if not self.started:
             self.start(batch)
         work = [(reader, batch.cells[c]) for c, reader in self.readers.items()]
-        _each(lambda w: w[0].add(w[1], offset), work, parallel=batch.n_rows >= _PARALLEL_ROWS)
+        each(
+            lambda w: w[0].add(w[1], offset),
+            work,
+            parallel=batch.n_rows >= _PARALLEL_ROWS,
+            name="maturity-check",
+        )
         self.n = offset + batch.n_rows
 
     # -- the rows ---------------------------------------------------------------------------
@@ -567,24 +573,6 @@ class _Checker:
 
 #: A batch of at least this many rows has its columns read on a thread per CPU.
 _PARALLEL_ROWS = 4096
-
-
-def _each(work: Callable[[Any], None], items: Sequence[Any], *, parallel: bool = True) -> None:
-    """``work(item)`` for every item, on a thread per CPU if ``parallel`` and there are
-    several (the column readers spend their time in numpy and pyarrow, which release the GIL).
-    """
-    import os
-
-    workers = min(os.cpu_count() or 1, len(items)) if parallel else 1
-    if workers <= 1:
-        for item in items:
-            work(item)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity-check") as pool:
-        for _ in pool.map(work, items):
-            pass
 
 
 def _answered(state: Any) -> Any:

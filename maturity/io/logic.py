@@ -196,14 +196,7 @@ class Translator:
         d = self.d
         if isinstance(n, AnswerRef):
             item = self.q.item(n.item)
-            kind = {
-                "scale": "code",
-                "choice": "code",
-                "multi": "codes",
-                "number": "number",
-                "boolean": "bool",
-                "text": "text",
-            }[item.kind]
+            kind = item.value_type().kind
             return _Operand(
                 d.answer(item), d.known_answer(item), kind, tuple(item.codes), item=item
             )

@@ -52,20 +52,16 @@ def _validate(table: Any) -> None:
     the GIL go while it checks; the dictionary indices of a million rows cost as much as
     half the read). A broken column raises what the table's own check raises.
     """
-    import os
-    from concurrent.futures import ThreadPoolExecutor
+    from maturity.threads import each
 
     table.validate()  # the table itself: columns of one length, of the schema's types
-    columns = table.columns
-    workers = min(os.cpu_count() or 1, len(columns))
     try:
-        if workers <= 1 or table.num_rows < 4096:
-            for c in columns:
-                c.validate(full=True)
-        else:
-            with ThreadPoolExecutor(workers, thread_name_prefix="maturity-validate") as pool:
-                for _ in pool.map(lambda c: c.validate(full=True), columns):
-                    pass
+        each(
+            lambda c: c.validate(full=True),
+            table.columns,
+            parallel=table.num_rows >= 4096,
+            name="maturity-validate",
+        )
     except Exception:
         table.validate(full=True)  # the table's message for the first broken column
         raise

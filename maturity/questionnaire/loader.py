@@ -57,20 +57,13 @@ class _Loader:
         self.node_paths: dict[str, tuple[str | int, ...]] = {}
 
     def load(self) -> Questionnaire:
-        c, data = self.c, self.doc.data
-        top = c.mapping(
-            (),
-            data,
+        c = self.c
+        top = c.document(
             required=_TOP_REQUIRED,
             optional=_TOP_OPTIONAL,
             what="a mapping (the questionnaire)",
+            format=FORMAT,
         )
-        if top is None:
-            c.raise_if_errors()
-            raise AssertionError  # pragma: no cover
-        fmt = top.get("format")
-        if "format" in top and fmt != FORMAT:
-            c.error("S005", ("format",), found=fmt, allowed=FORMAT)
         qid = c.ident(
             ("id",),
             top.get("id"),

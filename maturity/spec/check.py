@@ -108,6 +108,29 @@ class Checker:
                 self.error("S002", path, name=key)
         return value
 
+    def document(
+        self,
+        *,
+        required: Collection[str],
+        optional: Collection[str],
+        what: str,
+        format: str,
+        hints: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The document's top mapping (:meth:`mapping`), raising :class:`SpecError` when it is
+        not one; a ``format`` other than ``format`` is S005, with the hint ``hints`` gives for
+        the format found (a file of another kind, say).
+        """
+        top = self.mapping((), self.doc.data, required=required, optional=optional, what=what)
+        if top is None:
+            self.raise_if_errors()
+            raise AssertionError  # pragma: no cover - S003 was recorded
+        found = top.get("format")
+        if "format" in top and found != format:
+            hint = (hints or {}).get(found, "") if isinstance(found, str) else ""
+            self.error("S005", ("format",), found=found, allowed=format + hint)
+        return top
+
     def seq(self, path: Path_, value: object, *, what: str = "a list") -> list[Any] | None:
         """Check a list."""
         if not isinstance(value, list):
