@@ -172,9 +172,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _no_target(plan: Any) -> str:
     """What of the plan has no target, said after its summary line ("" when all has one)."""
-    import math
-
-    missing = [n for n in plan.nodes if not math.isfinite(plan.target.get(n, math.nan))]
+    missing = plan.untargeted
     if not missing:
         return ""
     why = ": insufficient peers" if str(plan.target_kind).startswith("peer") else ""

@@ -225,6 +225,13 @@ class Plan:
         return self.cost - self.funded
 
     @property
+    def untargeted(self) -> tuple[str, ...]:
+        """The plan's nodes without a target (a peer quantile too few peers to publish, say),
+        which the plan leaves out.
+        """
+        return tuple(n for n in self.nodes if not math.isfinite(self.target.get(n, math.nan)))
+
+    @property
     def weeks(self) -> float:
         """When the last action ends, in weeks from the start (0 for an empty plan)."""
         return max((a.end_week for a in self.actions), default=0.0)

@@ -9,7 +9,6 @@ plan on the radar beside today's and the target, and why the other actions were 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -189,7 +188,7 @@ def plan_view(
     months = format_number(plan.horizon_months, lang, 0)
     target_text = _target(plan.target_kind, t, lang)
     # dimensions without a target (a peer group too small to publish the quantile)
-    untargeted = [n for n in plan.nodes if not math.isfinite(plan.target.get(n, math.nan))]
+    untargeted = plan.untargeted
     why = t["plan_why_peers"] if plan.target_kind.startswith("peer") else ""
     if plan.nodes and len(untargeted) == len(plan.nodes):
         intro = t["plan_intro_no_target"].format(target=target_text, why=why)
