@@ -15,6 +15,10 @@ repeating them, it prints the median time and peak memory of:
 - ``read_responses`` on the file with an error in every row (refused, first 50 problems);
 - the floor: making the answer matrix's four arrays and writing each once (``numpy.empty`` and
   ``fill``), the least any road to scores must do, as fresh memory costs on this machine;
+- the floor of any road from Parquet to scores, however it turns codes into what the engine
+  reads: ``read_table``, the full check of the arrays an untrusted file decodes into, whether
+  the respondent ids are unique, and one pass of the numba engine with its outputs written,
+  each timed in one process (numba loaded before);
 
 with the time of each road split into reading (``read_responses``), the matrix
 (``Responses.matrix()``) and scoring (``score()``), so that one sees where the time goes; and
@@ -178,6 +182,7 @@ STEPS = {
     "read+matrix+score parquet": "read_responses + matrix() + score() (Parquet)",
     "errors in every row": "read_responses of the CSV with an error in every row (refused)",
     "floor": "floor: make the answer matrix and write it once",
+    "floor parquet": "floor of any Parquet road: read, check, one engine pass",
 }
 
 
@@ -241,6 +246,40 @@ def child(step: str, files: dict[str, str]) -> None:
         cells = values.size
     elif step == "pyarrow.parquet.read_table":
         pq.read_table(files["parquet"])
+    elif step == "floor parquet":
+        # the steps no road from a Parquet file to scores can leave out, timed one by one in
+        # this process: reading the file, the full check of its arrays (an untrusted file can
+        # hold dictionary indices past the dictionary's end), whether the respondent ids are
+        # unique, and one pass of the fastest engine over the answers with its outputs
+        # written; turning the file's codes into what the engine reads (the matrix) is left
+        # out, as is loading numba (done untimed before)
+        import pyarrow.compute as pc
+
+        from maturity.engine import run as engine_run
+        from maturity.scoring import compile_model
+
+        table = pq.read_table(files["parquet"])
+        out["read"] = time.perf_counter() - start
+        t = time.perf_counter()
+        maturity.io.parquet._validate(table)
+        out["validate"] = time.perf_counter() - t
+        t = time.perf_counter()
+        pc.count_distinct(table.column("respondent_id"))
+        out["unique ids"] = time.perf_counter() - t
+        del table
+        m = read_responses(files["parquet"], q).matrix()
+        cm = compile_model(model, m.item_ids)
+        warm = slice(0, 64)
+        engine_run(cm, m.values[warm], m.na[warm], m.dont_know[warm], m.applicable[warm])
+        t = time.perf_counter()
+        engine_run(cm, m.values, m.na, m.dont_know, m.applicable)
+        out["engine"] = time.perf_counter() - t
+        cells = m.values.size
+        out["seconds"] = sum(out[k] for k in ("read", "validate", "unique ids", "engine"))
+        out["maxrss"] = peak_memory()
+        out["matrix_bytes"] = cells * 11
+        print(json.dumps(out))
+        return
     elif step == "errors in every row":
         try:
             read_responses(files["bad"], q)
@@ -332,6 +371,11 @@ def measure(n: int, directory: Path, repeat: int, python_rows: int) -> None:
     floor = med("floor")
     print(f"  the floor (make + write the matrix) / pyarrow.parquet.read  {floor / ref_pq:5.2f}")
     print(f"  Parquet to scores / the floor               {whole_pq / floor:5.2f}")
+    pq_floor = med("floor parquet")
+    parts = ", ".join(
+        f"{k} {med('floor parquet', k):.2f} s" for k in ("read", "validate", "unique ids", "engine")
+    )
+    print(f"  floor of a Parquet road / pyarrow.parquet.read  {pq_floor / ref_pq:5.2f}  ({parts})")
     bad = med("errors in every row")
     print(
         f"  errors in every row / clean read+matrix     {bad / med('read+matrix csv'):5.2f}  (~1)"
