@@ -5,13 +5,14 @@
 Generates answers of N respondents to a generated 100-item questionnaire (5 dimensions x 4
 sub-dimensions x 5 items: scales with N/A, choices, numbers with decimals and bands, yes/no,
 multiple choice; conditions on answers and on the profile; a profile with company, sector,
-employees, region) as CSV, as Parquet, and as a CSV with an error in every row. Then, each
-step in a fresh process (so that its peak memory is its own), alternating the steps and
-repeating them, it prints the median time and peak memory of:
+employees, region) as CSV, as Parquet (typed, as ``write_responses`` writes it, and every
+column plain text, as pandas and most tools write it), and as a CSV with an error in every
+row. Then, each step in a fresh process (so that its peak memory is its own), alternating the
+steps and repeating them, it prints the median time and peak memory of:
 
 - ``pyarrow.csv.read_csv`` alone and ``pandas.read_csv`` alone (the references);
 - ``read_responses`` + ``matrix()``, and then ``score()`` (our whole road, file to scores);
-- the same from Parquet, beside ``pyarrow.parquet.read_table`` alone;
+- the same from each Parquet file, beside ``pyarrow.parquet.read_table`` of it alone;
 - ``read_responses`` on the file with an error in every row (refused, first 50 problems);
 - the floor: making the answer matrix's four arrays and writing each once (``numpy.empty`` and
   ``fill``), the least any road to scores must do, as fresh memory costs on this machine;
@@ -110,7 +111,7 @@ levels:
 
 
 def generate(n: int, directory: Path) -> dict[str, Path]:
-    """Write answers.csv, answers.parquet and bad.csv for ``n`` respondents."""
+    """Write answers.csv, answers.parquet, plain.parquet and bad.csv for ``n`` respondents."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -154,6 +155,11 @@ def generate(n: int, directory: Path) -> dict[str, Path]:
 
     q = load()[0]
     write_responses(read_responses(out["csv"], q), out["parquet"], force=True)
+    # and as pandas and most tools write it: every column plain text
+    import pyarrow.parquet as pq
+
+    out["plain"] = directory / "plain.parquet"
+    pq.write_table(table, out["plain"])
     # an error in every row: a code that is not an option
     bad = table.set_column(table.column_names.index("i0.0.0"), "i0.0.0", pa.array(np.full(n, "c9")))
     out["bad"] = directory / "bad.csv"
@@ -180,6 +186,8 @@ STEPS = {
     "read+matrix csv python": "the same with Python's csv module (engine='python')",
     "pyarrow.parquet.read_table": "pyarrow.parquet.read_table alone",
     "read+matrix+score parquet": "read_responses + matrix() + score() (Parquet)",
+    "pyarrow.parquet.read_table plain": "pyarrow.parquet.read_table alone (plain text)",
+    "read+matrix+score parquet plain": "read_responses + matrix() + score() (plain text)",
     "errors in every row": "read_responses of the CSV with an error in every row (refused)",
     "floor": "floor: make the answer matrix and write it once",
     "floor parquet": "floor of any Parquet road: read, check, one engine pass",
@@ -225,7 +233,8 @@ def child(step: str, files: dict[str, str]) -> None:
         pd.read_csv(files["csv"], low_memory=False)
     elif step.startswith("read+matrix"):
         engine = "python" if step.endswith("python") else "auto"
-        path = files["parquet"] if step.endswith("parquet") else files["csv"]
+        road = step.split()[-1]
+        path = files[road if road in ("parquet", "plain") else "csv"]
         r = read_responses(path, q, engine=engine)
         out["read"] = time.perf_counter() - start
         m = r.matrix()
@@ -244,8 +253,8 @@ def child(step: str, files: dict[str, str]) -> None:
         for _ in range(3):
             np.empty((n, m_items), dtype=bool).fill(False)  # na, dont_know, applicable
         cells = values.size
-    elif step == "pyarrow.parquet.read_table":
-        pq.read_table(files["parquet"])
+    elif step.startswith("pyarrow.parquet.read_table"):
+        pq.read_table(files["plain" if step.endswith("plain") else "parquet"])
     elif step == "floor parquet":
         # the steps no road from a Parquet file to scores can leave out, timed one by one in
         # this process: reading the file, the full check of its arrays (an untrusted file can
@@ -319,6 +328,7 @@ def measure(n: int, directory: Path, repeat: int, python_rows: int) -> None:
     files = {
         "csv": directory / "answers.csv",
         "parquet": directory / "answers.parquet",
+        "plain": directory / "plain.parquet",
         "bad": directory / "bad.csv",
     }
     if not generated(n, files):
@@ -366,6 +376,8 @@ def measure(n: int, directory: Path, repeat: int, python_rows: int) -> None:
         f"  CSV to scores / pandas.read_csv             {whole_csv / med('pandas.read_csv'):5.2f}"
     )
     print(f"  Parquet to scores / pyarrow.parquet.read    {whole_pq / ref_pq:5.2f}  (< 2)")
+    plain = med("read+matrix+score parquet plain") / med("pyarrow.parquet.read_table plain")
+    print(f"  the same, text written plain (as by pandas) {plain:5.2f}")
     print(f"  peak memory CSV to scores / answer matrix   {peak / matrix:5.2f}  (< 3)")
     print(f"  peak memory Parquet to scores / matrix      {peak_pq / matrix:5.2f}  (< 3)")
     floor = med("floor")

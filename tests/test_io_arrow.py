@@ -28,6 +28,45 @@ def test_any_response_set_round_trips(tmp_path, r, suffix):
     assert read_responses(out, Q) == r
 
 
+def _plain(column, text):
+    """``column`` with its text (plain or dictionary-encoded) as plain ``text`` strings."""
+    t = column.type
+    if pa.types.is_dictionary(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
+        return column.cast(text)
+    return column
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(r=response_sets(), text=st.sampled_from([pa.string(), pa.large_string()]))
+def test_text_written_plain_as_pandas_does_reads_as_our_typed_file(tmp_path, r, text):
+    # pandas and most tools write text columns as plain strings; the reader asks pyarrow for
+    # the pages' dictionary codes of the coded columns instead: the answers must not change
+    ours = pq.read_table(write_responses(r, tmp_path / "ours.parquet", force=True))
+    plain = pa.table([_plain(c, text) for c in ours.columns], names=ours.column_names)
+    pq.write_table(plain, tmp_path / "plain.parquet")
+    assert read_responses(tmp_path / "plain.parquet", Q) == r
+
+
+def test_coded_text_columns_reach_the_checker_as_dictionary_codes(tmp_path):
+    from maturity.io.parquet import read_parquet
+
+    ours = pq.read_table(write_responses(sample(), tmp_path / "ours.parquet"))
+    path = tmp_path / "plain.parquet"
+    pq.write_table(
+        pa.table([_plain(c, pa.string()) for c in ours.columns], names=ours.column_names), path
+    )
+    cells = read_parquet(path, Q, {}).cells
+    # answers and profile fields by their distinct values; ids, company names and free text
+    # (nearly every cell different) as strings
+    for name in ("conn", "sys", "makes", "sector", "questionnaire"):
+        assert pa.types.is_dictionary(cells[name].type), name
+    for name in ("respondent_id", "company", "note"):
+        assert cells[name].type == pa.string(), name
+    assert cells["pct"].type == pa.float64()
+
+
 def sample():
     people = (
         Respondent(

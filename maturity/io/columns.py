@@ -17,7 +17,7 @@ from typing import Any
 from maturity.io import cells as C
 from maturity.questionnaire import Item
 
-__all__ = ["ColumnReader", "is_arrow", "reader_for"]
+__all__ = ["ColumnReader", "is_arrow", "read_by_values", "reader_for"]
 
 Outcome = tuple[int, Any, "C.Fault | None"]
 #: A batch with more distinct values than this goes the vectorised way where there is one.
@@ -27,6 +27,19 @@ _MANY = 64
 _ODD_ENDS = r"^[^!-~]|[^!-~]$|^'|^$"
 _BLANKISH = r"^[^!-~]*$"
 _MARKER = r"^[^!-~]*(n/a|dont_know)[^!-~]*$"
+
+
+def read_by_values(name: str, item: Item | None) -> bool:
+    """Whether the text cells of column ``name`` (an item's column when ``item`` is given) are
+    read by their distinct values, each judged once (option codes, numbers written as text,
+    profile fields, the questionnaire's id), rather than one by one (respondent ids, company
+    names, the answers of a text item: nearly every cell differs).
+    """
+    from maturity.responses import ID_COLUMN
+
+    if item is not None:
+        return item.kind != "text"
+    return name not in (ID_COLUMN, "company")
 
 
 def is_arrow(cells: object) -> bool:
@@ -221,7 +234,7 @@ class ColumnReader:
             arr = arr.cast(t.value_type)
             t = arr.type
         if pa.types.is_string(t) or pa.types.is_large_string(t):
-            if self.role in ("id", "text") or (self.role == "object" and self.name == "company"):
+            if not read_by_values(self.name, self.item):
                 self._add_texts(arr, offset)
                 return
             enc = pc.dictionary_encode(arr)

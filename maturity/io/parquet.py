@@ -67,6 +67,30 @@ def _validate(table: Any) -> None:
         raise
 
 
+def _by_values(schema: Any, questionnaire: Questionnaire) -> list[str]:
+    """The text columns of ``schema`` to read as dictionary arrays: those read by their
+    distinct values (:func:`~maturity.io.columns.read_by_values`). Most tools (pandas among
+    them) write such columns as plain strings over dictionary-encoded pages; asked for the
+    dictionary, pyarrow hands the pages' codes over instead of making a string per cell that
+    the checker would only encode again.
+    """
+    from collections import Counter
+
+    import pyarrow as pa
+
+    from maturity.io.columns import read_by_values
+
+    items = {i.id: i for i in questionnaire.items}
+    count = Counter(schema.names)
+    return [
+        f.name
+        for f in schema
+        if count[f.name] == 1  # a column named twice is refused as such after reading
+        and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+        and read_by_values(f.name, items.get(f.name))
+    ]
+
+
 def _sniff_parquet(path: Path, head: bytes) -> bool:
     return head.startswith(b"PAR1")
 
@@ -89,8 +113,10 @@ def read_parquet(path: Path, questionnaire: Questionnaire, options: Options) -> 
     has_pyarrow(name, True)
     import pyarrow.parquet as pq
 
+    q = questionnaire
+
     try:
-        table = pq.read_table(str(path))
+        table = pq.read_table(str(path), read_dictionary=_by_values(pq.read_schema(str(path)), q))
         # a damaged file can decode into arrays that break what reads them (a dictionary
         # index past the dictionary's end, offsets past the data, text that is not UTF-8)
         _validate(table)
