@@ -688,6 +688,14 @@ def _complete_files_only(out: Path) -> list[Path]:
     return files
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's signal with its default meaning in the batch, as a command typed at a terminal
+    has it: a background job of a non-interactive shell (how a CI script may run these tests)
+    starts with SIGINT ignored, and a Python started so keeps ignoring it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_batch(tmp_path: Path, n: int) -> tuple[subprocess.Popen[str], Path]:
     answers = _answers_of(n, tmp_path)
     out = tmp_path / "reports"
@@ -695,6 +703,7 @@ def _start_batch(tmp_path: Path, n: int) -> tuple[subprocess.Popen[str], Path]:
         [sys.executable, "-m", "maturity.cli", "report", str(answers), "-q", "i40-readiness",
          "-m", "i40-readiness-weighted", "--lang", "it,en", "-j", "2", "-o", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while len(list(out.glob("*.html")) if out.exists() else []) < 6:
