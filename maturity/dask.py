@@ -20,8 +20,9 @@ is imported by ``import maturity``.
 Layout of a scores frame: ``id``, ``n_respondents``, the profile (``company``, ``sector``,
 ``size_class``, ``employees``, ``turnover``, ``balance_sheet``, ``region``, ``date`` as ISO
 text), then per node ``score:<node>`` and ``coverage:<node>`` (and ``spread:<node>`` for
-companies), and ``warnings`` (the merge warnings of a company, one per line). See
-``docs/dask.md``.
+companies), and ``warnings`` (the merge warnings of a company, one per line); text columns
+of pandas' ``string`` type and ``employees`` ``Int64``, which Dask writes (``to_parquet``)
+from the types alone. See ``docs/dask.md``.
 """
 
 from __future__ import annotations
@@ -38,10 +39,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["benchmark", "read_answers", "score", "scores_frame", "to_scores"]
 
-#: Columns added by :func:`read_answers`: the file and line of each row, and its place in the
-#: whole input (partition, row), which keeps the order of respondents through a shuffle.
-FILE, LINE, ORDER = "_file", "_line", "_order"
+#: Columns added by :func:`read_answers`: the file of each row, its line (CSV) or its record
+#: number (Parquet, which has no lines), and its place in the whole input (partition, row),
+#: which keeps the order of respondents through a shuffle.
+FILE, LINE, RECORD, ORDER = "_file", "_line", "_record", "_order"
+_WHERE = (FILE, LINE, RECORD, ORDER)
 _PROFILE = ("company", "sector", "size_class", "employees", "turnover", "balance_sheet", "region")
+#: The dtype of text columns in our frames: pandas' string type (missing: ``pd.NA``), which
+#: Dask can write (to Parquet, say) without looking at the values; and of the numeric profile
+#: fields (missing: ``pd.NA`` for the integer, NaN for the amounts).
+_TEXT = "string"
+_PROFILE_DTYPES = {"employees": "Int64", "turnover": "float64", "balance_sheet": "float64"}
 _STATS = ("percentile", "q1", "median", "q3", "mean", "p90", "sd", "z")
 
 
@@ -67,9 +75,11 @@ def read_answers(
 
     One partition per file; cells are kept as read (text for CSV). Each partition is checked
     against ``questionnaire`` by :func:`maturity.io.check.check_table` when computed: a bad
-    cell raises :class:`~maturity.errors.ResponseError` naming the file, line and column.
-    CSV files are read as UTF-8 with a comma (our writers' dialect). Adds the columns
-    ``_file``, ``_line`` and ``_order`` (see :data:`FILE`). :func:`score` checks every
+    cell raises :class:`~maturity.errors.ResponseError` naming the file and the line and
+    column (CSV) or the record and column (Parquet: ``[8].item``), as
+    :func:`maturity.read_responses` does. CSV files are read as UTF-8 with a comma (our
+    writers' dialect). Adds the columns ``_file``, ``_line`` (CSV) or ``_record`` (Parquet)
+    and ``_order`` (see :data:`FILE`). :func:`score` checks every
     partition again as it builds the answers, with the same messages: ``check=False`` saves
     that work when the frame only feeds :func:`score`.
     """
@@ -98,7 +108,10 @@ def read_answers(
         ddf = ddf.map_partitions(_with_file, items, meta=_meta_with_file(ddf._meta))
     else:
         raise ValueError(f"unknown format '{format}' (formats: auto, csv, parquet)")
-    ddf = ddf.map_partitions(_numbered, meta=_meta_numbered(ddf._meta))
+    records = kind == "parquet"
+    ddf = ddf.map_partitions(
+        _numbered, records=records, meta=_meta_numbered(ddf._meta, records=records)
+    )
     if not check:
         return ddf
     return ddf.map_partitions(_checked, questionnaire, meta=ddf._meta)
@@ -117,20 +130,23 @@ def _meta_with_file(meta: Any) -> Any:
     return out
 
 
-def _numbered(pdf: Any, partition_info: Any = None) -> Any:
+def _numbered(pdf: Any, partition_info: Any = None, records: bool = False) -> Any:
     import numpy as np
 
     out = pdf.copy()
     k = partition_info["number"] if partition_info else 0
     rows = np.arange(len(out), dtype=np.int64)
-    out[LINE] = rows + 2  # the header is line 1
+    if records:
+        out[RECORD] = rows + 1  # one partition per file: the file's records from 1
+    else:
+        out[LINE] = rows + 2  # the header is line 1
     out[ORDER] = (np.int64(k) << np.int64(32)) + rows
     return out
 
 
-def _meta_numbered(meta: Any) -> Any:
+def _meta_numbered(meta: Any, records: bool = False) -> Any:
     out = meta.copy()
-    out[LINE] = out.index.astype("int64")
+    out[RECORD if records else LINE] = out.index.astype("int64")
     out[ORDER] = out.index.astype("int64")
     return out
 
@@ -150,9 +166,10 @@ def _responses(pdf: Any, q: Questionnaire) -> Responses:
 
     if ORDER in pdf.columns:
         pdf = pdf.sort_values(ORDER, kind="stable")
-    columns = tuple(c for c in pdf.columns if c not in (FILE, LINE, ORDER))
+    columns = tuple(c for c in pdf.columns if c not in _WHERE)
     files = pdf[FILE].tolist() if FILE in pdf.columns else ["<dask>"] * len(pdf)
     lines = pdf[LINE].tolist() if LINE in pdf.columns else None
+    records = pdf[RECORD].tolist() if RECORD in pdf.columns else None
     cells = {c: [_cell(v) for v in pdf[c].tolist()] for c in columns}
     people: list[Respondent] = []
     start = 0
@@ -164,17 +181,27 @@ def _responses(pdf: Any, q: Questionnaire) -> Responses:
             end - start,
             lines=None if lines is None else lines[start:end],
             positions={c: k + 1 for k, c in enumerate(columns)},
+            record_numbers=None if records is None else records[start:end],
         )
         people.extend(check_table(table, q).respondents)
         start = end
     return Responses(q, tuple(people), q.id, q.version, files[0] if files else "<dask>")
 
 
+def _missing(v: Any) -> bool:
+    """Whether ``v`` is a missing value of Python or pandas (``None``, NaN, ``pd.NA``,
+    ``NaT``).
+    """
+    import pandas as pd
+
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
 def _cell(v: Any) -> Any:
-    """A cell of a pandas frame as :class:`~maturity.io.table.RawTable` takes it."""
-    if v is None:
-        return None
-    if isinstance(v, float) and v != v:
+    """A cell of a pandas frame as :class:`~maturity.io.table.RawTable` takes it: a missing
+    value (:func:`_missing`) as an empty cell.
+    """
+    if _missing(v):
         return None
     if hasattr(v, "item") and not isinstance(v, str | bytes):
         return v.item()  # numpy scalar → Python
@@ -190,17 +217,16 @@ def scores_frame(scores: Scores) -> Any:
     import pandas as pd
 
     n = len(scores.ids)
-    cols: dict[str, Any] = {"id": pd.Series(list(scores.ids), dtype=object)}
+    cols: dict[str, Any] = {"id": pd.Series(list(scores.ids), dtype=_TEXT)}
     counts = scores.n_respondents if scores.n_respondents is not None else np.ones(n, np.int64)
     cols["n_respondents"] = np.asarray(counts, dtype=np.int64)
     profiles = scores.profiles or ()
     for name in _PROFILE:
-        cols[name] = pd.Series(
-            [getattr(p, name) for p in profiles] if profiles else [None] * n, dtype=object
-        )
+        values = [getattr(p, name) for p in profiles] if profiles else [None] * n
+        cols[name] = pd.Series(values, dtype=_PROFILE_DTYPES.get(name, _TEXT))
     cols["date"] = pd.Series(
         [p.date.isoformat() if p.date else None for p in profiles] if profiles else [None] * n,
-        dtype=object,
+        dtype=_TEXT,
     )
     for j, node in enumerate(scores.nodes):
         cols[f"score:{node}"] = scores.score[:, j]
@@ -212,7 +238,7 @@ def scores_frame(scores: Scores) -> Any:
         company = w.message.split("'")[1] if "'" in w.message else ""
         by_company.setdefault(company, []).append(str(w))
     cols["warnings"] = pd.Series(
-        ["\n".join(by_company.get(i, [])) for i in scores.ids], dtype=object
+        ["\n".join(by_company.get(i, [])) for i in scores.ids], dtype=_TEXT
     )
     return pd.DataFrame(cols)
 
@@ -234,7 +260,7 @@ def to_scores(frame: Any, model: ScoringModel) -> Scores:
         return np.column_stack([frame[f"{prefix}:{n}"].to_numpy(dtype=float) for n in nodes])
 
     def val(v: Any) -> Any:
-        return None if v is None or (isinstance(v, float) and v != v) else v
+        return None if _missing(v) else v
 
     profiles = tuple(
         Profile(
@@ -354,7 +380,7 @@ def _group_key(pdf: Any, by: Sequence[str]) -> Any:
     from maturity.classify import nace_ancestors
 
     def part(name: str, v: Any) -> str:
-        if v is None or (isinstance(v, float) and v != v) or v == "":
+        if _missing(v) or v == "":
             return "?"
         s = str(v)
         if name == "sector":
@@ -397,8 +423,8 @@ def _bench_frame(result: Any) -> Any:
     import numpy as np
     import pandas as pd
 
-    cols: dict[str, Any] = {"id": pd.Series(list(result.ids), dtype=object)}
-    cols["group"] = pd.Series([g.describe() for g in result.groups], dtype=object)
+    cols: dict[str, Any] = {"id": pd.Series(list(result.ids), dtype=_TEXT)}
+    cols["group"] = pd.Series([g.describe() for g in result.groups], dtype=_TEXT)
     cols["group_size"] = np.array([g.size for g in result.groups], dtype=np.int64)
     cols["sufficient"] = np.array([g.sufficient for g in result.groups], dtype=bool)
     for j, node in enumerate(result.nodes):
@@ -413,8 +439,8 @@ def _meta_bench(model: ScoringModel) -> Any:
     import pandas as pd
 
     cols: dict[str, Any] = {
-        "id": pd.Series([], dtype=object),
-        "group": pd.Series([], dtype=object),
+        "id": pd.Series([], dtype=_TEXT),
+        "group": pd.Series([], dtype=_TEXT),
         "group_size": np.empty(0, np.int64),
         "sufficient": np.empty(0, bool),
     }

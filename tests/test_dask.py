@@ -144,6 +144,85 @@ def test_a_bad_cell_names_its_file_and_line(client, data, tmp_path):
         ddf.compute()  # reading checks every partition too
 
 
+def _problems(call):
+    with pytest.raises(ResponseError) as info:
+        call()
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("by", ["respondent", "company"])
+def test_a_bad_parquet_file_gets_the_in_memory_readers_problems(client, data, tmp_path, by):
+    # a Parquet file has records, not lines: Dask names them as read_responses does, also
+    # after the shuffle by company
+    import maturity.dask as mdask
+
+    bad = data["df"].iloc[:12].copy()
+    item = next(i.id for i in data["q"].items if i.kind == "scale")
+    bad.iloc[7, bad.columns.get_loc(item)] = "bogus"
+    bad.iloc[10, bad.columns.get_loc("respondent_id")] = bad.iloc[3]["respondent_id"]
+    path = tmp_path / "bad.parquet"
+    bad.to_parquet(path, index=False)
+    want = _problems(lambda: read_responses(path, data["q"]))
+    assert [w.split(": ")[1] for w in want] == [f"[8].{item}", "[11].respondent_id"]
+    ddf = mdask.read_answers([data["parquet"][0], str(path)], data["q"])
+    assert _problems(lambda: mdask.score(ddf, data["model"], by=by).compute()) == want
+    # unchecked when read, the cells are checked where they are scored: after the shuffle
+    # by company the rows of a file are apart, and keep their record numbers (a repeated id
+    # in another company's partition is not seen: docs/dask.md)
+    unchecked = mdask.read_answers([data["parquet"][0], str(path)], data["q"], check=False)
+    got = _problems(lambda: mdask.score(unchecked, data["model"], by=by).compute())
+    assert got == (want if by == "respondent" else want[:1])
+
+
+@pytest.mark.parametrize("missing", ["none", "pd.NA", "nan"])
+def test_a_missing_respondent_id_is_refused_as_in_memory(client, data, tmp_path, missing):
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import maturity.dask as mdask
+
+    df = data["df"].iloc[:6].copy()
+    ids = df["respondent_id"].astype(object)
+    ids.iloc[4] = {"none": None, "pd.NA": pd.NA, "nan": float("nan")}[missing]
+    df["respondent_id"] = ids
+    path = tmp_path / "ids.parquet"
+    df.to_parquet(path, index=False)
+    want = _problems(lambda: read_responses(path, data["q"]))
+    assert want == [f"{path}: [5].respondent_id: missing respondent_id [R007]"]
+    got = _problems(lambda: mdask.read_answers([str(path)], data["q"]).compute())
+    assert got == want
+    # a frame made in memory has no file: the same problem, by line
+    frame = dd.from_pandas(df, npartitions=2)
+    (p,) = _problems(lambda: mdask.score(frame, data["model"]).compute())
+    assert p.endswith("respondent_id: missing respondent_id [R007]")
+
+
+def test_scores_and_benchmarks_are_written_to_parquet_as_the_docs_show(client, data, tmp_path):
+    # docs/dask.md: mdask.score(...).to_parquet("scores/"); Dask writes from the frames'
+    # types alone, so text columns must not be of pandas' object type
+    import pandas as pd
+
+    import maturity.dask as mdask
+    from maturity.dask import to_scores
+
+    model = data["model"]
+    scores = mdask.score(mdask.read_answers(data["parquet"], data["q"]), model, by="company")
+    scores.to_parquet(tmp_path / "scores")
+    back = to_scores(pd.read_parquet(tmp_path / "scores"), model)
+    want = mt.score(data["all"], model, by="company")
+    _same(_in_order(scores_frame_of(back), want.ids, model), want, exact=False)
+    bench = mdask.benchmark(scores, model, by=("size_class",), min_group=3)
+    bench.to_parquet(tmp_path / "bench")
+    got = pd.read_parquet(tmp_path / "bench")
+    assert sorted(got["id"]) == sorted(want.ids) and got["group"].notna().all()
+
+
+def scores_frame_of(s):
+    from maturity.dask import scores_frame
+
+    return scores_frame(s)
+
+
 @pytest.mark.parametrize("by", [("size_class", "region")])  # some regions are unknown
 def test_benchmark_equals_the_in_memory_benchmark_without_widening(client, data, by):
     import maturity.dask as mdask

@@ -655,7 +655,7 @@ class _Where:
 
     def row_name(self, row: int) -> int:
         line = self.line(row)
-        return line if line is not None else row + 1
+        return line if line is not None else self.tail.record_of(row)
 
     def sort_key(self, row: int) -> int:
         return self.row_name(row)
@@ -673,7 +673,7 @@ class _Where:
             file=head.file,
             line=line,
             column=col,
-            path=shown if line is not None else f"[{row + 1}].{shown}",
+            path=shown if line is not None else f"[{self.tail.record_of(row)}].{shown}",
             **fields,
         )
 

@@ -54,6 +54,9 @@ class RawTable:
         records: the file is records that leave out unanswered keys (JSON, SurveyJS results;
             :attr:`maturity.io.registry.AnswersFormat.records`): an item without a column is
             not answered by anyone, not a column missing from the file (no ``R014``).
+        record_numbers: per row without a line, its 1-based place among the file's records,
+            where the rows are not the file's records in order (a Dask partition of a Parquet
+            file after a shuffle); ``None``: the row's place in this table.
 
     """
 
@@ -74,6 +77,7 @@ class RawTable:
     more_problems: int = 0
     header_line: int = 1
     records: bool = False
+    record_numbers: Sequence[int] | None = None
 
     def line_of(self, row: int) -> int | None:
         """The line (or spreadsheet row) of row ``row`` (0-based), if known."""
@@ -81,6 +85,12 @@ class RawTable:
             return None
         line = int(self.lines[row])
         return line if line > 0 else None
+
+    def record_of(self, row: int) -> int:
+        """The 1-based record number of row ``row`` (0-based), for rows without a line."""
+        if self.record_numbers is None:
+            return row + 1
+        return int(self.record_numbers[row])
 
     def shown_name(self, column: str) -> str:
         """The column's name as the file shows it."""
