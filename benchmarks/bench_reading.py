@@ -14,12 +14,13 @@ steps and repeating them, it prints the median time and peak memory of:
 - ``read_responses`` + ``matrix()``, and then ``score()`` (our whole road, file to scores);
 - the same from each Parquet file, beside ``pyarrow.parquet.read_table`` of it alone;
 - ``read_responses`` on the file with an error in every row (refused, first 50 problems);
-- the floor: making the answer matrix's four arrays and writing each once (``numpy.empty`` and
-  ``fill``), the least any road to scores must do, as fresh memory costs on this machine;
-- the floor of any road from Parquet to scores, however it turns codes into what the engine
-  reads: ``read_table``, the full check of the arrays an untrusted file decodes into, whether
-  the respondent ids are unique, and one pass of the numba engine with its outputs written,
-  each timed in one process (numba loaded before);
+- the matrix floor: making the answer matrix's four arrays and writing each once
+  (``numpy.empty`` and ``fill``), the least any road through the matrix must do, as fresh
+  memory costs on this machine;
+- the Parquet floor, of any road from Parquet to scores however it turns codes into what the
+  engine reads: ``read_table``, the full check of the arrays an untrusted file decodes into,
+  whether the respondent ids are unique, and one pass of the numba engine with its outputs
+  written, each timed in one process (numba loaded before);
 
 with the time of each road split into reading (``read_responses``), the matrix
 (``Responses.matrix()``) and scoring (``score()``), so that one sees where the time goes; and
@@ -188,9 +189,9 @@ STEPS = {
     "read+matrix+score parquet": "read_responses + matrix() + score() (Parquet)",
     "pyarrow.parquet.read_table plain": "pyarrow.parquet.read_table alone (plain text)",
     "read+matrix+score parquet plain": "read_responses + matrix() + score() (plain text)",
-    "errors in every row": "read_responses of the CSV with an error in every row (refused)",
-    "floor": "floor: make the answer matrix and write it once",
-    "floor parquet": "floor of any Parquet road: read, check, one engine pass",
+    "errors in every row": "the CSV with an error in every row (refused)",
+    "floor": "matrix floor: make the answer matrix, write it once",
+    "floor parquet": "Parquet floor: read, check, unique ids, one engine pass",
 }
 
 
@@ -211,11 +212,13 @@ def peak_memory() -> float:
 def child(step: str, files: dict[str, str]) -> None:
     import numpy as np
     import pandas as pd
+    import pyarrow.compute  # noqa: F401
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
     import maturity
     import maturity.columnar
+    import maturity.engine
     import maturity.io.arrow
     import maturity.io.check
     import maturity.io.parquet
@@ -250,8 +253,9 @@ def child(step: str, files: dict[str, str]) -> None:
         start = time.perf_counter()
         values = np.empty((n, m_items))
         values.fill(np.nan)
-        for _ in range(3):
-            np.empty((n, m_items), dtype=bool).fill(False)  # na, dont_know, applicable
+        masks = [np.empty((n, m_items), dtype=bool) for _ in range(3)]  # na, dk, applicable
+        for mask in masks:
+            mask.fill(False)  # all four held at once, as the matrix holds them
         cells = values.size
     elif step.startswith("pyarrow.parquet.read_table"):
         pq.read_table(files["plain" if step.endswith("plain") else "parquet"])
@@ -262,7 +266,7 @@ def child(step: str, files: dict[str, str]) -> None:
         # unique, and one pass of the fastest engine over the answers with its outputs
         # written; turning the file's codes into what the engine reads (the matrix) is left
         # out, as is loading numba (done untimed before)
-        import pyarrow.compute as pc
+        import pyarrow.compute as pc  # imported above, before the clock started
 
         from maturity.engine import run as engine_run
         from maturity.scoring import compile_model
@@ -370,28 +374,30 @@ def measure(n: int, directory: Path, repeat: int, python_rows: int) -> None:
         parts = ", ".join(f"{k} {med(step, k):.2f} s" for k in ("read", "matrix", "score"))
         print(f"  {road:7} to scores: {parts}")
     print(f"answer matrix (float64 + 3 bool masks): {matrix / 1e6:,.0f} MB")
-    print("ratios (target):")
-    print(f"  CSV to scores / pyarrow.csv.read_csv        {whole_csv / ref_csv:5.2f}  (< 3)")
-    print(
-        f"  CSV to scores / pandas.read_csv             {whole_csv / med('pandas.read_csv'):5.2f}"
-    )
-    print(f"  Parquet to scores / pyarrow.parquet.read    {whole_pq / ref_pq:5.2f}  (< 2)")
+    print("ratios (the issue's targets are for 1,000,000 rows):")
+
+    def ratio(label: str, x: float, limit: float | None = None) -> None:
+        target = ""
+        if limit is not None:
+            verdict = ("met" if x < limit else "MISSED") if n >= 1_000_000 else "-"
+            target = f"  (< {limit:g}: {verdict})"
+        print(f"  {label:44} {x:5.2f}{target}")
+
+    ratio("CSV to scores / pyarrow.csv.read_csv", whole_csv / ref_csv, 3)
+    ratio("CSV to scores / pandas.read_csv", whole_csv / med("pandas.read_csv"))
+    ratio("Parquet to scores / pyarrow.parquet.read", whole_pq / ref_pq, 2)
     plain = med("read+matrix+score parquet plain") / med("pyarrow.parquet.read_table plain")
-    print(f"  the same, text written plain (as by pandas) {plain:5.2f}")
-    print(f"  peak memory CSV to scores / answer matrix   {peak / matrix:5.2f}  (< 3)")
-    print(f"  peak memory Parquet to scores / matrix      {peak_pq / matrix:5.2f}  (< 3)")
-    floor = med("floor")
-    print(f"  the floor (make + write the matrix) / pyarrow.parquet.read  {floor / ref_pq:5.2f}")
-    print(f"  Parquet to scores / the floor               {whole_pq / floor:5.2f}")
-    pq_floor = med("floor parquet")
+    ratio("the same, text written plain (as by pandas)", plain)
+    ratio("peak memory CSV to scores / answer matrix", peak / matrix, 3)
+    ratio("peak memory Parquet to scores / matrix", peak_pq / matrix, 3)
+    ratio("matrix floor / pyarrow.parquet.read", med("floor") / ref_pq)
     parts = ", ".join(
         f"{k} {med('floor parquet', k):.2f} s" for k in ("read", "validate", "unique ids", "engine")
     )
-    print(f"  floor of a Parquet road / pyarrow.parquet.read  {pq_floor / ref_pq:5.2f}  ({parts})")
-    bad = med("errors in every row")
-    print(
-        f"  errors in every row / clean read+matrix     {bad / med('read+matrix csv'):5.2f}  (~1)"
-    )
+    ratio("Parquet floor / pyarrow.parquet.read", med("floor parquet") / ref_pq)
+    print(f"    ({parts})")
+    bad = med("errors in every row") / med("read+matrix csv")
+    print(f"  {'errors in every row / clean read+matrix':44} {bad:5.2f}  (~1)")
 
 
 def main() -> None:
