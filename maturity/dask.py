@@ -102,7 +102,7 @@ def read_answers(
             blocksize=None,
             include_path_column=FILE,
         )
-        ddf[FILE] = ddf[FILE].astype(str)
+        ddf[FILE] = ddf[FILE].astype(_TEXT)
     elif kind == "parquet":
         ddf = dd.read_parquet(items, split_row_groups=False)
         ddf = ddf.map_partitions(_with_file, items, meta=_meta_with_file(ddf._meta))
@@ -118,15 +118,20 @@ def read_answers(
 
 
 def _with_file(pdf: Any, files: list[str], partition_info: Any = None) -> Any:
+    import pandas as pd
+
     out = pdf.copy()
     k = partition_info["number"] if partition_info else 0
-    out[FILE] = files[k] if k < len(files) else "<parquet>"
+    name = files[k] if k < len(files) else "<parquet>"
+    out[FILE] = pd.Series(name, index=out.index, dtype=_TEXT)
     return out
 
 
 def _meta_with_file(meta: Any) -> Any:
+    import pandas as pd
+
     out = meta.copy()
-    out[FILE] = out.index.astype(str).astype(object)
+    out[FILE] = pd.Series([], index=out.index, dtype=_TEXT)
     return out
 
 

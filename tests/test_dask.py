@@ -206,7 +206,11 @@ def test_scores_and_benchmarks_are_written_to_parquet_as_the_docs_show(client, d
     from maturity.dask import to_scores
 
     model = data["model"]
-    scores = mdask.score(mdask.read_answers(data["parquet"], data["q"]), model, by="company")
+    answers = mdask.read_answers(data["parquet"], data["q"])
+    answers.to_parquet(tmp_path / "answers")  # the answers as read, with their file names
+    read = pd.read_parquet(tmp_path / "answers")
+    assert len(read) == len(data["all"]) and set(read["_file"]) == set(data["parquet"])
+    scores = mdask.score(answers, model, by="company")
     scores.to_parquet(tmp_path / "scores")
     back = to_scores(pd.read_parquet(tmp_path / "scores"), model)
     want = mt.score(data["all"], model, by="company")
