@@ -408,7 +408,9 @@ class Problem:
             loc += f":{self.line}"
             if self.column is not None:
                 loc += f":{self.column}"
-        where = f" {self.path or '<root>'}:"
+        # a problem of the whole file (it cannot be read, the count of problems not listed)
+        # names no place in it; one at a line of the document's top names that top "<root>"
+        where = f" {self.path}:" if self.path else (" <root>:" if self.line is not None else "")
         tag = "warning: " if self.severity == "warning" else ""
         # one line whatever the file held: line breaks and other control characters that
         # came from the input (a key, a cell) are shown escaped, as in a Python string

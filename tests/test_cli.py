@@ -45,7 +45,7 @@ def test_validate_bundled_ids_and_missing_file(capsys):
     assert main(["validate", "i40-readiness", "i40-readiness-weighted"]) == 0
     assert main(["validate", "no/such/file.yaml"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("no/such/file.yaml: <root>: cannot read the file")
+    assert out.startswith("no/such/file.yaml: cannot read the file")
 
 
 def test_missing_translation_is_a_warning_unless_strict(tmp_path, capsys):

@@ -412,10 +412,8 @@ def test_a_spec_file_that_is_a_directory_is_said_in_words(tmp_path: Path, capsys
     folder.mkdir()
     assert main(["validate", str(folder)]) == 1
     assert capsys.readouterr().out == (
-        f"{folder}: <root>: cannot read the file: a directory, not a file [Y011]\n"
+        f"{folder}: cannot read the file: a directory, not a file [Y011]\n"
     )
     target = tmp_path / "missing.yaml"
     assert main(["gaps", ANSWERS, *QM, "--target", str(target), "-o", str(tmp_path / "g.csv")]) == 1
-    assert (
-        capsys.readouterr().err == f"{target}: <root>: cannot read the file: no such file [Y011]\n"
-    )
+    assert capsys.readouterr().err == f"{target}: cannot read the file: no such file [Y011]\n"

@@ -14,10 +14,14 @@ from maturity.errors import ResponseError
 from maturity.io import read_responses, write_responses
 from maturity.responses import Responses
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None,
-    reason="Dask is not installed (pip install 'maturity[dask]')",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None,
+        reason="Dask is not installed (pip install 'maturity[dask]')",
+    ),
+    # Dask's own Parquet code calls reset_index/set_index(inplace=True), deprecated in pandas 3.1
+    pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame:Warning"),
+]
 needs_numba = pytest.mark.skipif(
     importlib.util.find_spec("numba") is None,
     reason="numba is not installed (pip install 'maturity[fast]')",
