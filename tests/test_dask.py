@@ -207,7 +207,6 @@ def test_scores_and_benchmarks_are_written_to_parquet_as_the_docs_show(client, d
     import pandas as pd
 
     import maturity.dask as mdask
-    from maturity.dask import to_scores
 
     model = data["model"]
     answers = mdask.read_answers(data["parquet"], data["q"])
@@ -216,19 +215,12 @@ def test_scores_and_benchmarks_are_written_to_parquet_as_the_docs_show(client, d
     assert len(read) == len(data["all"]) and set(read["_file"]) == set(data["parquet"])
     scores = mdask.score(answers, model, by="company")
     scores.to_parquet(tmp_path / "scores")
-    back = to_scores(pd.read_parquet(tmp_path / "scores"), model)
     want = mt.score(data["all"], model, by="company")
-    _same(_in_order(scores_frame_of(back), want.ids, model), want, exact=False)
+    _same(_in_order(pd.read_parquet(tmp_path / "scores"), want.ids, model), want, exact=False)
     bench = mdask.benchmark(scores, model, by=("size_class",), min_group=3)
     bench.to_parquet(tmp_path / "bench")
     got = pd.read_parquet(tmp_path / "bench")
     assert sorted(got["id"]) == sorted(want.ids) and got["group"].notna().all()
-
-
-def scores_frame_of(s):
-    from maturity.dask import scores_frame
-
-    return scores_frame(s)
 
 
 @pytest.mark.parametrize("by", [("size_class", "region")])  # some regions are unknown

@@ -177,29 +177,32 @@ def test_nan_and_null_in_number_columns_are_empty_cells(tmp_path):
     assert "pct" not in r["r1"].answers and "pct" not in r["r2"].answers
 
 
+def _write_broken(table, path, fmt):
+    """``table`` (with an array that breaks its own rules) written as an Arrow IPC or Parquet
+    file at ``path``; the test is skipped where pyarrow refuses to write it.
+    """
+    import pyarrow.ipc as ipc
+
+    if fmt == "arrow":
+        with ipc.new_file(str(path), table.schema) as writer:
+            writer.write_table(table)
+        return path
+    try:
+        pq.write_table(table, path)
+    except pa.ArrowException:
+        pytest.skip("this pyarrow refuses to write the broken array to Parquet")
+    return path
+
+
 @pytest.mark.parametrize("fmt", ["arrow", "parquet"])
 def test_an_array_that_breaks_its_own_rules_is_refused_not_a_traceback(tmp_path, fmt):
     # a dictionary index past the end of its dictionary (as a damaged file decodes): it made
     # the checker raise IndexError; the file is validated on reading now
-    import io
-
-    import pyarrow.ipc as ipc
-
     sector = pa.DictionaryArray.from_arrays(
         pa.array([0, 7], pa.int32()), pa.array(["C"]), safe=False
     )
     table = pa.table({"respondent_id": ["r1", "r2"], "sector": sector, "must": ["yes", "no"]})
-    path = tmp_path / f"x.{fmt}"
-    if fmt == "arrow":
-        buf = io.BytesIO()
-        with ipc.new_file(buf, table.schema) as writer:
-            writer.write_table(table)
-        path.write_bytes(buf.getvalue())
-    else:
-        try:
-            pq.write_table(table, path)
-        except pa.ArrowException:
-            pytest.skip("this pyarrow refuses to write the broken array to Parquet")
+    path = _write_broken(table, tmp_path / f"x.{fmt}", fmt)
     with pytest.raises(ResponseError) as info:
         read_responses(path, Q)
     (p,) = info.value.problems
@@ -212,8 +215,6 @@ def test_an_array_that_breaks_its_own_rules_is_refused_not_a_traceback(tmp_path,
 def test_a_broken_column_gives_the_tables_own_message(tmp_path, fmt, rows):
     # columns are validated one by one (on threads from a few thousand rows on): the
     # problem says what validating the whole table says
-    import pyarrow.ipc as ipc
-
     bad = [0] * rows
     bad[-1] = 7
     sector = pa.DictionaryArray.from_arrays(pa.array(bad, pa.int32()), pa.array(["C"]), safe=False)
@@ -226,15 +227,7 @@ def test_a_broken_column_gives_the_tables_own_message(tmp_path, fmt, rows):
     )
     with pytest.raises(pa.ArrowException) as whole:
         table.validate(full=True)
-    path = tmp_path / f"x.{fmt}"
-    if fmt == "arrow":
-        with ipc.new_file(str(path), table.schema) as writer:
-            writer.write_table(table)
-    else:
-        try:
-            pq.write_table(table, path)
-        except pa.ArrowException:
-            pytest.skip("this pyarrow refuses to write the broken array to Parquet")
+    path = _write_broken(table, tmp_path / f"x.{fmt}", fmt)
     with pytest.raises(ResponseError) as info:
         read_responses(path, Q)
     (p,) = info.value.problems

@@ -113,10 +113,9 @@ def read_parquet(path: Path, questionnaire: Questionnaire, options: Options) -> 
     has_pyarrow(name, True)
     import pyarrow.parquet as pq
 
-    q = questionnaire
-
     try:
-        table = pq.read_table(str(path), read_dictionary=_by_values(pq.read_schema(str(path)), q))
+        codes = _by_values(pq.read_schema(str(path)), questionnaire)
+        table = pq.read_table(str(path), read_dictionary=codes)
         # a damaged file can decode into arrays that break what reads them (a dictionary
         # index past the dictionary's end, offsets past the data, text that is not UTF-8)
         _validate(table)
